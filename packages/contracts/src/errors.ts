@@ -1,0 +1,56 @@
+// Every error Mailgrid returns, in Resend's envelope. The code → status table is the only place a
+// status is chosen; workers throw AppError(code, message) and the gateway renders it.
+
+export const ERROR_STATUS = {
+  invalid_json: 400,
+  validation_error: 400,
+  missing_api_key: 401,
+  // Resend answers 403 for a wrong key; Mailgrid answers 401 for every key it cannot authenticate
+  // (missing, malformed, unknown, revoked) and keeps 403 for a valid key that lacks permission.
+  invalid_api_key: 401,
+  restricted_api_key: 403,
+  tenant_suspended: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  invalid_idempotent_request: 409,
+  concurrent_idempotent_requests: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  missing_required_field: 422,
+  invalid_parameter: 422,
+  invalid_from_address: 422,
+  invalid_attachment: 422,
+  rate_limit_exceeded: 429,
+  daily_quota_exceeded: 429,
+  internal_server_error: 500,
+  service_unavailable: 503,
+} as const satisfies Record<string, number>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The JSON body of every error response (Resend's shape plus the request id). */
+export interface ErrorEnvelope {
+  statusCode: number;
+  name: ErrorCode;
+  message: string;
+  request_id: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Extra response headers, e.g. `allow` for 405 or the rate-limit headers for 429. */
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.headers = headers;
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
+}

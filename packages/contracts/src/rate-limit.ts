@@ -1,0 +1,19 @@
+// The RateLimiter Durable Object's RPC surface: one object per bucket key.
+import type { RateLimitRule } from './api-keys';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** The bucket's size, for the `ratelimit-limit` header. */
+  limit: number;
+  /** Whole tokens left after this take. */
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  reset_seconds: number;
+  /** When refused: seconds until `cost` tokens are available. 0 when allowed. */
+  retry_after_seconds: number;
+}
+
+export interface RateLimiterRpc {
+  /** Takes `cost` tokens if the bucket holds them; takes nothing otherwise. */
+  take(rule: RateLimitRule, cost?: number): Promise<RateLimitDecision>;
+}

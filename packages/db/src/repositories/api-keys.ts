@@ -1,0 +1,120 @@
+import type { ApiKeyRecord, ApiKeySummary, Caller, CreateApiKeyRequest } from '@mailgrid/contracts';
+import { runBatch } from '../batch';
+import { type Db, nowIso } from '../client';
+import { auditEntry } from './audit-log';
+
+/**
+ * The authentication lookup, and the only read not scoped by tenant: the tenant is what it finds.
+ * Revoked keys and keys of unknown tenants are not returned.
+ */
+export async function findApiKeyByPrefix(db: Db, prefix: string): Promise<ApiKeyRecord | null> {
+  const row = await db
+    .selectFrom('api_keys')
+    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
+    .select([
+      'api_keys.id',
+      'api_keys.tenant_id',
+      'api_keys.hash',
+      'api_keys.permission',
+      'api_keys.domain_id',
+      'tenants.status as tenant_status',
+      'tenants.rate_limit_per_second',
+      'tenants.rate_limit_burst',
+    ])
+    .where('api_keys.prefix', '=', prefix)
+    .where('api_keys.revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    hash: row.hash,
+    permission: row.permission,
+    domain_id: row.domain_id,
+    tenant_status: row.tenant_status,
+    rate_limit: { per_second: row.rate_limit_per_second, burst: row.rate_limit_burst },
+  };
+}
+
+export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeySummary[]> {
+  return db
+    .selectFrom('api_keys')
+    .select(['id', 'name', 'permission', 'domain_id', 'prefix', 'created_at', 'last_used_at'])
+    .where('tenant_id', '=', tenantId)
+    .where('revoked_at', 'is', null)
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+export interface StoredKey {
+  prefix: string;
+  hash: string;
+}
+
+/** Inserts the key and its audit entry atomically. Returns the new key's id. */
+export async function insertApiKey(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  input: CreateApiKeyRequest,
+  key: StoredKey,
+): Promise<string> {
+  const id = crypto.randomUUID();
+  await runBatch(d1, [
+    db.insertInto('api_keys').values({
+      id,
+      tenant_id: caller.tenant_id,
+      name: input.name,
+      prefix: key.prefix,
+      hash: key.hash,
+      permission: input.permission,
+      domain_id: input.domain_id ?? null,
+      created_at: nowIso(),
+      last_used_at: null,
+      revoked_at: null,
+    }),
+    auditEntry(db, caller, {
+      action: 'api_key.created',
+      target_type: 'api_key',
+      target_id: id,
+      summary: {
+        name: input.name,
+        permission: input.permission,
+        domain_id: input.domain_id ?? null,
+        prefix: key.prefix,
+      },
+    }),
+  ]);
+  return id;
+}
+
+/** Marks the key revoked (with its audit entry). Returns its prefix, or null if the tenant has no such live key. */
+export async function revokeApiKey(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+): Promise<string | null> {
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['prefix'])
+    .where('tenant_id', '=', caller.tenant_id)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!key) return null;
+  await runBatch(d1, [
+    db
+      .updateTable('api_keys')
+      .set({ revoked_at: nowIso() })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id),
+    auditEntry(db, caller, {
+      action: 'api_key.revoked',
+      target_type: 'api_key',
+      target_id: id,
+      summary: { prefix: key.prefix },
+    }),
+  ]);
+  return key.prefix;
+}

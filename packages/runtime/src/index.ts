@@ -1,0 +1,3 @@
+export { checkHealth, type Probe, probes } from './health';
+export { retryUnhandled } from './queue';
+export { withTimeout } from './timeout';

@@ -1,0 +1,38 @@
+// API keys: create (shown once), list (prefix only), revoke (at once).
+import { generateApiKey } from '@mailgrid/api-keys';
+import {
+  type ApiKeySummary,
+  AppError,
+  apiKeyCacheKey,
+  type Caller,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+} from '@mailgrid/contracts';
+import { createDb, domainBelongsToTenant, insertApiKey, listApiKeys, revokeApiKey } from '@mailgrid/db';
+import type { Env } from './env';
+
+export async function createKey(
+  env: Env,
+  caller: Caller,
+  input: CreateApiKeyRequest,
+): Promise<CreateApiKeyResponse> {
+  const db = createDb(env.DB);
+  if (input.domain_id && !(await domainBelongsToTenant(db, caller.tenant_id, input.domain_id))) {
+    throw new AppError('invalid_parameter', `domain_id ${input.domain_id} is not one of your domains.`);
+  }
+  const key = await generateApiKey(env.API_KEY_ENV);
+  const id = await insertApiKey(db, env.DB, caller, input, key);
+  return { id, token: key.token };
+}
+
+export async function listKeys(env: Env, caller: Caller): Promise<ApiKeySummary[]> {
+  return listApiKeys(createDb(env.DB), caller.tenant_id);
+}
+
+export async function revokeKey(env: Env, caller: Caller, id: string): Promise<{ id: string }> {
+  const prefix = await revokeApiKey(createDb(env.DB), env.DB, caller, id);
+  if (!prefix) throw new AppError('not_found', `API key ${id} not found.`);
+  // D1 is the truth; dropping the cached record makes the gateway read it there on the next request.
+  await env.API_KEYS.delete(apiKeyCacheKey(prefix));
+  return { id };
+}

@@ -1,0 +1,7 @@
+import type { QueueMessageBase } from '@mailgrid/contracts';
+
+export interface Env {
+  ENVIRONMENT: string;
+  DB: D1Database;
+  WEBHOOKS_QUEUE: Queue<QueueMessageBase>;
+}

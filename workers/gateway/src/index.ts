@@ -1,0 +1,30 @@
+// mailgrid-gateway: the only public API host. Also home of the RateLimiter Durable Object.
+
+import type { Env } from './env';
+import { resolveRequestId } from './http/request-id';
+import { errorResponse } from './http/responses';
+import { buildRouter, type RequestState } from './router';
+
+export { RateLimiter } from './rate-limiter';
+
+const router = buildRouter();
+
+export default {
+  async fetch(request, env, ctx) {
+    const state: RequestState = {
+      requestId: resolveRequestId(request.headers.get('x-request-id')),
+      headers: {},
+    };
+    let response: Response;
+    try {
+      response = await router.fetch(request, env, ctx, state);
+    } catch (err) {
+      response = errorResponse(err, state.requestId);
+    }
+    for (const [name, value] of Object.entries(state.headers)) {
+      if (!response.headers.has(name)) response.headers.set(name, value);
+    }
+    response.headers.set('x-request-id', state.requestId);
+    return response;
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,31 @@
+// The RateLimiter Durable Object: one token bucket per object (per tenant for API requests, per SES
+// account or stream for outbound pacing). The rule comes with each call, so a tenant's configured
+// limit takes effect without touching the object. SQLite-backed: the bucket survives eviction.
+
+import { DurableObject } from 'cloudflare:workers';
+import type { RateLimitDecision, RateLimiterRpc, RateLimitRule } from '@mailgrid/contracts';
+
+interface Bucket {
+  tokens: number;
+  updated_ms: number;
+}
+
+export class RateLimiter extends DurableObject implements RateLimiterRpc {
+  async take(rule: RateLimitRule, cost = 1): Promise<RateLimitDecision> {
+    const now = Date.now();
+    const saved = this.ctx.storage.kv.get<Bucket>('bucket');
+    const elapsedSeconds = saved ? Math.max(0, now - saved.updated_ms) / 1000 : 0;
+    let tokens = saved ? Math.min(rule.burst, saved.tokens + elapsedSeconds * rule.per_second) : rule.burst;
+    const allowed = cost <= tokens;
+    if (allowed) tokens -= cost;
+    this.ctx.storage.kv.put('bucket', { tokens, updated_ms: now } satisfies Bucket);
+    return {
+      allowed,
+      limit: rule.burst,
+      remaining: Math.floor(tokens),
+      reset_seconds: Math.ceil((rule.burst - tokens) / rule.per_second),
+      // A cost above the bucket's size can never be met; the caller is told to wait a full refill.
+      retry_after_seconds: allowed ? 0 : Math.ceil((Math.min(cost, rule.burst) - tokens) / rule.per_second),
+    };
+  }
+}
