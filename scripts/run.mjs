@@ -9,9 +9,10 @@
 // 3. `pnpm install` brings the workspace up to date with pnpm-lock.yaml.
 // 4. <command> runs with both on PATH, so `pnpm`, `node`, `wrangler`, `turbo` resolve to pinned copies.
 // This file must keep working on old Node (no dependencies, no syntax newer than Node 18).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,6 +30,15 @@ function run(cmd, args, options = {}) {
   const result = spawnSync(cmd, args, { stdio: 'inherit', shell: isWindows, ...options });
   if (result.error) fail(`could not run ${cmd}: ${result.error.message}`);
   return result.status ?? 1;
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
 }
 
 function nodeIsRecentEnough(version) {
@@ -84,5 +94,19 @@ const install = run('pnpm', ['install', lockMode, '--prefer-offline', '--reporte
 });
 if (install !== 0) fail('pnpm install failed');
 
-const status = run(command, args, { cwd: root, env });
-process.exit(status);
+// Not spawnSync: this process must pass SIGINT/SIGTERM on to the command (npm forwards them to us),
+// so that stopping `npm start` stops the stack instead of orphaning it.
+const child = spawn(command, args, { cwd: root, env, stdio: 'inherit', shell: isWindows });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => child.kill(signal));
+}
+// npm does not always pass signals on (npm 11 does not for SIGTERM): when our parent is gone,
+// stop the command rather than leave it running with nobody to stop it.
+const parent = process.ppid;
+setInterval(() => {
+  if (!isAlive(parent)) child.kill('SIGTERM');
+}, 1000).unref();
+child.on('error', (err) => fail(`could not run ${command}: ${err.message}`));
+child.on('exit', (code, signal) =>
+  process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 1) : 1)),
+);

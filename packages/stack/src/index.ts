@@ -1,1 +1,4 @@
-export {};
+export { executeStatements } from './d1.ts';
+export { freePort } from './processes.ts';
+export { DEV_DOMAIN, DEV_FROM } from './seed.ts';
+export { type Stack, type StackOptions, startStack } from './stack.ts';

@@ -1,8 +1,8 @@
 // Tenants, domains and API keys as SQL statements: the dev seed runs them through
-// `wrangler d1 execute`, worker tests through env.DB, mesh tests through the stack's seeding.
+// `wrangler d1 execute`, worker tests through env.DB (seedTenant), mesh tests through the stack.
 // Pure code (Web Crypto only) so it runs in Node and in workerd alike.
 import { generateApiKey, type KeyEnvironment } from '@mailgrid/api-keys';
-import type { ApiKeyPermission, RateLimitRule } from '@mailgrid/contracts';
+import type { ApiKeyPermission, RateLimitRule } from '@mailgrid/contracts/api-keys';
 
 export interface SqlStatement {
   sql: string;
@@ -96,13 +96,19 @@ export function inlineSql({ sql, params }: SqlStatement): string {
   });
 }
 
+/** The part of a D1 binding the fixtures use (kept structural so this file needs no Workers types). */
+export interface D1Like<Statement> {
+  prepare(sql: string): { bind(...params: unknown[]): Statement };
+  batch(statements: Statement[]): Promise<unknown>;
+}
+
 /** Runs fixtures against a D1 binding (worker tests). */
-export async function runStatements(db: D1Database, statements: SqlStatement[]): Promise<void> {
+export async function runStatements<S>(db: D1Like<S>, statements: SqlStatement[]): Promise<void> {
   await db.batch(statements.map(({ sql, params }) => db.prepare(sql).bind(...params)));
 }
 
 /** A tenant with one key of each permission, written to D1: the usual worker-test starting point. */
-export async function seedTenant(db: D1Database, spec: TenantSpec) {
+export async function seedTenant<S>(db: D1Like<S>, spec: TenantSpec) {
   const { tenant, statements } = tenantStatements(spec);
   const full = await keyStatement(tenant, { name: 'full', permission: 'full_access' });
   const sending = await keyStatement(tenant, { name: 'sending', permission: 'sending_access' });

@@ -1,0 +1,87 @@
+// The whole local mesh in one call: migrations, then the local SES and the five workers under one
+// `wrangler dev` (one workerd, one persistence folder, so D1/R2/KV/Queues/DOs are shared exactly as
+// they are between deployed workers). Used by `npm start`, the mesh tests and the benchmarks.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { applyMigrations, wranglerEnv } from './d1.ts';
+import { WORKERS, wranglerBin, wranglerConfig } from './paths.ts';
+import { type Child, freePort, startChild, stopChild, waitFor } from './processes.ts';
+import { startLocalSes, waitForSes } from './ses.ts';
+
+export interface StackOptions {
+  /** Folder for all local state (D1, R2, KV, Queues, DOs); kept between runs. */
+  persistDir: string;
+  /** The gateway's port. */
+  port: number;
+  sesPort: number;
+  /** 'inherit' prints every process's output with a prefix; a path appends it to that file. */
+  output: string | 'inherit';
+  /** Rows to write before the workers start (tenants and keys for tests). */
+  seed?: (persistDir: string) => Promise<void> | void;
+  startTimeoutMs?: number;
+}
+
+export interface Stack {
+  url: string;
+  sesUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const persistDir = resolve(options.persistDir);
+  mkdirSync(persistDir, { recursive: true });
+  const timeout = options.startTimeoutMs ?? 60_000;
+  const url = `http://127.0.0.1:${options.port}`;
+  const sesUrl = `http://127.0.0.1:${options.sesPort}`;
+
+  await applyMigrations(persistDir);
+  // Written before workerd opens the database, so no two processes write it at once.
+  await options.seed?.(persistDir);
+
+  const children: Child[] = [];
+  const stop = async () => {
+    await Promise.all(children.map((child) => stopChild(child)));
+  };
+  try {
+    children.push(startLocalSes(options.sesPort, options.output));
+    children.push(
+      startChild(
+        'workers',
+        wranglerBin,
+        [
+          'dev',
+          ...WORKERS.flatMap((worker) => ['--config', wranglerConfig(worker)]),
+          '--persist-to',
+          persistDir,
+          '--ip',
+          '127.0.0.1',
+          '--port',
+          String(options.port),
+          // Its own inspector port, so the stack can run beside another wrangler dev (or itself in tests).
+          '--inspector-port',
+          String(await freePort()),
+          '--show-interactive-dev-session=false',
+        ],
+        { env: wranglerEnv, output: options.output },
+      ),
+    );
+    const exitedEarly = Promise.race(
+      children.map((child) =>
+        child.exited.then((code) => Promise.reject(new Error(`${child.name} exited (${code})`))),
+      ),
+    );
+    await Promise.race([
+      Promise.all([
+        waitForSes(sesUrl, timeout),
+        // Any answer from the gateway's own code (401 without a key) means the workers are up.
+        waitFor('the gateway', async () => (await fetch(`${url}/health`)).status === 401, timeout),
+      ]),
+      exitedEarly,
+    ]);
+    exitedEarly.catch(() => {});
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url, sesUrl, stop };
+}

@@ -1,0 +1,73 @@
+// `npm start`: the whole local stack, seeded, in the foreground until Ctrl-C or SIGTERM.
+// Works without a terminal (background jobs, scripts); stops everything it started on exit.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from './paths.ts';
+import { DEV_FROM, seedDevTenant } from './seed.ts';
+import { startStack } from './stack.ts';
+
+const stateDir = join(repoRoot, '.mailgrid');
+const envFile = join(stateDir, 'dev.env');
+const PORT = 8787;
+const SES_PORT = 8005;
+
+async function main() {
+  const started = Date.now();
+  mkdirSync(stateDir, { recursive: true });
+  let apiKey = '';
+  let reused = false;
+  const stack = await startStack({
+    persistDir: join(stateDir, 'state'),
+    port: PORT,
+    sesPort: SES_PORT,
+    output: 'inherit',
+    seed: async (persistDir) => {
+      ({ apiKey, reused } = await seedDevTenant(persistDir, envFile));
+    },
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n[mailgrid] ${signal}: stopping the local stack…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void shutdown(signal));
+
+  const env = {
+    MAILGRID_URL: `http://localhost:${PORT}`,
+    MAILGRID_API_KEY: apiKey,
+    MAILGRID_FROM: DEV_FROM,
+    SES_INBOX_URL: `http://localhost:${SES_PORT}`,
+  };
+  writeFileSync(
+    envFile,
+    `${Object.entries(env)
+      .map(([name, value]) => `${name}=${value}`)
+      .join('\n')}\n`,
+  );
+  chmodSync(envFile, 0o600);
+
+  const health = await fetch(`${stack.url}/health`, { headers: { authorization: `Bearer ${apiKey}` } });
+  const report = (await health.json()) as { ok: boolean; workers: Record<string, { ok: boolean }> };
+  const workers = Object.entries(report.workers ?? {})
+    .map(([name, worker]) => `${name} ${worker.ok ? 'ok' : 'FAILING'}`)
+    .join(', ');
+
+  console.log(`
+[mailgrid] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${workers})
+[mailgrid] ${reused ? 'kept the existing' : 'issued a new'} dev API key; written to ${envFile}:
+${Object.entries(env)
+  .map(([name, value]) => `  ${name}=${value}`)
+  .join('\n')}
+[mailgrid] try: curl -H "Authorization: Bearer $MAILGRID_API_KEY" $MAILGRID_URL/health   (after: set -a; . ${envFile}; set +a)
+[mailgrid] Ctrl-C stops everything.`);
+}
+
+main().catch((err) => {
+  console.error('[mailgrid] the local stack failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});
