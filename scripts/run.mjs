@@ -83,6 +83,10 @@ const env = {
   // Keep pnpm from asking questions or fetching another pnpm: the pinned one is already here.
   COREPACK_ENABLE_STRICT: '0',
   npm_config_manage_package_manager_versions: 'false',
+  // No network but the npm registry: keep turbo and wrangler from phoning home.
+  TURBO_TELEMETRY_DISABLED: '1',
+  WRANGLER_SEND_METRICS: 'false',
+  DO_NOT_TRACK: '1',
 };
 
 // CI installs exactly the lockfile; a developer's checkout may update it after editing a package.json.

@@ -28,7 +28,7 @@ export function startChild(name: string, command: string, args: string[], option
     const prefix = `[${name}] `;
     const relay = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n'))
-        if (line.trim()) process.stdout.write(prefix + line + '\n');
+        if (line.trim()) process.stdout.write(`${prefix}${line}\n`);
     };
     child.stdout?.on('data', relay);
     child.stderr?.on('data', relay);

@@ -31,7 +31,12 @@ export function workerTestConfig(workerDir: string) {
           },
         }),
       ],
-      test: { setupFiles: [setupFile] },
+      test: {
+        setupFiles: [setupFile],
+        // The JSON report feeds the summary line of `npm test` (scripts/test.mjs).
+        reporters: ['default', 'json'],
+        outputFile: { json: 'test-results.json' },
+      },
     };
   });
 }
