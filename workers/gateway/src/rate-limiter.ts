@@ -24,8 +24,11 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
       limit: rule.burst,
       remaining: Math.floor(tokens),
       reset_seconds: Math.ceil((rule.burst - tokens) / rule.per_second),
-      // A cost above the bucket's size can never be met; the caller is told to wait a full refill.
-      retry_after_seconds: allowed ? 0 : Math.ceil((Math.min(cost, rule.burst) - tokens) / rule.per_second),
+      // A cost above the bucket's size can never be met; the caller is told to wait a full refill
+      // (at least a second: a full bucket is "refilled" already, and a refusal must never say "retry now").
+      retry_after_seconds: allowed
+        ? 0
+        : Math.max(1, Math.ceil((Math.min(cost, rule.burst) - tokens) / rule.per_second)),
     };
   }
 }

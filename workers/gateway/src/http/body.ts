@@ -31,11 +31,16 @@ export function parseBody<TSchema extends v.GenericSchema>(
   schema: TSchema,
   body: unknown,
 ): v.InferOutput<TSchema> {
+  // valibot's object schemas take an array for an object (and report its missing fields), so the
+  // body's own shape is checked first.
+  if (OBJECT_SCHEMAS.has(schema.type) && !isPlainObject(body)) {
+    throw new AppError('validation_error', 'The request body must be a JSON object.');
+  }
   const result = v.safeParse(schema, body);
   if (result.success) return result.output;
   const issue = result.issues[0];
   const path = issue ? v.getDotPath(issue) : null;
-  if (!path && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+  if (!path && !isPlainObject(body)) {
     throw new AppError('validation_error', 'The request body must be a JSON object.');
   }
   if (issue?.kind === 'schema' && issue.input === undefined && path) {
@@ -46,6 +51,12 @@ export function parseBody<TSchema extends v.GenericSchema>(
     throw new AppError('invalid_parameter', `Unknown field: ${String(key ?? path)}.`);
   }
   throw new AppError('invalid_parameter', `${path ?? 'body'}: ${issue?.message ?? 'invalid value'}.`);
+}
+
+const OBJECT_SCHEMAS = new Set(['object', 'strict_object', 'loose_object', 'object_with_rest']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function readCapped(request: Request, maxBytes: number): Promise<string> {

@@ -1,0 +1,60 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import type { QueueMessageBase, SendRpc } from '@mailgrid/contracts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Env } from '../src/env';
+import worker from '../src/index';
+
+const { SendService: send, default: self } = exports as unknown as { SendService: SendRpc; default: Fetcher };
+
+/** getQueueResult's answer (its type is declared only in @cloudflare/workers-types/experimental). */
+interface QueueResult {
+  ackAll: boolean;
+  explicitAcks: string[];
+  retryMessages: { msgId: string; delaySeconds?: number }[];
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('SendService.health()', () => {
+  it('reports ok with its D1, R2 and rate-limiter checks', async () => {
+    // RATE_LIMITER is the gateway's DO, bound by script name; here an auxiliary stub stands in for it.
+    expect(await send.health()).toMatchObject({
+      worker: 'send',
+      ok: true,
+      environment: 'development',
+      checks: {
+        d1: { ok: true },
+        archive: { ok: true },
+        files: { ok: true },
+        rate_limiter: { ok: true },
+      },
+    });
+  });
+});
+
+describe('the send queue consumer', () => {
+  it('retries a message of a kind it does not know instead of acking it', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const batch = createMessageBatch<QueueMessageBase>('mailgrid-send', [
+      { id: 'msg-unknown-1', timestamp: new Date(), attempts: 1, body: { kind: 'from.the.future' } },
+    ]);
+    const ctx = createExecutionContext();
+    const handler: ExportedHandler<Env, QueueMessageBase> = worker;
+    await handler.queue?.(batch, env as unknown as Env, ctx);
+    const result: QueueResult = await getQueueResult(batch, ctx);
+
+    expect(result.ackAll).toBe(false);
+    expect(result.explicitAcks).toEqual([]);
+    expect(result.retryMessages.map((message) => message.msgId)).toEqual(['msg-unknown-1']);
+    expect(logged.mock.calls.join('\n')).toContain('from.the.future');
+  });
+});
+
+describe('the fetch handler', () => {
+  it('answers 404: send is reached over RPC and queues only', async () => {
+    expect((await self.fetch('https://send.internal/')).status).toBe(404);
+  });
+});
