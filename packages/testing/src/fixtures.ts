@@ -3,6 +3,7 @@
 // Pure code (Web Crypto only) so it runs in Node and in workerd alike.
 import { generateApiKey, type KeyEnvironment } from '@mailgrid/api-keys';
 import type { ApiKeyPermission, RateLimitRule } from '@mailgrid/contracts/api-keys';
+import type { Caller } from '@mailgrid/contracts/caller';
 
 export interface SqlStatement {
   sql: string;
@@ -114,6 +115,22 @@ export async function seedTenant<S>(db: D1Like<S>, spec: TenantSpec) {
   const sending = await keyStatement(tenant, { name: 'sending', permission: 'sending_access' });
   await runStatements(db, [...statements, full.statement, sending.statement]);
   return { ...tenant, fullKey: full.key, sendingKey: sending.key };
+}
+
+/** The Caller the gateway would pass over RPC for a request made with `key`. */
+export function callerFor(
+  tenantId: string,
+  key: SeededKey,
+  requestId = `req-${crypto.randomUUID()}`,
+): Caller {
+  return {
+    tenant_id: tenantId,
+    key_id: key.id,
+    key_prefix: key.prefix,
+    permission: key.permission,
+    domain_id: null,
+    request_id: requestId,
+  };
 }
 
 function stableDomainId(tenantId: string): string {

@@ -2,7 +2,7 @@
 // binding in `exports`), against the real local D1 and KV.
 import { env, exports } from 'cloudflare:workers';
 import { type AdminRpc, apiKeyCacheKey, type Caller, type RpcResult } from '@mailgrid/contracts';
-import { seedTenant } from '@mailgrid/testing/fixtures';
+import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env';
 
@@ -23,15 +23,8 @@ function slug(label: string): string {
   return `${label}-${crypto.randomUUID().slice(0, 8)}`;
 }
 
-function callerFor(tenant: Tenant, requestId = `req-${crypto.randomUUID()}`): Caller {
-  return {
-    tenant_id: tenant.tenantId,
-    key_id: tenant.fullKey.id,
-    key_prefix: tenant.fullKey.prefix,
-    permission: 'full_access',
-    domain_id: null,
-    request_id: requestId,
-  };
+function callerOf(tenant: Tenant, requestId?: string): Caller {
+  return callerFor(tenant.tenantId, tenant.fullKey, requestId);
 }
 
 function value<T>(result: RpcResult<T>): T {
@@ -59,7 +52,7 @@ async function auditRows(targetId: string) {
 
 describe('createApiKey', () => {
   it('returns a new key once and stores only its prefix and SHA-256', async () => {
-    const caller = callerFor(acme, 'admin-create-0001');
+    const caller = callerOf(acme, 'admin-create-0001');
     const created = value(await admin.createApiKey(caller, { name: 'CI', permission: 'full_access' }));
     expect(created.token).toMatch(/^mg_dev_[A-Za-z0-9]{40}$/);
 
@@ -79,7 +72,7 @@ describe('createApiKey', () => {
   });
 
   it('writes an api_key.created audit entry with the request id and no secret', async () => {
-    const caller = callerFor(acme, 'admin-create-0002');
+    const caller = callerOf(acme, 'admin-create-0002');
     const created = value(await admin.createApiKey(caller, { name: 'mailer', permission: 'sending_access' }));
     const entries = await auditRows(created.id);
     expect(entries).toHaveLength(1);
@@ -99,7 +92,7 @@ describe('createApiKey', () => {
   });
 
   it('gives every key its own token', async () => {
-    const caller = callerFor(acme);
+    const caller = callerOf(acme);
     const a = value(await admin.createApiKey(caller, { name: 'a', permission: 'full_access' }));
     const b = value(await admin.createApiKey(caller, { name: 'b', permission: 'full_access' }));
     expect(a.id).not.toBe(b.id);
@@ -108,7 +101,7 @@ describe('createApiKey', () => {
 
   it("restricts a key to one of the tenant's own domains", async () => {
     const created = value(
-      await admin.createApiKey(callerFor(acme), {
+      await admin.createApiKey(callerOf(acme), {
         name: 'domain-bound',
         permission: 'sending_access',
         domain_id: acme.domainId,
@@ -123,7 +116,7 @@ describe('createApiKey', () => {
         .bind(acme.tenantId)
         .first<number>('n');
     const before = await count();
-    const result = await admin.createApiKey(callerFor(acme), {
+    const result = await admin.createApiKey(callerOf(acme), {
       name: 'sneaky',
       permission: 'sending_access',
       domain_id: globex.domainId,
@@ -135,7 +128,7 @@ describe('createApiKey', () => {
 
 describe('listApiKeys', () => {
   it("lists only the caller's tenant's live keys, without hash or token", async () => {
-    const caller = callerFor(globex);
+    const caller = callerOf(globex);
     const created = value(await admin.createApiKey(caller, { name: 'listed', permission: 'full_access' }));
     const keys = value(await admin.listApiKeys(caller));
 
@@ -155,7 +148,7 @@ describe('listApiKeys', () => {
   });
 
   it('does not list a revoked key', async () => {
-    const caller = callerFor(globex);
+    const caller = callerOf(globex);
     const created = value(
       await admin.createApiKey(caller, { name: 'short-lived', permission: 'full_access' }),
     );
@@ -167,7 +160,7 @@ describe('listApiKeys', () => {
 
 describe('deleteApiKey', () => {
   it('revokes the key, audits it and drops it from the gateway cache', async () => {
-    const caller = callerFor(acme, 'admin-delete-0001');
+    const caller = callerOf(acme, 'admin-delete-0001');
     const created = value(await admin.createApiKey(caller, { name: 'to-revoke', permission: 'full_access' }));
     const prefix = created.token.slice(0, 15);
     await realEnv.API_KEYS.put(apiKeyCacheKey(prefix), JSON.stringify({ id: created.id }));
@@ -186,7 +179,7 @@ describe('deleteApiKey', () => {
     const victim = globex.sendingKey;
     await realEnv.API_KEYS.put(apiKeyCacheKey(victim.prefix), JSON.stringify({ id: victim.id }));
 
-    const result = await admin.deleteApiKey(callerFor(acme), victim.id);
+    const result = await admin.deleteApiKey(callerOf(acme), victim.id);
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
     expect(await keyRow(victim.id)).toMatchObject({ revoked_at: null });
@@ -195,7 +188,7 @@ describe('deleteApiKey', () => {
   });
 
   it('answers not_found the second time', async () => {
-    const caller = callerFor(acme);
+    const caller = callerOf(acme);
     const created = value(await admin.createApiKey(caller, { name: 'twice', permission: 'full_access' }));
     expect((await admin.deleteApiKey(caller, created.id)).ok).toBe(true);
     expect(await admin.deleteApiKey(caller, created.id)).toMatchObject({
@@ -209,7 +202,7 @@ describe('deleteApiKey', () => {
   });
 
   it('answers not_found for an id nobody has', async () => {
-    expect(await admin.deleteApiKey(callerFor(acme), crypto.randomUUID())).toMatchObject({
+    expect(await admin.deleteApiKey(callerOf(acme), crypto.randomUUID())).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });

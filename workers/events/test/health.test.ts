@@ -1,21 +1,13 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import type { EventsRpc, QueueMessageBase } from '@mailgrid/contracts';
+import { runQueue } from '@mailgrid/testing/queue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Env } from '../src/env';
 import worker from '../src/index';
 
 const { EventsService: events, default: self } = exports as unknown as {
   EventsService: EventsRpc;
   default: Fetcher;
 };
-
-/** getQueueResult's answer (its type is declared only in @cloudflare/workers-types/experimental). */
-interface QueueResult {
-  ackAll: boolean;
-  explicitAcks: string[];
-  retryMessages: { msgId: string; delaySeconds?: number }[];
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -37,14 +29,10 @@ describe('the queue consumer', () => {
     'retries messages of %s of a kind it does not know instead of acking them',
     async (queue) => {
       vi.spyOn(console, 'error').mockImplementation(() => {});
-      const batch = createMessageBatch<QueueMessageBase>(queue, [
-        { id: 'unknown-1', timestamp: new Date(), attempts: 1, body: { kind: 'from.the.future' } },
-        { id: 'unknown-2', timestamp: new Date(), attempts: 3, body: { kind: 'ses.notification.v9' } },
+      const result = await runQueue<QueueMessageBase>(worker as never, queue, [
+        { id: 'unknown-1', body: { kind: 'from.the.future' } },
+        { id: 'unknown-2', attempts: 3, body: { kind: 'ses.notification.v9' } },
       ]);
-      const ctx = createExecutionContext();
-      const handler: ExportedHandler<Env, QueueMessageBase> = worker;
-      await handler.queue?.(batch, env as unknown as Env, ctx);
-      const result: QueueResult = await getQueueResult(batch, ctx);
 
       expect(result.ackAll).toBe(false);
       expect(result.explicitAcks).toEqual([]);

@@ -1,7 +1,7 @@
 // The gateway's side of the API Keys API: validation, the caller it passes on, and how it renders
 // admin's answers. ADMIN is a recording stub; admin's own tests cover what it stores.
 import type { ApiKeySummary, Caller } from '@mailgrid/contracts';
-import { seedTenant } from '@mailgrid/testing/fixtures';
+import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env';
 import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
@@ -20,14 +20,7 @@ beforeEach(() => {
 });
 
 function expectedCaller(requestId: string): Caller {
-  return {
-    tenant_id: tenant.tenantId,
-    key_id: tenant.fullKey.id,
-    key_prefix: tenant.fullKey.prefix,
-    permission: 'full_access',
-    domain_id: null,
-    request_id: requestId,
-  };
+  return callerFor(tenant.tenantId, tenant.fullKey, requestId);
 }
 
 describe('POST /api/api-keys', () => {

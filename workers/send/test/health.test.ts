@@ -1,18 +1,10 @@
-import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test';
-import { env, exports } from 'cloudflare:workers';
+import { exports } from 'cloudflare:workers';
 import type { QueueMessageBase, SendRpc } from '@mailgrid/contracts';
+import { runQueue } from '@mailgrid/testing/queue';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Env } from '../src/env';
 import worker from '../src/index';
 
 const { SendService: send, default: self } = exports as unknown as { SendService: SendRpc; default: Fetcher };
-
-/** getQueueResult's answer (its type is declared only in @cloudflare/workers-types/experimental). */
-interface QueueResult {
-  ackAll: boolean;
-  explicitAcks: string[];
-  retryMessages: { msgId: string; delaySeconds?: number }[];
-}
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -38,13 +30,9 @@ describe('SendService.health()', () => {
 describe('the send queue consumer', () => {
   it('retries a message of a kind it does not know instead of acking it', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
-    const batch = createMessageBatch<QueueMessageBase>('mailgrid-send', [
-      { id: 'msg-unknown-1', timestamp: new Date(), attempts: 1, body: { kind: 'from.the.future' } },
+    const result = await runQueue<QueueMessageBase>(worker as never, 'mailgrid-send', [
+      { id: 'msg-unknown-1', body: { kind: 'from.the.future' } },
     ]);
-    const ctx = createExecutionContext();
-    const handler: ExportedHandler<Env, QueueMessageBase> = worker;
-    await handler.queue?.(batch, env as unknown as Env, ctx);
-    const result: QueueResult = await getQueueResult(batch, ctx);
 
     expect(result.ackAll).toBe(false);
     expect(result.explicitAcks).toEqual([]);
