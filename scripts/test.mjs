@@ -9,7 +9,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = 'test-results.json';
 
 /** Every workspace package with a `test` script writes vitest's JSON report to RESULTS. */
-const testedPackages = ['workers', 'tests']
+const testedPackages = ['workers', 'packages', 'tests']
   .flatMap((group) => readdirSync(join(root, group)).map((name) => join(root, group, name)))
   .filter((dir) => existsSync(join(dir, 'package.json')))
   .filter((dir) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts?.test);

@@ -1,8 +1,10 @@
 // Boots the real mesh once for all mesh tests: the five workers with their real wrangler configs
 // under `wrangler dev`, the local SES, and a fresh persistence folder seeded with test tenants.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { executeStatements, freePort, startStack } from '@mailgrid/stack';
 import {
   keyStatement,
@@ -11,10 +13,14 @@ import {
   tenantStatements,
 } from '@mailgrid/testing/fixtures';
 import type { TestProject } from 'vitest/node';
+import { startSesProxy } from './ses-proxy';
 
 export interface MeshContext {
   url: string;
+  /** aws-ses-v2-local itself: its /store lists every delivered message. */
   sesUrl: string;
+  /** The SES stand-in the send worker talks to (records raw messages, injects faults). */
+  sesProxyUrl: string;
   logFile: string;
   /** Default limits (10/s, burst 20), one key of each permission: the auth and health tests' tenant. */
   main: { tenantId: string; full: SeededKey; sending: SeededKey };
@@ -26,6 +32,75 @@ export interface MeshContext {
   defaults: { tenantId: string; full: SeededKey };
   /** A generous limit, for tests that make many requests about something else. */
   roomy: { tenantId: string; full: SeededKey };
+  /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
+  sender: Sender;
+}
+
+export interface Sender {
+  tenantId: string;
+  domain: string;
+  otherDomain: string;
+  pendingDomain: string;
+  suppressed: string;
+  full: SeededKey;
+  sending: SeededKey;
+  /** A sending_access key that may only send from `domain`. */
+  restricted: SeededKey;
+  /** An Idempotency-Key held by a request that is still in flight, and that request's body. */
+  inFlight: { key: string; body: string };
+}
+
+/** A tenant that sends: generous limits, two verified domains, one pending, one suppressed address. */
+async function senderTenant(statements: SqlStatement[]): Promise<Sender> {
+  const domain = 'sender.mesh.test';
+  const otherDomain = 'other-sender.mesh.test';
+  const pendingDomain = 'pending.mesh.test';
+  const suppressed = 'bounced@example.com';
+  const seeded = tenantStatements({
+    slug: 'sender',
+    domain,
+    rateLimit: { per_second: 1000, burst: 1000 },
+    extraDomains: [
+      { name: otherDomain, verified: true },
+      { name: pendingDomain, verified: false },
+    ],
+    suppressed: [suppressed],
+  });
+  const full = await keyStatement(seeded.tenant, { name: 'sender full', permission: 'full_access' });
+  const sending = await keyStatement(seeded.tenant, { name: 'sender sending', permission: 'sending_access' });
+  const restricted = await keyStatement(seeded.tenant, {
+    name: 'sender restricted',
+    permission: 'sending_access',
+    domainRestricted: true,
+  });
+  statements.push(...seeded.statements, full.statement, sending.statement, restricted.statement);
+  // A claim made "now" by a request that has not finished (dated ahead so it never goes stale mid-run).
+  const inFlight = {
+    key: 'still-running-0001',
+    body: JSON.stringify({ from: `hello@${domain}`, to: 'slow@example.com', subject: 'slow', text: 'x' }),
+  };
+  const later = new Date(Date.now() + 3_600_000);
+  statements.push({
+    sql: "INSERT INTO idempotency_keys (tenant_id, key, request_hash, status, response, created_at, expires_at) VALUES (?, ?, ?, 'in_flight', NULL, ?, ?)",
+    params: [
+      seeded.tenant.tenantId,
+      inFlight.key,
+      createHash('sha256').update(inFlight.body).digest('hex'),
+      later.toISOString(),
+      new Date(later.getTime() + 86_400_000).toISOString(),
+    ],
+  });
+  return {
+    tenantId: seeded.tenant.tenantId,
+    domain,
+    otherDomain,
+    pendingDomain,
+    suppressed,
+    full: full.key,
+    sending: sending.key,
+    restricted: restricted.key,
+    inFlight,
+  };
 }
 
 declare module 'vitest' {
@@ -36,7 +111,11 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'mailgrid-mesh-'));
-  const logFile = join(dir, 'stack.log');
+  // Kept after the run (overwritten by the next), so a failure can be read: tests/mesh/.logs/stack.log.
+  const logDir = fileURLToPath(new URL('./.logs/', import.meta.url));
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, 'stack.log');
+  rmSync(logFile, { force: true });
   const statements: SqlStatement[] = [];
   const tenant = async (slug: string, rateLimit?: { per_second: number; burst: number }) => {
     const seeded = tenantStatements({ slug, domain: `${slug}.mesh.test`, rateLimit });
@@ -54,29 +133,38 @@ export default async function setup(project: TestProject) {
   const limited = await tenant('limited', { per_second: 1, burst: 3 });
   const defaults = await tenant('defaults');
   const roomy = await tenant('roomy', { per_second: 1000, burst: 1000 });
+  const sender = await senderTenant(statements);
 
+  const sesPort = await freePort();
+  const proxy = await startSesProxy(`http://127.0.0.1:${sesPort}`, await freePort());
   const stack = await startStack({
     persistDir: join(dir, 'state'),
     port: await freePort(),
-    sesPort: await freePort(),
+    sesPort,
     output: logFile,
     seed: (persistDir) => executeStatements(persistDir, statements),
-  }).catch((err: Error) => {
+    // The send worker talks to the stand-in; a hung call is abandoned after 2 s instead of 15.
+    vars: { SES_ENDPOINT: proxy.url, SES_TIMEOUT_MS: '2000', SES_MAX_SEND_RATE: '50' },
+  }).catch(async (err: Error) => {
+    await proxy.close();
     throw new Error(`${err.message}; the stack's output is in ${logFile}`);
   });
 
   project.provide('mesh', {
     url: stack.url,
     sesUrl: stack.sesUrl,
+    sesProxyUrl: proxy.url,
     logFile,
     main,
     other,
     limited,
     defaults,
     roomy,
+    sender,
   });
   return async () => {
     await stack.stop();
+    await proxy.close();
     rmSync(dir, { recursive: true, force: true });
   };
 }

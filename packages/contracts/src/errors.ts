@@ -3,6 +3,7 @@
 
 export const ERROR_STATUS = {
   invalid_json: 400,
+  invalid_idempotency_key: 400,
   validation_error: 400,
   missing_api_key: 401,
   // Resend answers 403 for a wrong key; Mailgrid answers 401 for every key it cannot authenticate
@@ -14,6 +15,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   invalid_idempotent_request: 409,
   concurrent_idempotent_requests: 409,
+  // The request clashes with what exists, e.g. a template alias the tenant already uses.
+  conflict: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   missing_required_field: 422,

@@ -13,7 +13,16 @@ export interface RateLimitDecision {
   retry_after_seconds: number;
 }
 
+export interface PartialGrant {
+  /** Tokens taken: between 0 and what was asked for. */
+  granted: number;
+  /** Seconds until the rest would be available. 0 when everything was granted. */
+  retry_after_seconds: number;
+}
+
 export interface RateLimiterRpc {
   /** Takes `cost` tokens if the bucket holds them; takes nothing otherwise. */
   take(rule: RateLimitRule, cost?: number): Promise<RateLimitDecision>;
+  /** Takes as many tokens as the bucket holds, up to `max` (bulk pacing of a queue batch). */
+  takeUpTo(rule: RateLimitRule, max: number): Promise<PartialGrant>;
 }

@@ -3,16 +3,61 @@
 // fail for the caller's reasons return an RpcResult (see rpc-result.ts).
 import type { ApiKeySummary, CreateApiKeyRequest, CreateApiKeyResponse } from './api-keys';
 import type { Caller } from './caller';
+import type {
+  BatchResponse,
+  BatchValidation,
+  EmailList,
+  EmailObject,
+  ListEmailsQuery,
+  SendEmailRequest,
+} from './emails';
 import type { WorkerHealth } from './health';
 import type { RateLimiterRpc } from './rate-limit';
 import type { RpcResult } from './rpc-result';
+import type {
+  CreateTemplateRequest,
+  DeletedTemplate,
+  ListTemplatesQuery,
+  TemplateList,
+  TemplateObject,
+  TemplateResponse,
+  UpdateTemplateRequest,
+} from './templates';
 
 /** Every worker answers health() so the gateway can report the whole mesh. */
 export interface HealthRpc {
   health(): Promise<WorkerHealth>;
 }
 
-export interface SendRpc extends HealthRpc {}
+export interface IdempotencyInput {
+  key: string;
+  /** SHA-256 of the request body, hex. */
+  hash: string;
+}
+
+export interface SendRpc extends HealthRpc {
+  accept(
+    caller: Caller,
+    email: SendEmailRequest,
+    idempotency: IdempotencyInput | null,
+  ): Promise<RpcResult<{ id: string }>>;
+  /** `emails` passed the schema; `invalid` did not (kept for permissive mode's `errors`). */
+  acceptBatch(
+    caller: Caller,
+    emails: { index: number; email: SendEmailRequest }[],
+    invalid: { index: number; message: string }[],
+    mode: BatchValidation,
+    idempotency: IdempotencyInput | null,
+  ): Promise<RpcResult<BatchResponse>>;
+  getEmail(caller: Caller, id: string): Promise<RpcResult<EmailObject>>;
+  listEmails(caller: Caller, query: ListEmailsQuery): Promise<RpcResult<EmailList>>;
+  reschedule(
+    caller: Caller,
+    id: string,
+    scheduledAt: string,
+  ): Promise<RpcResult<{ object: 'email'; id: string }>>;
+  cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>>;
+}
 
 export interface EventsRpc extends HealthRpc {}
 
@@ -23,6 +68,21 @@ export interface AdminRpc extends HealthRpc {
   listApiKeys(caller: Caller): Promise<RpcResult<ApiKeySummary[]>>;
   /** Revokes the key and drops it from the gateway's cache: it is refused from the next request on. */
   deleteApiKey(caller: Caller, id: string): Promise<RpcResult<{ id: string }>>;
+  // Templates: `ref` is a template's id or alias; another tenant's template is not_found.
+  createTemplate(caller: Caller, input: CreateTemplateRequest): Promise<RpcResult<TemplateResponse>>;
+  getTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateObject>>;
+  listTemplates(caller: Caller, query: ListTemplatesQuery): Promise<RpcResult<TemplateList>>;
+  /** Changes the draft only: sends use the published version until the next publish. */
+  updateTemplate(
+    caller: Caller,
+    ref: string,
+    input: UpdateTemplateRequest,
+  ): Promise<RpcResult<TemplateResponse>>;
+  /** Copies the draft's subject, html, text and variables into the version sends use. */
+  publishTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>>;
+  /** A new draft "<name> (copy)" without an alias. */
+  duplicateTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>>;
+  deleteTemplate(caller: Caller, ref: string): Promise<RpcResult<DeletedTemplate>>;
 }
 
 /** A service binding to a named WorkerEntrypoint that implements T. */

@@ -3,4 +3,8 @@ export { createDb, type Db, nowIso } from './client';
 export * from './repositories/api-keys';
 export * from './repositories/audit-log';
 export * from './repositories/domains';
+export * from './repositories/emails';
+export * from './repositories/idempotency';
+export * from './repositories/suppressions';
+export * from './repositories/templates';
 export type * from './schema';

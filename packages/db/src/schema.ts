@@ -1,5 +1,5 @@
 // The kysely view of migrations/: one interface per table, columns as D1 returns them.
-import type { ApiKeyPermission, TenantStatus } from '@mailgrid/contracts';
+import type { ApiKeyPermission, EmailStatus, TenantStatus } from '@mailgrid/contracts';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 export interface TenantsTable {
@@ -52,11 +52,78 @@ export interface AuditLogTable {
   created_at: string;
 }
 
+export interface EmailsTable {
+  id: string;
+  tenant_id: string;
+  domain_id: string;
+  stream: string;
+  from_address: string;
+  to_addresses: string;
+  cc_addresses: string;
+  bcc_addresses: string;
+  reply_to: string;
+  suppressed: string;
+  subject: string;
+  tags: string;
+  body_key: string;
+  track_opens: number | null;
+  track_clicks: number | null;
+  status: EmailStatus;
+  last_event: string;
+  scheduled_at: string | null;
+  claim_token: string | null;
+  claimed_until: string | null;
+  attempts: Generated<number>;
+  ses_message_id: string | null;
+  error: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  request_hash: string;
+  status: 'in_flight' | 'done';
+  response: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface SuppressionsTable {
+  tenant_id: string;
+  email: string;
+  reason: string;
+  created_at: string;
+}
+
+export interface TemplatesTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  alias: string | null;
+  status: Generated<'draft' | 'published'>;
+  from_address: string | null;
+  reply_to: string | null;
+  subject: string;
+  html: string;
+  text: string | null;
+  variables: Generated<string>;
+  published: string | null;
+  published_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   domains: DomainsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  emails: EmailsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  suppressions: SuppressionsTable;
+  templates: TemplatesTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -64,3 +131,7 @@ export type Domain = Selectable<DomainsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewApiKeyRow = Insertable<ApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type EmailRow = Selectable<EmailsTable>;
+export type NewEmailRow = Insertable<EmailsTable>;
+export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
+export type TemplateRow = Selectable<TemplatesTable>;

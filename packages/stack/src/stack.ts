@@ -2,9 +2,10 @@
 // `wrangler dev` (one workerd, one persistence folder, so D1/R2/KV/Queues/DOs are shared exactly as
 // they are between deployed workers). Used by `npm start`, the mesh tests and the benchmarks.
 import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { configsWithVars } from './configs.ts';
 import { applyMigrations, wranglerEnv } from './d1.ts';
-import { WORKERS, wranglerBin, wranglerConfig } from './paths.ts';
+import { wranglerBin } from './paths.ts';
 import { type Child, freePort, startChild, stopChild, waitFor } from './processes.ts';
 import { startLocalSes, waitForSes } from './ses.ts';
 
@@ -16,6 +17,8 @@ export interface StackOptions {
   sesPort: number;
   /** 'inherit' prints every process's output with a prefix; a path appends it to that file. */
   output: string | 'inherit';
+  /** Variables to override in every worker, e.g. SES_ENDPOINT for a test's own SES stand-in. */
+  vars?: Record<string, string>;
   /** Rows to write before the workers start (tenants and keys for tests). */
   seed?: (persistDir: string) => Promise<void> | void;
   startTimeoutMs?: number;
@@ -38,6 +41,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Written before workerd opens the database, so no two processes write it at once.
   await options.seed?.(persistDir);
 
+  const vars = { SES_ENDPOINT: sesUrl, ...options.vars };
+  const configs = configsWithVars(join(persistDir, '..', 'wrangler-configs'), vars);
   const children: Child[] = [];
   const stop = async () => {
     await Promise.all(children.map((child) => stopChild(child)));
@@ -50,7 +55,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         wranglerBin,
         [
           'dev',
-          ...WORKERS.flatMap((worker) => ['--config', wranglerConfig(worker)]),
+          ...configs.flatMap((config) => ['--config', config]),
           '--persist-to',
           persistDir,
           '--ip',
@@ -61,6 +66,10 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           '--inspector-port',
           String(await freePort()),
           '--show-interactive-dev-session=false',
+          ...Object.entries({ SES_ENDPOINT: sesUrl, ...options.vars }).flatMap(([name, value]) => [
+            '--var',
+            `${name}:${value}`,
+          ]),
         ],
         { env: wranglerEnv, output: options.output },
       ),

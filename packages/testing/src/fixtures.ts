@@ -18,6 +18,10 @@ export interface TenantSpec {
   rateLimit?: RateLimitRule;
   /** Use a fixed tenant id (the dev tenant keeps one across restarts). */
   id?: string;
+  /** More domains of the tenant: verified ones it may send from, and ones still pending. */
+  extraDomains?: { name: string; verified: boolean }[];
+  /** Addresses on the tenant's suppression list. */
+  suppressed?: string[];
 }
 
 export interface KeySpec {
@@ -57,6 +61,21 @@ export function tenantStatements(spec: TenantSpec): { tenant: SeededTenant; stat
         sql: "INSERT OR IGNORE INTO domains (id, tenant_id, name, status, verified_at, created_at) VALUES (?, ?, ?, 'verified', ?, ?)",
         params: [domainId, tenantId, spec.domain, now, now],
       },
+      ...(spec.extraDomains ?? []).map((domain) => ({
+        sql: 'INSERT OR IGNORE INTO domains (id, tenant_id, name, status, verified_at, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+        params: [
+          crypto.randomUUID(),
+          tenantId,
+          domain.name,
+          domain.verified ? 'verified' : 'pending',
+          domain.verified ? now : null,
+          now,
+        ],
+      })),
+      ...(spec.suppressed ?? []).map((email) => ({
+        sql: 'INSERT OR IGNORE INTO suppressions (tenant_id, email, reason, created_at) VALUES (?, ?, ?, ?)',
+        params: [tenantId, email.toLowerCase(), 'test fixture', now],
+      })),
     ],
   };
 }

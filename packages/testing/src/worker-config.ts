@@ -2,20 +2,13 @@
 // migrations applied before the tests, and each peer the config binds (other workers' entrypoints,
 // the RateLimiter DO of another script) stood in for by a small auxiliary worker, because one
 // worker's tests run without the rest of the mesh. The mesh tests run the real peers.
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
 import { defineConfig } from 'vitest/config';
+import { readWranglerConfig, type WranglerConfig } from './wrangler-config.ts';
 
 const migrationsDir = fileURLToPath(new URL('../../../migrations', import.meta.url));
 const setupFile = fileURLToPath(new URL('./apply-migrations.ts', import.meta.url));
-
-interface WranglerConfig {
-  compatibility_date: string;
-  compatibility_flags?: string[];
-  services?: { binding: string; service: string; entrypoint?: string }[];
-  durable_objects?: { bindings: { name: string; class_name: string; script_name?: string }[] };
-}
 
 export function workerTestConfig(workerDir: string) {
   const configPath = `${workerDir}/wrangler.jsonc`;
@@ -27,7 +20,7 @@ export function workerTestConfig(workerDir: string) {
           wrangler: { configPath },
           miniflare: {
             bindings: { TEST_MIGRATIONS: migrations },
-            workers: peerStubs(readConfig(configPath)),
+            workers: peerStubs(readWranglerConfig(configPath)),
           },
         }),
       ],
@@ -39,15 +32,6 @@ export function workerTestConfig(workerDir: string) {
       },
     };
   });
-}
-
-function readConfig(path: string): WranglerConfig {
-  // Our configs use whole-line `//` comments only.
-  const text = readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((line) => !line.trim().startsWith('//'))
-    .join('\n');
-  return JSON.parse(text) as WranglerConfig;
 }
 
 /** One auxiliary worker per peer script: healthy entrypoints, and a rate limiter that always allows. */
@@ -79,7 +63,7 @@ function peerStubs(config: WranglerConfig) {
       ),
       ...[...durableObjects].map(
         (className) =>
-          `export class ${className} extends DurableObject { async take(rule) { return { allowed: true, limit: rule.burst, remaining: rule.burst, reset_seconds: 0, retry_after_seconds: 0 }; } }`,
+          `export class ${className} extends DurableObject { async take(rule) { return { allowed: true, limit: rule.burst, remaining: rule.burst, reset_seconds: 0, retry_after_seconds: 0 }; } async takeUpTo(rule, max) { return { granted: max, retry_after_seconds: 0 }; } }`,
       ),
       "export default { fetch() { return new Response('peer stub', { status: 404 }); } };",
     ].join('\n'),

@@ -7,13 +7,29 @@ import {
   type Caller,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
+  type CreateTemplateRequest,
+  type DeletedTemplate,
+  type ListTemplatesQuery,
   type RpcResult,
+  type TemplateList,
+  type TemplateObject,
+  type TemplateResponse,
   toRpcResult,
+  type UpdateTemplateRequest,
   type WorkerHealth,
 } from '@mailgrid/contracts';
 import { checkHealth, probes } from '@mailgrid/runtime';
 import { createKey, listKeys, revokeKey } from './api-keys';
 import type { Env } from './env';
+import {
+  copyTemplate,
+  createDraft,
+  editDraft,
+  publishDraft,
+  readTemplate,
+  readTemplates,
+  removeTemplate,
+} from './templates';
 
 export class AdminService extends WorkerEntrypoint<Env> implements AdminRpc {
   async health(): Promise<WorkerHealth> {
@@ -35,6 +51,38 @@ export class AdminService extends WorkerEntrypoint<Env> implements AdminRpc {
 
   async deleteApiKey(caller: Caller, id: string): Promise<RpcResult<{ id: string }>> {
     return toRpcResult(() => revokeKey(this.env, caller, id));
+  }
+
+  async createTemplate(caller: Caller, input: CreateTemplateRequest): Promise<RpcResult<TemplateResponse>> {
+    return toRpcResult(() => createDraft(this.env, caller, input));
+  }
+
+  async getTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateObject>> {
+    return toRpcResult(() => readTemplate(this.env, caller, ref));
+  }
+
+  async listTemplates(caller: Caller, query: ListTemplatesQuery): Promise<RpcResult<TemplateList>> {
+    return toRpcResult(() => readTemplates(this.env, caller, query));
+  }
+
+  async updateTemplate(
+    caller: Caller,
+    ref: string,
+    input: UpdateTemplateRequest,
+  ): Promise<RpcResult<TemplateResponse>> {
+    return toRpcResult(() => editDraft(this.env, caller, ref, input));
+  }
+
+  async publishTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>> {
+    return toRpcResult(() => publishDraft(this.env, caller, ref));
+  }
+
+  async duplicateTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>> {
+    return toRpcResult(() => copyTemplate(this.env, caller, ref));
+  }
+
+  async deleteTemplate(caller: Caller, ref: string): Promise<RpcResult<DeletedTemplate>> {
+    return toRpcResult(() => removeTemplate(this.env, caller, ref));
   }
 }
 

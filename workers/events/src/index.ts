@@ -17,6 +17,6 @@ export default {
     return new Response('Not found', { status: 404 });
   },
   async queue(batch) {
-    retryUnhandled('events', batch);
+    retryUnhandled('events', batch.queue, batch.messages);
   },
 } satisfies ExportedHandler<Env, QueueMessageBase>;

@@ -3,7 +3,7 @@
 // limit takes effect without touching the object. SQLite-backed: the bucket survives eviction.
 
 import { DurableObject } from 'cloudflare:workers';
-import type { RateLimitDecision, RateLimiterRpc, RateLimitRule } from '@mailgrid/contracts';
+import type { PartialGrant, RateLimitDecision, RateLimiterRpc, RateLimitRule } from '@mailgrid/contracts';
 
 interface Bucket {
   tokens: number;
@@ -12,13 +12,10 @@ interface Bucket {
 
 export class RateLimiter extends DurableObject implements RateLimiterRpc {
   async take(rule: RateLimitRule, cost = 1): Promise<RateLimitDecision> {
-    const now = Date.now();
-    const saved = this.ctx.storage.kv.get<Bucket>('bucket');
-    const elapsedSeconds = saved ? Math.max(0, now - saved.updated_ms) / 1000 : 0;
-    let tokens = saved ? Math.min(rule.burst, saved.tokens + elapsedSeconds * rule.per_second) : rule.burst;
+    let tokens = this.refill(rule);
     const allowed = cost <= tokens;
     if (allowed) tokens -= cost;
-    this.ctx.storage.kv.put('bucket', { tokens, updated_ms: now } satisfies Bucket);
+    this.save(tokens);
     return {
       allowed,
       limit: rule.burst,
@@ -30,5 +27,28 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
         ? 0
         : Math.max(1, Math.ceil((Math.min(cost, rule.burst) - tokens) / rule.per_second)),
     };
+  }
+
+  /** Bulk pacing: grants as many whole tokens as the bucket holds, up to `max`. */
+  async takeUpTo(rule: RateLimitRule, max: number): Promise<PartialGrant> {
+    const tokens = this.refill(rule);
+    const granted = Math.max(0, Math.min(max, Math.floor(tokens)));
+    this.save(tokens - granted);
+    const missing = max - granted;
+    return {
+      granted,
+      retry_after_seconds: missing > 0 ? Math.max(1, Math.ceil(missing / rule.per_second)) : 0,
+    };
+  }
+
+  private refill(rule: RateLimitRule): number {
+    const now = Date.now();
+    const saved = this.ctx.storage.kv.get<Bucket>('bucket');
+    const elapsedSeconds = saved ? Math.max(0, now - saved.updated_ms) / 1000 : 0;
+    return saved ? Math.min(rule.burst, saved.tokens + elapsedSeconds * rule.per_second) : rule.burst;
+  }
+
+  private save(tokens: number): void {
+    this.ctx.storage.kv.put('bucket', { tokens, updated_ms: Date.now() } satisfies Bucket);
   }
 }

@@ -7,7 +7,17 @@ import { authenticate, requirePermission } from './auth';
 import type { Env } from './env';
 import { takeApiToken } from './rate-limit';
 import { createApiKey, deleteApiKey, listApiKeys } from './routes/api-keys';
+import { cancelEmail, getEmail, listEmails, sendBatch, sendEmail, updateEmail } from './routes/emails';
 import { health } from './routes/health';
+import {
+  createTemplate,
+  deleteTemplate,
+  duplicateTemplate,
+  getTemplate,
+  listTemplates,
+  publishTemplate,
+  updateTemplate,
+} from './routes/templates';
 
 export interface RequestState {
   requestId: string;
@@ -39,6 +49,24 @@ const routes: Route[] = [
   { method: 'GET', path: '/api/api-keys', permission: 'full_access', handler: listApiKeys },
   { method: 'POST', path: '/api/api-keys', permission: 'full_access', handler: createApiKey },
   { method: 'DELETE', path: '/api/api-keys/:id', permission: 'full_access', handler: deleteApiKey },
+  { method: 'POST', path: '/api/emails', permission: 'sending_access', handler: sendEmail },
+  { method: 'GET', path: '/api/emails', permission: 'full_access', handler: listEmails },
+  { method: 'POST', path: '/api/emails/batch', permission: 'sending_access', handler: sendBatch },
+  { method: 'GET', path: '/api/emails/:id', permission: 'full_access', handler: getEmail },
+  { method: 'PATCH', path: '/api/emails/:id', permission: 'full_access', handler: updateEmail },
+  { method: 'POST', path: '/api/emails/:id/cancel', permission: 'full_access', handler: cancelEmail },
+  { method: 'POST', path: '/api/templates', permission: 'full_access', handler: createTemplate },
+  { method: 'GET', path: '/api/templates', permission: 'full_access', handler: listTemplates },
+  { method: 'GET', path: '/api/templates/:id', permission: 'full_access', handler: getTemplate },
+  { method: 'PATCH', path: '/api/templates/:id', permission: 'full_access', handler: updateTemplate },
+  { method: 'DELETE', path: '/api/templates/:id', permission: 'full_access', handler: deleteTemplate },
+  { method: 'POST', path: '/api/templates/:id/publish', permission: 'full_access', handler: publishTemplate },
+  {
+    method: 'POST',
+    path: '/api/templates/:id/duplicate',
+    permission: 'full_access',
+    handler: duplicateTemplate,
+  },
 ];
 
 type Args = [Env, ExecutionContext, RequestState];

@@ -1,8 +1,26 @@
-// mailgrid-send: the SendService RPC entrypoint and the send queue's consumer.
+// mailgrid-send: the SendService RPC entrypoint (accept, read, reschedule, cancel) and the send
+// queue's consumer.
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import type { QueueMessageBase, SendRpc, WorkerHealth } from '@mailgrid/contracts';
+import {
+  type BatchResponse,
+  type BatchValidation,
+  type Caller,
+  type EmailList,
+  type EmailObject,
+  type IdempotencyInput,
+  type ListEmailsQuery,
+  type RpcResult,
+  type SendEmailRequest,
+  type SendQueueMessage,
+  type SendRpc,
+  toRpcResult,
+  type WorkerHealth,
+} from '@mailgrid/contracts';
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
+import { acceptBatch, acceptEmail } from './accept';
+import { consumeSendBatch } from './consumer';
+import { cancel, readEmail, readEmails, reschedule } from './emails';
 import type { Env } from './env';
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
@@ -17,6 +35,44 @@ export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName('health')).take({ per_second: 1, burst: 1 }, 0),
     });
   }
+
+  async accept(
+    caller: Caller,
+    email: SendEmailRequest,
+    idempotency: IdempotencyInput | null,
+  ): Promise<RpcResult<{ id: string }>> {
+    return toRpcResult(() => acceptEmail(this.env, caller, email, idempotency));
+  }
+
+  async acceptBatch(
+    caller: Caller,
+    emails: { index: number; email: SendEmailRequest }[],
+    invalid: { index: number; message: string }[],
+    mode: BatchValidation,
+    idempotency: IdempotencyInput | null,
+  ): Promise<RpcResult<BatchResponse>> {
+    return toRpcResult(() => acceptBatch(this.env, caller, emails, invalid, mode, idempotency));
+  }
+
+  async getEmail(caller: Caller, id: string): Promise<RpcResult<EmailObject>> {
+    return toRpcResult(() => readEmail(this.env, caller, id));
+  }
+
+  async listEmails(caller: Caller, query: ListEmailsQuery): Promise<RpcResult<EmailList>> {
+    return toRpcResult(() => readEmails(this.env, caller, query));
+  }
+
+  async reschedule(
+    caller: Caller,
+    id: string,
+    scheduledAt: string,
+  ): Promise<RpcResult<{ object: 'email'; id: string }>> {
+    return toRpcResult(() => reschedule(this.env, caller, id, scheduledAt));
+  }
+
+  async cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>> {
+    return toRpcResult(() => cancel(this.env, caller, id));
+  }
 }
 
 export default {
@@ -24,7 +80,15 @@ export default {
   async fetch() {
     return new Response('Not found', { status: 404 });
   },
-  async queue(batch) {
-    retryUnhandled('send', batch);
+  async queue(batch, env) {
+    const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>
+      message.body?.kind === 'send';
+    // Kinds this version does not know go to the DLQ by way of retries, never dropped.
+    retryUnhandled(
+      'send',
+      batch.queue,
+      batch.messages.filter((message) => !isSend(message)),
+    );
+    await consumeSendBatch(batch.messages.filter(isSend), env);
   },
-} satisfies ExportedHandler<Env, QueueMessageBase>;
+} satisfies ExportedHandler<Env, SendQueueMessage | { kind: string }>;

@@ -9,3 +9,13 @@ export async function domainBelongsToTenant(db: Db, tenantId: string, domainId: 
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/** The tenant's domain of that name (lower-case), verified or not. */
+export async function findDomainByName(db: Db, tenantId: string, name: string) {
+  return db
+    .selectFrom('domains')
+    .select(['id', 'name', 'status'])
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name.toLowerCase())
+    .executeTakeFirst();
+}

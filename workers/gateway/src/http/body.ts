@@ -4,6 +4,14 @@ import { AppError } from '@mailgrid/contracts';
 import * as v from 'valibot';
 
 export async function readJson(request: Request, maxBytes: number): Promise<unknown> {
+  return (await readJsonWithText(request, maxBytes)).json;
+}
+
+/** The parsed body and its exact text (whose hash an idempotency key is bound to). */
+export async function readJsonWithText(
+  request: Request,
+  maxBytes: number,
+): Promise<{ json: unknown; text: string }> {
   const contentType = request.headers.get('content-type') ?? '';
   const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
   if (mediaType !== 'application/json' && !mediaType.endsWith('+json')) {
@@ -19,7 +27,7 @@ export async function readJson(request: Request, maxBytes: number): Promise<unkn
   if (text.trim() === '')
     throw new AppError('invalid_json', 'The request body is empty; send a JSON object.');
   try {
-    return JSON.parse(text);
+    return { json: JSON.parse(text), text };
   } catch (err) {
     const detail = err instanceof SyntaxError ? `: ${err.message}` : '';
     throw new AppError('invalid_json', `The request body is not valid JSON${detail}.`);

@@ -1,0 +1,169 @@
+// The Emails API in Resend's shape (POST /emails, /emails/batch, GET, PATCH, cancel), plus
+// Mailgrid's optional extras (`stream`, `track_opens`, `track_clicks`). Shapes and limits that can be
+// checked without a database live here; addresses, domains and suppressions are checked by `send`.
+import * as v from 'valibot';
+
+export const EMAIL_LIMITS = {
+  recipients: 50,
+  subject: 998,
+  /** html and text, each, in bytes. */
+  body_bytes: 500 * 1024,
+  attachments: 20,
+  /** The whole message as SES v2 takes it (after base64), in bytes. */
+  message_bytes: 40 * 1024 * 1024,
+  batch: 100,
+  schedule_days: 30,
+  idempotency_key: 256,
+  tags: 50,
+} as const;
+
+const NO_NEWLINES = /^[^\r\n]*$/;
+const noNewlines = (field: string) => v.regex(NO_NEWLINES, `${field} must not contain line breaks`);
+
+const AddressString = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(320),
+  noNewlines('an address'),
+);
+const AddressList = v.union(
+  [AddressString, v.array(AddressString)],
+  'must be an address or a list of addresses',
+);
+
+const Attachment = v.strictObject({
+  filename: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255), noNewlines('filename'))),
+  /** Base64. The SDK sends Buffers as base64 strings. */
+  content: v.optional(v.string()),
+  /** An https URL to fetch the file from. */
+  path: v.optional(v.pipe(v.string(), v.url('path must be a URL'))),
+  content_type: v.optional(v.pipe(v.string(), v.maxLength(255), noNewlines('content_type'))),
+  /** Makes the attachment inline, for `<img src="cid:...">`. */
+  content_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255), noNewlines('content_id'))),
+});
+
+const Tag = v.strictObject({
+  name: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_-]{1,256}$/, 'tag names may use letters, digits, _ and - (up to 256)'),
+  ),
+  value: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9_-]{0,256}$/, 'tag values may use letters, digits, _ and - (up to 256)'),
+  ),
+});
+
+const HeaderName = v.pipe(
+  v.string(),
+  v.regex(/^[!-9;-~]{1,76}$/, 'header names are printable ASCII without ":"'),
+);
+
+export const SendEmailRequest = v.strictObject({
+  from: AddressString,
+  to: AddressList,
+  subject: v.optional(v.pipe(v.string(), v.maxLength(EMAIL_LIMITS.subject), noNewlines('subject'))),
+  cc: v.optional(AddressList),
+  bcc: v.optional(AddressList),
+  reply_to: v.optional(AddressList),
+  html: v.optional(v.string()),
+  text: v.optional(v.string()),
+  headers: v.optional(
+    v.record(HeaderName, v.pipe(v.string(), v.maxLength(998), noNewlines('header values'))),
+  ),
+  attachments: v.optional(v.pipe(v.array(Attachment), v.maxLength(EMAIL_LIMITS.attachments))),
+  tags: v.optional(v.pipe(v.array(Tag), v.maxLength(EMAIL_LIMITS.tags))),
+  /** ISO 8601, or Resend's natural language ("in 1 hour", "tomorrow at 9am"). */
+  scheduled_at: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  template: v.optional(
+    v.strictObject({
+      id: v.pipe(v.string(), v.minLength(1)),
+      variables: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]))),
+    }),
+  ),
+  /** Resend's topic (the unsubscribe scope). Accepted now; honoured once topics exist. */
+  topic_id: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  // Mailgrid extras.
+  stream: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'stream is a stream id'))),
+  track_opens: v.optional(v.boolean()),
+  track_clicks: v.optional(v.boolean()),
+});
+export type SendEmailRequest = v.InferOutput<typeof SendEmailRequest>;
+
+export const BatchEmailRequest = v.pipe(
+  v.array(v.unknown()),
+  v.minLength(1, 'send at least one email'),
+  v.maxLength(EMAIL_LIMITS.batch, `a batch holds at most ${EMAIL_LIMITS.batch} emails`),
+);
+
+export const UpdateEmailRequest = v.strictObject({
+  scheduled_at: v.pipe(v.string(), v.maxLength(100)),
+});
+export type UpdateEmailRequest = v.InferOutput<typeof UpdateEmailRequest>;
+
+export const EMAIL_STATUSES = [
+  'scheduled',
+  'queued',
+  'sending',
+  'sent',
+  'failed',
+  'canceled',
+  'suppressed',
+] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+
+/** GET /emails/:id, as Resend's, plus Mailgrid's fields at the end. */
+export interface EmailObject {
+  object: 'email';
+  id: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  reply_to: string[];
+  subject: string;
+  html: string | null;
+  text: string | null;
+  created_at: string;
+  scheduled_at: string | null;
+  last_event: string;
+  tags: { name: string; value: string }[];
+  stream: string;
+  /** Recipients that were not sent to because they are on the suppression list. */
+  suppressed: string[];
+  /** Why a failed email failed. */
+  error: string | null;
+}
+
+export type EmailSummary = Omit<EmailObject, 'html' | 'text'>;
+
+export interface EmailList {
+  object: 'list';
+  has_more: boolean;
+  data: EmailSummary[];
+}
+
+export const ListEmailsQuery = v.object({
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
+    '20',
+  ),
+  after: v.optional(v.pipe(v.string(), v.uuid('after must be an email id'))),
+  before: v.optional(v.pipe(v.string(), v.uuid('before must be an email id'))),
+});
+export type ListEmailsQuery = v.InferOutput<typeof ListEmailsQuery>;
+
+export type BatchValidation = 'strict' | 'permissive';
+
+export interface BatchResponse {
+  data: { id: string }[];
+  /** Permissive mode only: the emails that were refused, by their index in the request. */
+  errors?: { index: number; message: string }[];
+}
+
+/** The send queue's messages. */
+export interface SendQueueMessage {
+  kind: 'send';
+  tenant_id: string;
+  email_id: string;
+}

@@ -1,0 +1,167 @@
+// Templates as Resend's Templates API shapes them (create, get, list, update, publish, duplicate,
+// delete; a template is addressed by id or alias). Only the shape is checked here: the template
+// syntax and the variable declarations are checked by admin with @mailgrid/templates, whose messages
+// name the variable at fault.
+import * as v from 'valibot';
+import { EMAIL_LIMITS } from './emails';
+
+export const TEMPLATE_LIMITS = {
+  name: 255,
+  alias: 100,
+  /** Resend: "Each Template may contain up to 50 variables." */
+  variables: 50,
+  variable_key: 50,
+} as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What may appear where a template is named in a path: its id (a UUID) or its alias. */
+export const TEMPLATE_REF_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+const Name = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(TEMPLATE_LIMITS.name),
+);
+
+// An alias shares the id's place in paths and in `template.id` of a send, so it must not look like an id.
+const Alias = v.pipe(
+  v.string(),
+  v.regex(
+    TEMPLATE_REF_PATTERN,
+    `an alias is a letter or digit followed by at most ${TEMPLATE_LIMITS.alias - 1} letters, digits, '.', '_' or '-'`,
+  ),
+  v.check((alias) => !UUID.test(alias), 'an alias must not look like a template id'),
+);
+
+const Address = v.pipe(
+  v.string(),
+  v.trim(),
+  v.minLength(1, 'must not be empty'),
+  v.maxLength(320),
+  v.regex(/^[^\r\n]*$/, 'must not contain line breaks'),
+);
+
+const ReplyTo = v.union(
+  [Address, v.pipe(v.array(Address), v.maxLength(EMAIL_LIMITS.recipients))],
+  'must be an address or a list of addresses',
+);
+
+const Subject = v.pipe(v.string(), v.maxLength(EMAIL_LIMITS.subject));
+const Body = v.pipe(v.string(), v.maxBytes(EMAIL_LIMITS.body_bytes));
+
+const Variable = v.strictObject({
+  key: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(TEMPLATE_LIMITS.variable_key)),
+  type: v.picklist(['string', 'number'], "type must be 'string' or 'number'"),
+  // Whether the fallback fits the type is checked with the rest of the template, naming the key.
+  fallback_value: v.optional(v.nullable(v.union([v.string(), v.number()], 'must be a string or a number'))),
+});
+
+const Variables = v.pipe(
+  v.array(Variable),
+  v.maxLength(
+    TEMPLATE_LIMITS.variables,
+    `a template may declare at most ${TEMPLATE_LIMITS.variables} variables`,
+  ),
+);
+
+// The SDK sends `null` for optional fields left unset, so every optional field also takes null.
+export const CreateTemplateRequest = v.strictObject({
+  name: Name,
+  html: Body,
+  alias: v.nullish(Alias),
+  from: v.nullish(Address),
+  subject: v.nullish(Subject),
+  reply_to: v.nullish(ReplyTo),
+  text: v.nullish(Body),
+  variables: v.nullish(Variables),
+});
+export type CreateTemplateRequest = v.InferOutput<typeof CreateTemplateRequest>;
+
+/** Changes the draft only; sends keep the published version until the next publish. `null` clears a field. */
+export const UpdateTemplateRequest = v.strictObject({
+  name: v.optional(Name),
+  html: v.optional(Body),
+  alias: v.nullish(Alias),
+  from: v.nullish(Address),
+  subject: v.nullish(Subject),
+  reply_to: v.nullish(ReplyTo),
+  text: v.nullish(Body),
+  variables: v.nullish(Variables),
+});
+export type UpdateTemplateRequest = v.InferOutput<typeof UpdateTemplateRequest>;
+
+export const ListTemplatesQuery = v.object({
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
+    '20',
+  ),
+  after: v.optional(v.pipe(v.string(), v.uuid('after must be a template id'))),
+  before: v.optional(v.pipe(v.string(), v.uuid('before must be a template id'))),
+});
+export type ListTemplatesQuery = v.InferOutput<typeof ListTemplatesQuery>;
+
+export type TemplateStatus = 'draft' | 'published';
+
+/** A declared variable as stored and returned: no fallback is `null`. */
+export interface TemplateVariableObject {
+  key: string;
+  type: 'string' | 'number';
+  fallback_value: string | number | null;
+}
+
+/** GET /templates/:id: the draft, with where publishing stands. */
+export interface TemplateObject {
+  object: 'template';
+  id: string;
+  name: string;
+  alias: string | null;
+  /** `published` once published, even while the draft has changed since (see has_unpublished_versions). */
+  status: TemplateStatus;
+  from: string | null;
+  subject: string | null;
+  reply_to: string[] | null;
+  html: string;
+  text: string | null;
+  variables: TemplateVariableObject[];
+  published_at: string | null;
+  /** The draft differs from what sends use: publish to make them use it. */
+  has_unpublished_versions: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export type TemplateSummary = Pick<
+  TemplateObject,
+  'id' | 'name' | 'alias' | 'status' | 'published_at' | 'created_at' | 'updated_at'
+>;
+
+export interface TemplateList {
+  object: 'list';
+  has_more: boolean;
+  data: TemplateSummary[];
+}
+
+/** What create, update, publish and duplicate answer. */
+export interface TemplateResponse {
+  object: 'template';
+  id: string;
+}
+
+export interface DeletedTemplate {
+  object: 'template';
+  id: string;
+  deleted: true;
+}
+
+/**
+ * What a send renders, stored as JSON in `templates.published`: a copy of the draft's fields taken at
+ * publish time. The send worker reads exactly these four fields.
+ */
+export interface PublishedTemplate {
+  subject: string;
+  html: string;
+  text: string | null;
+  variables: TemplateVariableObject[];
+}

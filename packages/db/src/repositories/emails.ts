@@ -1,0 +1,162 @@
+// Emails and the send consumer's claim on them. Every read and write names the tenant.
+import type { Db } from '../client';
+import type { EmailRow, NewEmailRow } from '../schema';
+
+export function insertEmail(db: Db, row: NewEmailRow) {
+  return db.insertInto('emails').values(row);
+}
+
+export async function getEmail(db: Db, tenantId: string, id: string): Promise<EmailRow | undefined> {
+  return db
+    .selectFrom('emails')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+export interface EmailPage {
+  rows: EmailRow[];
+  has_more: boolean;
+}
+
+/** Newest first. `after` continues past that email (older ones); `before` goes back (newer ones). */
+export async function listEmails(
+  db: Db,
+  tenantId: string,
+  page: { limit: number; after?: string; before?: string },
+): Promise<EmailPage | null> {
+  const cursorId = page.after ?? page.before;
+  let query = db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId);
+  if (cursorId) {
+    const cursor = await db
+      .selectFrom('emails')
+      .select(['created_at', 'id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', cursorId)
+      .executeTakeFirst();
+    if (!cursor) return null;
+    const op = page.after ? '<' : '>';
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', op, cursor.created_at),
+        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
+      ]),
+    );
+  }
+  const direction = page.before ? 'asc' : 'desc';
+  const rows = await query
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
+    .limit(page.limit + 1)
+    .execute();
+  const has_more = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  if (page.before) pageRows.reverse();
+  return { rows: pageRows, has_more };
+}
+
+/**
+ * Takes the email for sending: only from queued or due scheduled, or from a `sending` claim whose
+ * lease ran out (its holder died). True when this caller now holds it under `token`.
+ */
+export async function claimEmail(
+  db: Db,
+  tenantId: string,
+  id: string,
+  token: string,
+  leaseMs: number,
+  now = new Date(),
+): Promise<boolean> {
+  const nowIso = now.toISOString();
+  // A scheduled email is due when its time has come (a second early at most, for clock skew).
+  const dueBy = new Date(now.getTime() + 1000).toISOString();
+  const result = await db
+    .updateTable('emails')
+    .set((eb) => ({
+      status: 'sending',
+      claim_token: token,
+      claimed_until: new Date(now.getTime() + leaseMs).toISOString(),
+      attempts: eb('attempts', '+', 1),
+    }))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb('status', '=', 'queued'),
+        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', dueBy)]),
+        eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', nowIso)]),
+      ]),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function markSent(db: Db, tenantId: string, id: string, token: string, sesMessageId: string) {
+  const now = new Date().toISOString();
+  await db
+    .updateTable('emails')
+    .set({
+      status: 'sent',
+      last_event: 'sent',
+      ses_message_id: sesMessageId,
+      sent_at: now,
+      claim_token: null,
+      claimed_until: null,
+      error: null,
+    })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** Hands the email back to the queue after a failure worth retrying. */
+export async function releaseEmail(db: Db, tenantId: string, id: string, token: string, error: string) {
+  await db
+    .updateTable('emails')
+    .set({ status: 'queued', claim_token: null, claimed_until: null, error })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+export async function markFailed(db: Db, tenantId: string, id: string, token: string, error: string) {
+  await db
+    .updateTable('emails')
+    .set({ status: 'failed', last_event: 'failed', claim_token: null, claimed_until: null, error })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
+/** Moves a scheduled email to a new time. False when it is no longer scheduled. */
+export async function rescheduleEmail(
+  db: Db,
+  tenantId: string,
+  id: string,
+  scheduledAt: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ scheduled_at: scheduledAt })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Cancels a scheduled email. False when it is no longer scheduled (already sending or sent). */
+export async function cancelEmail(db: Db, tenantId: string, id: string): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ status: 'canceled', last_event: 'canceled' })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'scheduled')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

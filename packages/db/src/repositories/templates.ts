@@ -1,0 +1,172 @@
+// Templates: the draft a customer edits and the published copy sends render. Every read and write
+// names the tenant; every change is written in one D1 batch with its audit entry.
+import type { Caller } from '@mailgrid/contracts';
+import { sql } from 'kysely';
+import { runBatch } from '../batch';
+import { type Db, nowIso } from '../client';
+import type { TemplateRow } from '../schema';
+import { auditEntry } from './audit-log';
+
+/** A template by id or alias, scoped to the tenant. */
+export async function findTemplate(db: Db, tenantId: string, idOrAlias: string) {
+  return db
+    .selectFrom('templates')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
+    .executeTakeFirst();
+}
+
+export interface TemplatePage {
+  rows: TemplateRow[];
+  has_more: boolean;
+}
+
+/** Newest first. `after` continues past that template (older ones); `before` goes back (newer ones). Null for an unknown cursor. */
+export async function listTemplates(
+  db: Db,
+  tenantId: string,
+  page: { limit: number; after?: string; before?: string },
+): Promise<TemplatePage | null> {
+  const cursorId = page.after ?? page.before;
+  let query = db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId);
+  if (cursorId) {
+    const cursor = await db
+      .selectFrom('templates')
+      .select(['created_at', 'id'])
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', cursorId)
+      .executeTakeFirst();
+    if (!cursor) return null;
+    const op = page.after ? '<' : '>';
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', op, cursor.created_at),
+        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
+      ]),
+    );
+  }
+  const direction = page.before ? 'asc' : 'desc';
+  const rows = await query
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
+    .limit(page.limit + 1)
+    .execute();
+  const has_more = rows.length > page.limit;
+  const pageRows = rows.slice(0, page.limit);
+  if (page.before) pageRows.reverse();
+  return { rows: pageRows, has_more };
+}
+
+/** The draft fields a template is made of; `reply_to` and `variables` are JSON. */
+export interface TemplateDraft {
+  name: string;
+  alias: string | null;
+  from_address: string | null;
+  reply_to: string | null;
+  subject: string;
+  html: string;
+  text: string | null;
+  variables: string;
+}
+
+/** Inserts a new draft with its audit entry (`template.created` or `template.duplicated`). Returns its id. */
+export async function insertTemplate(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  draft: TemplateDraft,
+  audit: { action: string; summary: Record<string, unknown> },
+): Promise<string> {
+  const id = crypto.randomUUID();
+  const now = nowIso();
+  await runBatch(d1, [
+    db.insertInto('templates').values({
+      id,
+      tenant_id: caller.tenant_id,
+      ...draft,
+      status: 'draft',
+      published: null,
+      published_at: null,
+      created_at: now,
+      updated_at: now,
+    }),
+    auditEntry(db, caller, {
+      action: audit.action,
+      target_type: 'template',
+      target_id: id,
+      summary: audit.summary,
+    }),
+  ]);
+  return id;
+}
+
+/** Changes draft fields (never the published copy) and audits which fields changed. */
+export async function updateTemplateDraft(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  changes: Partial<TemplateDraft>,
+): Promise<void> {
+  await runBatch(d1, [
+    db
+      .updateTable('templates')
+      .set({ ...changes, updated_at: nowIso() })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id),
+    auditEntry(db, caller, {
+      action: 'template.updated',
+      target_type: 'template',
+      target_id: id,
+      summary: { fields: Object.keys(changes) },
+    }),
+  ]);
+}
+
+/**
+ * Makes the draft what sends use: `published` becomes `{ subject, html, text, variables }` (the shape
+ * the send worker renders). The copy is taken by the UPDATE itself, so it is the draft as it is at
+ * that instant, even if an update races the publish.
+ */
+export async function publishTemplateDraft(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  summary: Record<string, unknown>,
+): Promise<void> {
+  const now = nowIso();
+  await runBatch(d1, [
+    db
+      .updateTable('templates')
+      .set({
+        status: 'published',
+        published: sql<string>`json_object('subject', subject, 'html', html, 'text', text, 'variables', json(variables))`,
+        published_at: now,
+        updated_at: now,
+      })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id),
+    auditEntry(db, caller, { action: 'template.published', target_type: 'template', target_id: id, summary }),
+  ]);
+}
+
+export async function deleteTemplate(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  summary: Record<string, unknown>,
+): Promise<void> {
+  await runBatch(d1, [
+    db.deleteFrom('templates').where('tenant_id', '=', caller.tenant_id).where('id', '=', id),
+    auditEntry(db, caller, { action: 'template.deleted', target_type: 'template', target_id: id, summary }),
+  ]);
+}
+
+/** True when a write failed because the tenant already has a template with that alias. */
+export function isAliasTaken(err: unknown): boolean {
+  const message = err instanceof Error ? `${err.message} ${String(err.cause ?? '')}` : String(err);
+  return /UNIQUE constraint failed: templates\.tenant_id, templates\.alias/.test(message);
+}

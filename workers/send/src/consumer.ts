@@ -1,0 +1,183 @@
+// The send queue's consumer. Per batch: SES tokens are taken in bulk from the RateLimiter DO, then
+// each email is claimed (a conditional update: a redelivered message finds the email already taken
+// or sent, and stops), built into MIME once (the EML archived in R2 before SES sees it, and reused
+// on retries, so the archive is exactly what SES was given), and handed to SES. Throttling, 5xx and
+// timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
+import type { SendQueueMessage } from '@mailgrid/contracts';
+import {
+  claimEmail,
+  createDb,
+  type Db,
+  type EmailRow,
+  getEmail,
+  markFailed,
+  markSent,
+  releaseEmail,
+} from '@mailgrid/db';
+import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
+import { emlKey, getBody } from './body-store';
+import type { Env } from './env';
+import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
+import { sendRawEmail } from './ses';
+
+export const MAX_ATTEMPTS = 8;
+/** How long a claim lasts: longer than one SES call with its timeout. */
+const LEASE_MS = 60_000;
+/** A row missing this many deliveries after its message is a request that failed after enqueueing. */
+const MISSING_ROW_ATTEMPTS = 5;
+
+export async function consumeSendBatch(
+  messages: readonly Message<SendQueueMessage>[],
+  env: Env,
+): Promise<void> {
+  const db = createDb(env.DB);
+  const rate = Number(env.SES_MAX_SEND_RATE) || 14;
+  const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${env.SES_REGION}`));
+  const { granted, retry_after_seconds } = await pacer.takeUpTo(
+    { per_second: rate, burst: rate },
+    messages.length,
+  );
+  const overflow = messages.slice(granted);
+  if (overflow.length > 0) {
+    // Re-sent rather than retried: waiting for SES capacity must not use up the message's retries.
+    await env.SEND_QUEUE.sendBatch(
+      overflow.map((message) => ({ body: message.body, delaySeconds: retry_after_seconds })),
+    );
+    for (const message of overflow) message.ack();
+  }
+  await Promise.all(messages.slice(0, granted).map((message) => handle(env, db, message)));
+}
+
+async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Promise<void> {
+  const { tenant_id: tenantId, email_id: emailId } = message.body;
+  const row = await getEmail(db, tenantId, emailId);
+  if (!row) {
+    // accept writes the row just after enqueueing; give it a moment, then drop an orphan.
+    if (message.attempts < MISSING_ROW_ATTEMPTS) message.retry({ delaySeconds: 5 });
+    else message.ack();
+    return;
+  }
+  const now = new Date();
+  if (
+    row.status === 'scheduled' &&
+    row.scheduled_at &&
+    new Date(row.scheduled_at).getTime() > now.getTime() + 1000
+  ) {
+    // Not due yet (a schedule beyond the queue's 12-hour delay, or moved later): hop again.
+    await env.SEND_QUEUE.send(message.body, {
+      delaySeconds: queueDelaySeconds(new Date(row.scheduled_at), now),
+    });
+    message.ack();
+    return;
+  }
+  if (row.status === 'sending' && row.claimed_until && new Date(row.claimed_until) > now) {
+    // Another delivery of this message holds it; come back when that claim would have run out.
+    message.retry({
+      delaySeconds: Math.ceil((new Date(row.claimed_until).getTime() - now.getTime()) / 1000) + 1,
+    });
+    return;
+  }
+  if (row.status !== 'queued' && row.status !== 'scheduled' && row.status !== 'sending') {
+    message.ack(); // sent, failed, canceled or suppressed: nothing left to do.
+    return;
+  }
+  const token = crypto.randomUUID();
+  if (!(await claimEmail(db, tenantId, emailId, token, LEASE_MS, now))) {
+    message.retry({ delaySeconds: 5 }); // it changed under us; look again.
+    return;
+  }
+  const attempt = row.attempts + 1;
+  try {
+    const outcome = await deliver(env, row);
+    if (outcome.kind === 'sent') {
+      await markSent(db, tenantId, emailId, token, outcome.messageId);
+      message.ack();
+    } else if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
+      await releaseEmail(db, tenantId, emailId, token, outcome.reason);
+      message.retry({ delaySeconds: backoffSeconds(attempt) });
+    } else {
+      await markFailed(db, tenantId, emailId, token, outcome.reason);
+      message.ack();
+    }
+  } catch (err) {
+    // Our own fault (R2, a bug): never lose the email; let it try again later.
+    console.error(JSON.stringify({ worker: 'send', email_id: emailId, error: String(err) }));
+    await releaseEmail(db, tenantId, emailId, token, `internal error: ${String(err)}`).catch(() => {});
+    message.retry({ delaySeconds: backoffSeconds(attempt) });
+  }
+}
+
+async function deliver(env: Env, row: EmailRow) {
+  const to = JSON.parse(row.to_addresses) as string[];
+  const cc = JSON.parse(row.cc_addresses) as string[];
+  const bcc = JSON.parse(row.bcc_addresses) as string[];
+  const raw = await archivedOrBuilt(env, row, to, cc);
+  // SES wants the envelope in ASCII: IDN domains as punycode.
+  const bare = (list: string[]) =>
+    list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
+  const configurationSets = JSON.parse(env.SES_CONFIGURATION_SETS || '{}') as Record<string, string>;
+  const tags = JSON.parse(row.tags) as { name: string; value: string }[];
+  return sendRawEmail(env, {
+    from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
+    destinations: { to: bare(to), cc: bare(cc), bcc: bare(bcc) },
+    raw,
+    configurationSet: configurationSets[row.stream],
+    // Our ids ride along so SES's events find their way back to the email (and tenant).
+    tags: [
+      ...tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
+      { Name: 'mailgrid_email_id', Value: row.id },
+      { Name: 'mailgrid_tenant_id', Value: row.tenant_id },
+      { Name: 'mailgrid_stream', Value: row.stream },
+    ],
+  });
+}
+
+/** The EML is built once and archived before the first SES call; retries send the same bytes. */
+async function archivedOrBuilt(env: Env, row: EmailRow, to: string[], cc: string[]): Promise<Uint8Array> {
+  const key = emlKey(row.tenant_id, row.id);
+  const archived = await env.ARCHIVE.get(key);
+  if (archived) return new Uint8Array(await archived.arrayBuffer());
+  const body = await getBody(env, row.body_key);
+  if (!body) throw new Error(`the body of ${row.id} is missing from R2`);
+  const from = parseAddress(row.from_address);
+  if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
+  const domain = from.email.slice(from.email.lastIndexOf('@') + 1);
+  const parse = (list: string[]) => list.flatMap((address) => parseAddress(address) ?? []);
+  const mime = buildMime({
+    from,
+    to: parse(to),
+    cc: parse(cc),
+    replyTo: parse(JSON.parse(row.reply_to) as string[]),
+    subject: row.subject,
+    html: body.html ?? undefined,
+    text: body.text ?? undefined,
+    headers: body.headers,
+    attachments: body.attachments.map((attachment) => ({
+      filename: attachment.filename,
+      contentType: attachment.content_type,
+      contentId: attachment.content_id ?? undefined,
+      content: fromBase64(attachment.content),
+    })),
+    messageId: `<${row.id}@${domain}>`,
+    date: new Date(),
+  });
+  const bytes = new TextEncoder().encode(mime);
+  await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });
+  return bytes;
+}
+
+/** Full jitter over an exponential curve: 2 s, 4 s, 8 s … capped at 15 minutes. */
+export function backoffSeconds(attempt: number): number {
+  const ceiling = Math.min(15 * 60, 2 ** attempt);
+  return Math.min(
+    MAX_QUEUE_DELAY_SECONDS,
+    Math.max(1, Math.ceil(ceiling / 2 + Math.random() * (ceiling / 2))),
+  );
+}
+
+function fromBase64(value: string): Uint8Array {
+  const binary = atob(value);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

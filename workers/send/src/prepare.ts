@@ -1,0 +1,220 @@
+// Turns one validated request into an email ready to store: addresses parsed, the sending domain
+// checked against the tenant's verified domains (and the key's restriction), sizes and schedule
+// checked, the template rendered, suppressed recipients set aside. Throws AppError on bad input;
+// writes nothing.
+import { AppError, type Caller, EMAIL_LIMITS, type SendEmailRequest } from '@mailgrid/contracts';
+import { type Db, findDomainByName, findSuppressed } from '@mailgrid/db';
+import { type Address, parseAddress, RESERVED_HEADERS } from '@mailgrid/mime';
+import type { StoredAttachment, StoredBody } from './body-store';
+import { parseScheduledAt } from './schedule';
+import { renderTemplate } from './templates';
+
+export interface PreparedEmail {
+  id: string;
+  domainId: string;
+  from: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  replyTo: string[];
+  subject: string;
+  body: StoredBody;
+  tags: { name: string; value: string }[];
+  stream: string;
+  trackOpens: boolean | null;
+  trackClicks: boolean | null;
+  scheduledAt: Date | null;
+  /** Bare, lower-cased addresses left out because they are suppressed. */
+  suppressed: string[];
+  /** Whether anyone is left to send to. */
+  deliverable: boolean;
+}
+
+export async function prepareEmail(
+  db: Db,
+  caller: Caller,
+  input: SendEmailRequest,
+  now: Date,
+  field = '',
+): Promise<PreparedEmail> {
+  const at = (name: string) => (field ? `${field}.${name}` : name);
+  const from = parseAddress(input.from);
+  if (!from)
+    throw new AppError(
+      'invalid_from_address',
+      `${at('from')}: "${input.from}" is not a valid address. Use "Name <you@example.com>" or "you@example.com".`,
+    );
+  const domainName = domainOf(from);
+  const domain = await findDomainByName(db, caller.tenant_id, domainName);
+  if (!domain || domain.status !== 'verified') {
+    throw new AppError(
+      'invalid_from_address',
+      `${at('from')}: the ${domainName} domain is not verified. Add and verify it, then send from it.`,
+    );
+  }
+  if (caller.domain_id && caller.domain_id !== domain.id) {
+    throw new AppError(
+      'restricted_api_key',
+      `This API key may only send from its own domain, not ${domainName}.`,
+    );
+  }
+
+  const to = addresses(input.to, at('to'));
+  const cc = addresses(input.cc, at('cc'));
+  const bcc = addresses(input.bcc, at('bcc'));
+  const replyTo = addresses(input.reply_to, at('reply_to'));
+  if (to.length === 0)
+    throw new AppError('missing_required_field', `${at('to')}: at least one recipient is required.`);
+  const recipientCount = to.length + cc.length + bcc.length;
+  if (recipientCount > EMAIL_LIMITS.recipients) {
+    throw new AppError(
+      'invalid_parameter',
+      `${at('to')}: at most ${EMAIL_LIMITS.recipients} recipients across to, cc and bcc (got ${recipientCount}).`,
+    );
+  }
+
+  let subject = input.subject ?? null;
+  let html = input.html ?? null;
+  let text = input.text ?? null;
+  if (input.template) {
+    const rendered = await renderTemplate(db, caller.tenant_id, input.template, at('template'));
+    subject = subject ?? rendered.subject;
+    html = html ?? rendered.html;
+    text = text ?? rendered.text;
+  }
+  if (subject === null || subject === '')
+    throw new AppError('missing_required_field', `${at('subject')} is required.`);
+  if (subject.length > EMAIL_LIMITS.subject)
+    throw new AppError('invalid_parameter', `${at('subject')}: at most ${EMAIL_LIMITS.subject} characters.`);
+  if (/[\r\n]/.test(subject))
+    throw new AppError('invalid_parameter', `${at('subject')} must not contain line breaks.`);
+  if (!html && !text)
+    throw new AppError('missing_required_field', `${at('html')} or ${at('text')} is required.`);
+  for (const [name, value] of [
+    ['html', html],
+    ['text', text],
+  ] as const) {
+    if (value && byteLength(value) > EMAIL_LIMITS.body_bytes) {
+      throw new AppError('invalid_parameter', `${at(name)}: at most ${EMAIL_LIMITS.body_bytes / 1024} KB.`);
+    }
+  }
+
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) {
+    // The message builder writes these itself from the request's own fields.
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw new AppError(
+        'invalid_parameter',
+        `${at('headers')}: ${name} is set by Mailgrid from the request's own fields.`,
+      );
+    }
+    headers[name] = value;
+  }
+
+  const attachments = (input.attachments ?? []).map((attachment, index) =>
+    decodeAttachment(attachment, at(`attachments[${index}]`)),
+  );
+  const size =
+    byteLength(html ?? '') * 1.4 +
+    byteLength(text ?? '') * 1.4 +
+    attachments.reduce((sum, a) => sum + a.content.length, 0);
+  if (size > EMAIL_LIMITS.message_bytes) {
+    throw new AppError(
+      'invalid_attachment',
+      `${at('attachments')}: the whole message must stay under 40 MB (about ${Math.round(size / 1048576)} MB).`,
+    );
+  }
+
+  const scheduledAt = input.scheduled_at ? parseScheduledAt(input.scheduled_at, now) : null;
+  const suppressedSet = await findSuppressed(db, caller.tenant_id, [...to, ...cc, ...bcc].map(bareAddress));
+  const keep = (list: string[]) => list.filter((address) => !suppressedSet.has(bareAddress(address)));
+  const kept = { to: keep(to), cc: keep(cc), bcc: keep(bcc) };
+
+  return {
+    id: crypto.randomUUID(),
+    domainId: domain.id,
+    from: input.from,
+    ...kept,
+    replyTo,
+    subject,
+    body: { html, text, headers, attachments },
+    tags: input.tags ?? [],
+    stream: input.stream ?? 'transactional',
+    trackOpens: input.track_opens ?? null,
+    trackClicks: input.track_clicks ?? null,
+    scheduledAt,
+    suppressed: [...suppressedSet],
+    deliverable: kept.to.length + kept.cc.length + kept.bcc.length > 0,
+  };
+}
+
+function addresses(value: string | string[] | undefined, field: string): string[] {
+  const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
+  return list.map((raw, index) => {
+    if (!parseAddress(raw)) {
+      throw new AppError(
+        'invalid_parameter',
+        `${Array.isArray(value) ? `${field}[${index}]` : field}: "${raw}" is not a valid email address.`,
+      );
+    }
+    return raw.trim();
+  });
+}
+
+export function bareAddress(raw: string): string {
+  return (parseAddress(raw) as Address).email.toLowerCase();
+}
+
+function domainOf(address: Address): string {
+  return address.email.slice(address.email.lastIndexOf('@') + 1).toLowerCase();
+}
+
+function decodeAttachment(
+  attachment: NonNullable<SendEmailRequest['attachments']>[number],
+  field: string,
+): StoredAttachment {
+  if (attachment.path) {
+    throw new AppError(
+      'invalid_attachment',
+      `${field}.path: attachments by URL are not supported yet; send the file as base64 \`content\`.`,
+    );
+  }
+  if (!attachment.content)
+    throw new AppError('invalid_attachment', `${field}: \`content\` (base64) is required.`);
+  const content = attachment.content.replace(/\s+/g, '');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) {
+    throw new AppError('invalid_attachment', `${field}.content is not valid base64.`);
+  }
+  if (!attachment.filename) throw new AppError('invalid_attachment', `${field}.filename is required.`);
+  return {
+    filename: attachment.filename,
+    content_type: attachment.content_type ?? guessContentType(attachment.filename),
+    content_id: attachment.content_id ?? null,
+    content,
+  };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  txt: 'text/plain',
+  csv: 'text/csv',
+  html: 'text/html',
+  ics: 'text/calendar',
+  json: 'application/json',
+  zip: 'application/zip',
+};
+
+function guessContentType(filename: string): string {
+  const extension = filename.slice(filename.lastIndexOf('.') + 1).toLowerCase();
+  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
+}
+
+function byteLength(value: string): number {
+  return new TextEncoder().encode(value).length;
+}
