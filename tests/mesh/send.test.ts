@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { api, mesh } from './client';
 import { delivered, inboxMessage, recordsFor, resendWith, waitForEvent } from './mail';
@@ -95,6 +97,48 @@ describe('POST /api/emails through the resend SDK', () => {
       contentType: 'image/png',
       related: true,
     });
+  });
+
+  it('fetches an attachment given by path when the email is accepted', async () => {
+    const file = Buffer.from('%PDF-1.4 pretend invoice');
+    const server = createServer((req, res) => {
+      if (req.url === '/files/invoice-42.pdf') {
+        res.writeHead(200, { 'content-type': 'application/pdf' });
+        res.end(file);
+      } else {
+        res.writeHead(404);
+        res.end();
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const { data, error } = await resend.emails.send({
+        from: `hello@${sender.domain}`,
+        to: 'reader@example.com',
+        subject: 'invoice',
+        text: 'attached',
+        attachments: [{ path: `http://127.0.0.1:${port}/files/invoice-42.pdf` }],
+      });
+      expect(error).toBeNull();
+      const { mail } = await delivered(data?.id as string);
+      expect(mail.attachments[0]).toMatchObject({
+        filename: 'invoice-42.pdf',
+        contentType: 'application/pdf',
+      });
+      expect(mail.attachments[0]?.content.equals(file)).toBe(true);
+
+      const missing = await resend.emails.send({
+        from: `hello@${sender.domain}`,
+        to: 'reader@example.com',
+        subject: 'invoice',
+        text: 'attached',
+        attachments: [{ path: `http://127.0.0.1:${port}/files/nope.pdf` }],
+      });
+      expect(missing.error).toMatchObject({ statusCode: 422, name: 'invalid_attachment' });
+    } finally {
+      server.close();
+    }
   });
 
   it('accepts internationalised domains', async () => {

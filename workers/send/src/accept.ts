@@ -39,7 +39,7 @@ export async function acceptEmail(
 ): Promise<{ id: string }> {
   const db = createDb(env.DB);
   return withIdempotency(db, caller, idempotency, async (complete) => {
-    const prepared = await prepareEmail(db, caller, input, new Date());
+    const prepared = await prepareEmail(db, caller, input, new Date(), '', prepareOptions(env));
     const response = { id: prepared.id };
     await persist(env, db, caller, [prepared], complete(response));
     return response;
@@ -71,7 +71,7 @@ export async function acceptBatch(
             'invalid_parameter',
             `[${index}].scheduled_at: batch emails cannot be scheduled.`,
           );
-        prepared.push(await prepareEmail(db, caller, email, now, `[${index}]`));
+        prepared.push(await prepareEmail(db, caller, email, now, `[${index}]`, prepareOptions(env)));
       } catch (err) {
         if (!(err instanceof AppError) || mode === 'strict') throw err;
         errors.push({ index, message: err.message });
@@ -82,6 +82,10 @@ export async function acceptBatch(
     await persist(env, db, caller, prepared, complete(response));
     return response;
   });
+}
+
+function prepareOptions(env: Env) {
+  return { allowLocalAttachmentUrls: env.ENVIRONMENT === 'development' };
 }
 
 async function persist(env: Env, db: Db, caller: Caller, emails: PreparedEmail[], extra: Compilable[]) {

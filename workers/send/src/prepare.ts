@@ -5,6 +5,7 @@
 import { AppError, type Caller, EMAIL_LIMITS, type SendEmailRequest } from '@mailgrid/contracts';
 import { type Db, findDomainByName, findSuppressed } from '@mailgrid/db';
 import { type Address, parseAddress, RESERVED_HEADERS } from '@mailgrid/mime';
+import { fetchAttachment } from './attachment-url';
 import type { StoredAttachment, StoredBody } from './body-store';
 import { parseScheduledAt } from './schedule';
 import { renderTemplate } from './templates';
@@ -30,12 +31,18 @@ export interface PreparedEmail {
   deliverable: boolean;
 }
 
+export interface PrepareOptions {
+  /** Local development: attachment URLs may be http and on loopback. */
+  allowLocalAttachmentUrls?: boolean;
+}
+
 export async function prepareEmail(
   db: Db,
   caller: Caller,
   input: SendEmailRequest,
   now: Date,
   field = '',
+  options: PrepareOptions = {},
 ): Promise<PreparedEmail> {
   const at = (name: string) => (field ? `${field}.${name}` : name);
   const from = parseAddress(input.from);
@@ -111,9 +118,16 @@ export async function prepareEmail(
     headers[name] = value;
   }
 
-  const attachments = (input.attachments ?? []).map((attachment, index) =>
-    decodeAttachment(attachment, at(`attachments[${index}]`)),
-  );
+  const attachments: StoredAttachment[] = [];
+  for (const [index, attachment] of (input.attachments ?? []).entries()) {
+    attachments.push(
+      await readAttachment(
+        attachment,
+        at(`attachments[${index}]`),
+        options.allowLocalAttachmentUrls ?? false,
+      ),
+    );
+  }
   const size =
     byteLength(html ?? '') * 1.4 +
     byteLength(text ?? '') * 1.4 +
@@ -169,18 +183,29 @@ function domainOf(address: Address): string {
   return address.email.slice(address.email.lastIndexOf('@') + 1).toLowerCase();
 }
 
-function decodeAttachment(
+async function readAttachment(
   attachment: NonNullable<SendEmailRequest['attachments']>[number],
   field: string,
-): StoredAttachment {
+  allowLocal: boolean,
+): Promise<StoredAttachment> {
+  if (attachment.path && attachment.content) {
+    throw new AppError('invalid_attachment', `${field}: give either content or path, not both.`);
+  }
   if (attachment.path) {
-    throw new AppError(
-      'invalid_attachment',
-      `${field}.path: attachments by URL are not supported yet; send the file as base64 \`content\`.`,
-    );
+    const file = await fetchAttachment(attachment.path, field, EMAIL_LIMITS.message_bytes, allowLocal);
+    const filename = attachment.filename ?? file.filename;
+    return {
+      filename,
+      content_type: attachment.content_type ?? file.contentType ?? guessContentType(filename),
+      content_id: attachment.content_id ?? null,
+      content: file.content,
+    };
   }
   if (!attachment.content)
-    throw new AppError('invalid_attachment', `${field}: \`content\` (base64) is required.`);
+    throw new AppError(
+      'invalid_attachment',
+      `${field}: \`content\` (base64) or \`path\` (a URL) is required.`,
+    );
   const content = attachment.content.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) {
     throw new AppError('invalid_attachment', `${field}.content is not valid base64.`);
