@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { executeStatements, freePort, startStack } from '@mailgrid/stack';
 import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
+import { load } from './load.ts';
 
 const run = promisify(execFile);
 const root = new URL('..', import.meta.url).pathname;
@@ -40,33 +41,8 @@ async function stackStart(persistDir: string, seed: boolean) {
 }
 
 async function latency(url: string, path: string, token: string | null, expected: number) {
-  const latencies: number[] = [];
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < HEALTH_REQUESTS) {
-        next++;
-        const t0 = performance.now();
-        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
-        const response = await fetch(`${url}${path}`, { headers });
-        await response.arrayBuffer();
-        if (response.status !== expected) throw new Error(`GET ${path} answered ${response.status}`);
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) =>
-    Number((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0).toFixed(1));
-  return {
-    requests: latencies.length,
-    concurrency: CONCURRENCY,
-    rps: Math.round(latencies.length / seconds),
-    p50_ms: pct(0.5),
-    p99_ms: pct(0.99),
-  };
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  return load(HEALTH_REQUESTS, CONCURRENCY, () => fetch(`${url}${path}`, { headers }), expected);
 }
 
 async function bundleSizes() {

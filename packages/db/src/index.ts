@@ -1,5 +1,6 @@
 export { runBatch } from './batch';
 export { createDb, type Db, nowIso } from './client';
+export { type D1Usage, meteredD1 } from './metered';
 export * from './repositories/api-keys';
 export * from './repositories/audit-log';
 export * from './repositories/domains';

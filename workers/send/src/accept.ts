@@ -14,8 +14,10 @@ import {
   claimIdempotencyKey,
   completeIdempotencyKey,
   createDb,
+  type D1Usage,
   type Db,
   insertEmail,
+  meteredD1,
   releaseIdempotencyKey,
   runBatch,
 } from '@mailgrid/db';
@@ -37,11 +39,13 @@ export async function acceptEmail(
   input: SendEmailRequest,
   idempotency: Idempotency | null,
 ): Promise<{ id: string }> {
-  const db = createDb(env.DB);
+  const { db: d1, usage } = meteredD1(env.DB);
+  const db = createDb(d1);
   return withIdempotency(db, caller, idempotency, async (complete) => {
     const prepared = await prepareEmail(db, caller, input, new Date(), '', prepareOptions(env));
     const response = { id: prepared.id };
-    await persist(env, db, caller, [prepared], complete(response));
+    await persist(env, d1, db, caller, [prepared], complete(response));
+    logAccepted(1, usage);
     return response;
   });
 }
@@ -54,7 +58,8 @@ export async function acceptBatch(
   mode: BatchValidation,
   idempotency: Idempotency | null,
 ): Promise<BatchResponse> {
-  const db = createDb(env.DB);
+  const { db: d1, usage } = meteredD1(env.DB);
+  const db = createDb(d1);
   return withIdempotency(db, caller, idempotency, async (complete) => {
     const now = new Date();
     const errors = [...invalid];
@@ -79,7 +84,8 @@ export async function acceptBatch(
     }
     const response: BatchResponse = { data: prepared.map((email) => ({ id: email.id })) };
     if (mode === 'permissive') response.errors = errors.sort((a, b) => a.index - b.index);
-    await persist(env, db, caller, prepared, complete(response));
+    await persist(env, d1, db, caller, prepared, complete(response));
+    logAccepted(prepared.length, usage);
     return response;
   });
 }
@@ -88,9 +94,21 @@ function prepareOptions(env: Env) {
   return { allowLocalAttachmentUrls: env.ENVIRONMENT === 'development' };
 }
 
-async function persist(env: Env, db: Db, caller: Caller, emails: PreparedEmail[], extra: Compilable[]) {
+/** One line per accept: how many emails and what they cost in D1 (the benchmark reads these). */
+function logAccepted(emails: number, d1: D1Usage) {
+  console.log(JSON.stringify({ event: 'emails.accepted', emails, d1 }));
+}
+
+async function persist(
+  env: Env,
+  d1: D1Database,
+  db: Db,
+  caller: Caller,
+  emails: PreparedEmail[],
+  extra: Compilable[],
+) {
   if (emails.length === 0) {
-    await runBatch(env.DB, extra);
+    await runBatch(d1, extra);
     return;
   }
   const now = new Date();
@@ -102,7 +120,7 @@ async function persist(env: Env, db: Db, caller: Caller, emails: PreparedEmail[]
       delaySeconds: email.scheduledAt ? queueDelaySeconds(email.scheduledAt, now) : 0,
     }));
   if (messages.length > 0) await env.SEND_QUEUE.sendBatch(messages);
-  await runBatch(env.DB, [...emails.map((email) => insertEmail(db, toRow(caller, email, now))), ...extra]);
+  await runBatch(d1, [...emails.map((email) => insertEmail(db, toRow(caller, email, now))), ...extra]);
 }
 
 function toRow(caller: Caller, email: PreparedEmail, now: Date) {

@@ -12,6 +12,7 @@ import {
   getEmail,
   markFailed,
   markSent,
+  meteredD1,
   releaseEmail,
 } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
@@ -30,7 +31,9 @@ export async function consumeSendBatch(
   messages: readonly Message<SendQueueMessage>[],
   env: Env,
 ): Promise<void> {
-  const db = createDb(env.DB);
+  if (messages.length === 0) return;
+  const { db: d1, usage } = meteredD1(env.DB);
+  const db = createDb(d1);
   const rate = Number(env.SES_MAX_SEND_RATE) || 14;
   const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${env.SES_REGION}`));
   const { granted, retry_after_seconds } = await pacer.takeUpTo(
@@ -46,6 +49,8 @@ export async function consumeSendBatch(
     for (const message of overflow) message.ack();
   }
   await Promise.all(messages.slice(0, granted).map((message) => handle(env, db, message)));
+  // One line per batch: what sending cost in D1 (the benchmark reads these).
+  console.log(JSON.stringify({ event: 'send.batch', messages: messages.length, d1: usage }));
 }
 
 async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Promise<void> {
