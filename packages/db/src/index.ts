@@ -1,6 +1,7 @@
 export { runBatch } from './batch';
 export { createDb, type Db, nowIso } from './client';
 export { type D1Usage, meteredD1 } from './metered';
+export type { Page, PageRequest } from './pagination';
 export * from './repositories/api-keys';
 export * from './repositories/audit-log';
 export * from './repositories/domains';

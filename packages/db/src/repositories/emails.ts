@@ -1,5 +1,6 @@
 // Emails and the send consumer's claim on them. Every read and write names the tenant.
 import type { Db } from '../client';
+import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { EmailRow, NewEmailRow } from '../schema';
 
 export function insertEmail(db: Db, row: NewEmailRow) {
@@ -15,45 +16,13 @@ export async function getEmail(db: Db, tenantId: string, id: string): Promise<Em
     .executeTakeFirst();
 }
 
-export interface EmailPage {
-  rows: EmailRow[];
-  has_more: boolean;
-}
-
-/** Newest first. `after` continues past that email (older ones); `before` goes back (newer ones). */
+/** Newest first, Resend's cursor pagination (see pagination.ts). Null for an unknown cursor. */
 export async function listEmails(
   db: Db,
   tenantId: string,
-  page: { limit: number; after?: string; before?: string },
-): Promise<EmailPage | null> {
-  const cursorId = page.after ?? page.before;
-  let query = db.selectFrom('emails').selectAll().where('tenant_id', '=', tenantId);
-  if (cursorId) {
-    const cursor = await db
-      .selectFrom('emails')
-      .select(['created_at', 'id'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', cursorId)
-      .executeTakeFirst();
-    if (!cursor) return null;
-    const op = page.after ? '<' : '>';
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', op, cursor.created_at),
-        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
-      ]),
-    );
-  }
-  const direction = page.before ? 'asc' : 'desc';
-  const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(page.limit + 1)
-    .execute();
-  const has_more = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
-  if (page.before) pageRows.reverse();
-  return { rows: pageRows, has_more };
+  page: PageRequest,
+): Promise<Page<EmailRow> | null> {
+  return listNewestFirst(db, 'emails', tenantId, page);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Caller } from '@mailgrid/contracts';
 import { sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
+import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { TemplateRow } from '../schema';
 import { auditEntry } from './audit-log';
 
@@ -17,45 +18,13 @@ export async function findTemplate(db: Db, tenantId: string, idOrAlias: string) 
     .executeTakeFirst();
 }
 
-export interface TemplatePage {
-  rows: TemplateRow[];
-  has_more: boolean;
-}
-
-/** Newest first. `after` continues past that template (older ones); `before` goes back (newer ones). Null for an unknown cursor. */
+/** Newest first, Resend's cursor pagination (see pagination.ts). Null for an unknown cursor. */
 export async function listTemplates(
   db: Db,
   tenantId: string,
-  page: { limit: number; after?: string; before?: string },
-): Promise<TemplatePage | null> {
-  const cursorId = page.after ?? page.before;
-  let query = db.selectFrom('templates').selectAll().where('tenant_id', '=', tenantId);
-  if (cursorId) {
-    const cursor = await db
-      .selectFrom('templates')
-      .select(['created_at', 'id'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', cursorId)
-      .executeTakeFirst();
-    if (!cursor) return null;
-    const op = page.after ? '<' : '>';
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', op, cursor.created_at),
-        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
-      ]),
-    );
-  }
-  const direction = page.before ? 'asc' : 'desc';
-  const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(page.limit + 1)
-    .execute();
-  const has_more = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
-  if (page.before) pageRows.reverse();
-  return { rows: pageRows, has_more };
+  page: PageRequest,
+): Promise<Page<TemplateRow> | null> {
+  return listNewestFirst(db, 'templates', tenantId, page);
 }
 
 /** The draft fields a template is made of; `reply_to` and `variables` are JSON. */
