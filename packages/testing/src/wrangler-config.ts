@@ -11,6 +11,7 @@ export interface WranglerConfig {
   d1_databases?: { migrations_dir?: string }[];
   services?: { binding: string; service: string; entrypoint?: string }[];
   durable_objects?: { bindings: { name: string; class_name: string; script_name?: string }[] };
+  queues?: { producers?: { binding: string; queue: string }[] };
   [key: string]: unknown;
 }
 

@@ -25,6 +25,11 @@ export function emlKey(tenantId: string, emailId: string): string {
   return `eml/${tenantId}/${emailId}.eml`;
 }
 
+/** Written the moment SES accepts the email (its SES message id), before D1 is told. */
+export function sentReceiptKey(tenantId: string, emailId: string): string {
+  return `sent/${tenantId}/${emailId}`;
+}
+
 export async function putBody(env: Env, key: string, body: StoredBody): Promise<void> {
   await env.ARCHIVE.put(key, JSON.stringify(body), { httpMetadata: { contentType: 'application/json' } });
 }

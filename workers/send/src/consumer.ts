@@ -16,7 +16,7 @@ import {
   releaseEmail,
 } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
-import { emlKey, getBody } from './body-store';
+import { emlKey, getBody, sentReceiptKey } from './body-store';
 import type { Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
 import { sendRawEmail } from './ses';
@@ -93,8 +93,14 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
   }
   const attempt = row.attempts + 1;
   try {
-    const outcome = await deliver(env, row);
+    // An earlier attempt may have got through SES and then failed to record it: its receipt in R2
+    // says so, and this attempt records it instead of sending again.
+    const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
+    const outcome = receipt
+      ? { kind: 'sent' as const, messageId: await receipt.text() }
+      : await deliver(env, row);
     if (outcome.kind === 'sent') {
+      if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);
       message.ack();
     } else if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
@@ -105,10 +111,20 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
       message.ack();
     }
   } catch (err) {
-    // Our own fault (R2, a bug): never lose the email; let it try again later.
+    // Our own fault (R2, a bug): never lose the email; let it try again later, up to MAX_ATTEMPTS
+    // like SES's failures, then fail it with the reason (else, once the queue gave its message to
+    // the DLQ, the email would sit in `queued` forever).
     console.error(JSON.stringify({ worker: 'send', email_id: emailId, error: String(err) }));
-    await releaseEmail(db, tenantId, emailId, token, `internal error: ${String(err)}`).catch(() => {});
-    message.retry({ delaySeconds: backoffSeconds(attempt) });
+    const reason = `internal error: ${String(err)}`;
+    if (attempt < MAX_ATTEMPTS) {
+      await releaseEmail(db, tenantId, emailId, token, reason).catch(() => {});
+      message.retry({ delaySeconds: backoffSeconds(attempt) });
+    } else {
+      await markFailed(db, tenantId, emailId, token, reason).then(
+        () => message.ack(),
+        () => message.retry({ delaySeconds: backoffSeconds(attempt) }),
+      );
+    }
   }
 }
 

@@ -1,0 +1,557 @@
+// The send queue's consumer, run on chosen batches inside workerd against the real local D1 and
+// R2, with SES played by a spy on fetch (see helpers.ts): one send per accepted id however often its
+// message arrives, the EML archive, retries and their limits, what is acked without a send, pacing.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { MAX_ATTEMPTS } from '../src/consumer';
+import {
+  accept,
+  consume,
+  decode,
+  emailRow,
+  messageFor,
+  newTenant,
+  queueSpy,
+  send,
+  sesOk,
+  sesStub,
+  setRow,
+  type Tenant,
+  testEnv,
+  value,
+} from './helpers';
+
+let acme: Tenant;
+
+beforeAll(async () => {
+  acme = await newTenant({ suppressed: ['gone@customer.test'] });
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const sesError = (status: number, message: string) => () =>
+  Response.json({ message }, { status, headers: { 'x-amzn-errortype': 'Error' } });
+
+/** Every retry the consumer asks for must wait: an immediate retry would hammer SES. */
+function expectRetriedWithDelay(result: Awaited<ReturnType<typeof consume>>, id: string) {
+  expect(result.explicitAcks).not.toContain(id);
+  const retry = result.retryMessages.find((message) => message.msgId === id);
+  expect(retry).toBeDefined();
+  expect(retry?.delaySeconds).toBeGreaterThan(0);
+  return retry?.delaySeconds as number;
+}
+
+describe('a queued email', () => {
+  it('goes to SES once, signed, with the envelope and our ids as tags, and is recorded as sent', async () => {
+    const id = await accept(acme, {
+      cc: 'Bob <bob@customer.test>',
+      bcc: ['audit@customer.test'],
+      reply_to: 'support@acme.test',
+      tags: [{ name: 'category', value: 'order' }],
+    });
+    const ses = sesStub(() => Response.json({ MessageId: `ses-${id}` }));
+
+    const result = await consume([{ id: 'first', body: messageFor(acme, id) }]);
+
+    expect(result.explicitAcks).toEqual(['first']);
+    expect(result.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(1);
+    const [request] = ses.requests;
+    expect(request?.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=local-dev\/\d{8}\/us-east-1\/ses\/aws4_request, /,
+    );
+    expect(request?.body).toMatchObject({
+      FromEmailAddress: `hello@${acme.domain}`,
+      Destination: {
+        ToAddresses: ['ada@customer.test'],
+        CcAddresses: ['bob@customer.test'],
+        BccAddresses: ['audit@customer.test'],
+      },
+    });
+    expect(request?.body.ConfigurationSetName).toBeUndefined();
+    expect(request?.body.EmailTags).toEqual([
+      { Name: 'category', Value: 'order' },
+      { Name: 'mailgrid_email_id', Value: id },
+      { Name: 'mailgrid_tenant_id', Value: acme.tenantId },
+      { Name: 'mailgrid_stream', Value: 'transactional' },
+    ]);
+
+    expect(await emailRow(id)).toMatchObject({
+      status: 'sent',
+      last_event: 'sent',
+      ses_message_id: `ses-${id}`,
+      sent_at: expect.any(String),
+      claim_token: null,
+      claimed_until: null,
+      attempts: 1,
+      error: null,
+    });
+    expect(value(await send.getEmail(acme.caller, id))).toMatchObject({ last_event: 'sent', error: null });
+  });
+
+  it('archives exactly the bytes SES was given as eml/<tenant>/<id>.eml', async () => {
+    const id = await accept(acme, { bcc: 'hidden@customer.test' });
+    const ses = sesStub();
+
+    await consume([messageFor(acme, id)]);
+
+    const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}.eml`);
+    expect(archived).not.toBeNull();
+    expect(archived?.httpMetadata?.contentType).toBe('message/rfc822');
+    const bytes = new Uint8Array(await (archived as R2ObjectBody).arrayBuffer());
+    expect(bytes).toEqual(ses.requests[0]?.raw);
+
+    const eml = decode(bytes);
+    expect(eml).toContain(`Message-ID: <${id}@${acme.domain}>`);
+    expect(eml).toContain('Subject: Your order');
+    expect(eml).toMatch(/^To: Ada <ada@customer\.test>\r$/m);
+    // Bcc rides in the envelope only: never a header anyone receives.
+    expect(eml).not.toMatch(/^bcc:/im);
+    expect(eml).not.toContain('hidden@customer.test');
+  });
+
+  it("sends through the SES configuration set of the email's stream, and without one for unlisted streams", async () => {
+    const transactional = await accept(acme);
+    const other = await accept(acme, { stream: 'alerts' });
+    const ses = sesStub();
+
+    await consume([messageFor(acme, transactional), messageFor(acme, other)], {
+      SES_CONFIGURATION_SETS: JSON.stringify({ transactional: 'mailgrid-transactional' }),
+    });
+
+    const byEmail = (id: string) =>
+      ses.requests.find((request) =>
+        request.body.EmailTags.some((tag) => tag.Name === 'mailgrid_email_id' && tag.Value === id),
+      );
+    expect(byEmail(transactional)?.body.ConfigurationSetName).toBe('mailgrid-transactional');
+    expect(byEmail(other)?.body.ConfigurationSetName).toBeUndefined();
+    expect(byEmail(other)?.body.EmailTags).toContainEqual({ Name: 'mailgrid_stream', Value: 'alerts' });
+  });
+
+  it('leaves suppressed recipients out of the envelope', async () => {
+    const id = await accept(acme, { to: ['ada@customer.test', 'Gone <GONE@customer.test>'] });
+    const ses = sesStub();
+
+    await consume([messageFor(acme, id)]);
+
+    expect(ses.requests[0]?.body.Destination.ToAddresses).toEqual(['ada@customer.test']);
+    expect(decode(ses.requests[0]?.raw as Uint8Array)).not.toMatch(/gone@customer\.test/i);
+  });
+});
+
+describe('a message delivered more than once', () => {
+  it('reaches SES once when it arrives again in a later batch', async () => {
+    const id = await accept(acme);
+    const ses = sesStub();
+
+    const first = await consume([{ id: 'copy-1', body: messageFor(acme, id) }]);
+    const sent = await emailRow(id);
+    const second = await consume([{ id: 'copy-2', body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(first.explicitAcks).toEqual(['copy-1']);
+    expect(second.explicitAcks).toEqual(['copy-2']);
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toEqual(sent);
+  });
+
+  it('does not send again when SES took it but recording that in D1 failed', async () => {
+    const id = await accept(acme);
+    const ses = sesStub();
+    await consume([messageFor(acme, id)]);
+    const { ses_message_id } = (await emailRow(id)) as { ses_message_id: string };
+    // As if the D1 write after SES's answer had been lost: the email looks unsent again.
+    await setRow(id, { status: 'queued', last_event: 'queued', ses_message_id: null, sent_at: null });
+
+    const again = await consume([{ body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(again.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id });
+  });
+
+  it('reaches SES once when two copies arrive in the same batch', async () => {
+    const id = await accept(acme);
+    const ses = sesStub();
+
+    const result = await consume([
+      { id: 'twin-a', body: messageFor(acme, id) },
+      { id: 'twin-b', body: messageFor(acme, id) },
+    ]);
+
+    expect(ses.requests).toHaveLength(1);
+    // One copy won the claim and sent; the other saw it taken and comes back later.
+    expect(result.explicitAcks).toHaveLength(1);
+    expect(result.retryMessages).toHaveLength(1);
+    const loser = result.retryMessages[0]?.msgId as string;
+    expectRetriedWithDelay(result, loser);
+    expect((await emailRow(id))?.status).toBe('sent');
+
+    const again = await consume([{ id: loser, body: messageFor(acme, id), attempts: 2 }]);
+    expect(again.explicitAcks).toEqual([loser]);
+    expect(ses.requests).toHaveLength(1);
+  });
+});
+
+describe('failures worth retrying', () => {
+  it.each([
+    [429, 'Maximum sending rate exceeded.'],
+    [500, 'Internal failure.'],
+    [503, 'Service unavailable.'],
+  ])('SES %i: releases the claim, records the error and retries later', async (status, message) => {
+    const id = await accept(acme);
+    sesStub(sesError(status, message));
+
+    const result = await consume([{ id: `ses-${status}`, body: messageFor(acme, id) }]);
+
+    expectRetriedWithDelay(result, `ses-${status}`);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'queued',
+      claim_token: null,
+      claimed_until: null,
+      attempts: 1,
+      error: `SES ${status}: ${message}`,
+      ses_message_id: null,
+    });
+  });
+
+  it('SES unreachable (fetch throws): releases the claim and retries', async () => {
+    const id = await accept(acme);
+    sesStub(() => {
+      throw new TypeError('Network connection lost.');
+    });
+
+    const result = await consume([{ id: 'unreachable', body: messageFor(acme, id) }]);
+
+    expectRetriedWithDelay(result, 'unreachable');
+    expect(await emailRow(id)).toMatchObject({
+      status: 'queued',
+      claim_token: null,
+      error: expect.stringMatching(/^SES unreachable: TypeError: Network connection lost\./),
+    });
+  });
+
+  it('SES hanging: the call is abandoned after SES_TIMEOUT_MS and retried', async () => {
+    const id = await accept(acme);
+    // Answers only by failing when the consumer's own abort signal fires.
+    const ses = sesStub(
+      (request) =>
+        new Promise<Response>((_resolve, reject) => {
+          request.signal.addEventListener('abort', () => reject(request.signal.reason));
+        }),
+    );
+
+    const started = Date.now();
+    const result = await consume([{ id: 'hung', body: messageFor(acme, id) }], { SES_TIMEOUT_MS: '50' });
+
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(ses.requests).toHaveLength(1);
+    expectRetriedWithDelay(result, 'hung');
+    expect(await emailRow(id)).toMatchObject({
+      status: 'queued',
+      claim_token: null,
+      error: 'SES did not answer within 50 ms',
+    });
+  });
+
+  it('SES 200 without a MessageId: retried, not recorded as sent', async () => {
+    const id = await accept(acme);
+    sesStub(() => new Response('<html>proxy error page</html>', { status: 200 }));
+
+    const result = await consume([{ id: 'no-id', body: messageFor(acme, id) }]);
+
+    expectRetriedWithDelay(result, 'no-id');
+    expect(await emailRow(id)).toMatchObject({
+      status: 'queued',
+      ses_message_id: null,
+      error: 'SES answered 200 without a MessageId',
+    });
+  });
+
+  it('a retry sends the archived bytes again: the EML is built once', async () => {
+    const id = await accept(acme, { attachments: [{ filename: 'a.txt', content: btoa('attached') }] });
+    const puts = vi.spyOn(testEnv.ARCHIVE, 'put');
+    const ses = sesStub(sesError(500, 'Internal failure.'), sesOk);
+
+    await consume([{ id: 'try-1', body: messageFor(acme, id) }]);
+    // Builds differ (MIME boundaries, Date): were the EML rebuilt, these bytes would too.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await consume([{ id: 'try-1', body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(second.explicitAcks).toEqual(['try-1']);
+    expect(ses.requests).toHaveLength(2);
+    expect(ses.requests[1]?.raw).toEqual(ses.requests[0]?.raw);
+    const emlKey = `eml/${acme.tenantId}/${id}.eml`;
+    expect(puts.mock.calls.filter(([key]) => key === emlKey)).toHaveLength(1);
+    const archived = await testEnv.ARCHIVE.get(emlKey);
+    expect(new Uint8Array(await (archived as R2ObjectBody).arrayBuffer())).toEqual(ses.requests[1]?.raw);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', attempts: 2, error: null });
+  });
+
+  it(`fails the email with the last reason after ${MAX_ATTEMPTS} attempts, and acks`, async () => {
+    const id = await accept(acme);
+    const ses = sesStub(sesError(503, 'Service unavailable.'));
+
+    for (let attempt = 1; attempt < MAX_ATTEMPTS; attempt++) {
+      const result = await consume([{ id: 'doomed', body: messageFor(acme, id), attempts: attempt }]);
+      expectRetriedWithDelay(result, 'doomed');
+      expect(await emailRow(id)).toMatchObject({ status: 'queued', attempts: attempt });
+    }
+    const last = await consume([{ id: 'doomed', body: messageFor(acme, id), attempts: MAX_ATTEMPTS }]);
+
+    expect(last.explicitAcks).toEqual(['doomed']);
+    expect(last.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(MAX_ATTEMPTS);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'failed',
+      last_event: 'failed',
+      attempts: MAX_ATTEMPTS,
+      claim_token: null,
+      error: 'SES 503: Service unavailable.',
+    });
+    expect(value(await send.getEmail(acme.caller, id))).toMatchObject({
+      last_event: 'failed',
+      error: 'SES 503: Service unavailable.',
+    });
+  });
+
+  it('a failure of our own (the stored body is gone) is retried, and fails the email once attempts run out', async () => {
+    const id = await accept(acme);
+    const row = await emailRow(id);
+    await testEnv.ARCHIVE.delete(row?.body_key as string);
+    const ses = sesStub();
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+
+    const first = await consume([{ id: 'bodiless', body: messageFor(acme, id) }]);
+    expectRetriedWithDelay(first, 'bodiless');
+    expect(await emailRow(id)).toMatchObject({
+      status: 'queued',
+      claim_token: null,
+      error: `internal error: Error: the body of ${id} is missing from R2`,
+    });
+
+    for (let attempt = 2; attempt < MAX_ATTEMPTS; attempt++) {
+      expectRetriedWithDelay(
+        await consume([{ id: 'bodiless', body: messageFor(acme, id), attempts: attempt }]),
+        'bodiless',
+      );
+    }
+    const last = await consume([{ id: 'bodiless', body: messageFor(acme, id), attempts: MAX_ATTEMPTS }]);
+
+    // Not left `queued` forever once the queue gives up on the message: failed, with the reason.
+    expect(last.explicitAcks).toEqual(['bodiless']);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'failed',
+      error: `internal error: Error: the body of ${id} is missing from R2`,
+    });
+    expect(ses.requests).toHaveLength(0);
+  });
+});
+
+describe('failures no retry can fix', () => {
+  it('SES 400 (MessageRejected): failed at once with the reason, acked, never retried', async () => {
+    const id = await accept(acme);
+    const ses = sesStub(sesError(400, 'Email address is not verified.'));
+
+    const result = await consume([{ id: 'rejected', body: messageFor(acme, id) }]);
+
+    expect(result.explicitAcks).toEqual(['rejected']);
+    expect(result.retryMessages).toEqual([]);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'failed',
+      last_event: 'failed',
+      attempts: 1,
+      claim_token: null,
+      error: 'SES 400: Email address is not verified.',
+    });
+
+    const redelivered = await consume([{ id: 'rejected', body: messageFor(acme, id), attempts: 2 }]);
+    expect(redelivered.explicitAcks).toEqual(['rejected']);
+    expect(ses.requests).toHaveLength(1);
+  });
+});
+
+describe('messages with nothing to send', () => {
+  it('a message whose row does not exist is retried a few times, then acked', async () => {
+    const ses = sesStub();
+    const orphan = messageFor(acme, crypto.randomUUID());
+
+    for (let attempt = 1; attempt < 5; attempt++) {
+      const result = await consume([{ id: 'orphan', body: orphan, attempts: attempt }]);
+      expect(result.retryMessages).toEqual([{ msgId: 'orphan', delaySeconds: 5 }]);
+      expect(result.explicitAcks).toEqual([]);
+    }
+    const last = await consume([{ id: 'orphan', body: orphan, attempts: 5 }]);
+
+    expect(last.explicitAcks).toEqual(['orphan']);
+    expect(last.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(0);
+  });
+
+  it("a message naming another tenant's email finds no row: it is never sent", async () => {
+    const id = await accept(acme);
+    const other = await newTenant();
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'crossed', body: messageFor(other, id), attempts: 5 }]);
+
+    expect(result.explicitAcks).toEqual(['crossed']);
+    expect(ses.requests).toHaveLength(0);
+    expect((await emailRow(id))?.status).toBe('queued');
+  });
+
+  it('canceled, sent, failed and suppressed emails are acked without an SES call', async () => {
+    const canceled = await accept(acme, { scheduled_at: 'in 1 hour' });
+    value(await send.cancel(acme.caller, canceled));
+    const sent = await accept(acme);
+    await setRow(sent, { status: 'sent', last_event: 'sent', ses_message_id: `ses-${sent}` });
+    const failed = await accept(acme);
+    await setRow(failed, { status: 'failed', last_event: 'failed', error: 'SES 400: no' });
+    const suppressed = await accept(acme, { to: 'gone@customer.test' });
+    expect((await emailRow(suppressed))?.status).toBe('suppressed');
+    const ses = sesStub();
+    const queue = queueSpy();
+
+    const ids = [canceled, sent, failed, suppressed];
+    const result = await consume(
+      ids.map((id, index) => ({ id: `done-${index}`, body: messageFor(acme, id) })),
+    );
+
+    expect(result.explicitAcks.sort()).toEqual(['done-0', 'done-1', 'done-2', 'done-3']);
+    expect(result.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(0);
+    expect(queue.enqueued()).toEqual([]);
+    expect((await emailRow(canceled))?.status).toBe('canceled');
+    expect((await emailRow(sent))?.ses_message_id).toBe(`ses-${sent}`);
+  });
+});
+
+describe('scheduled emails', () => {
+  it('one not yet due hops: re-enqueued with the delay left (at most 12 hours), acked, not sent', async () => {
+    const soon = await accept(acme, { scheduled_at: 'in 2 hours' });
+    const later = await accept(acme, { scheduled_at: 'in 3 days' });
+    const ses = sesStub();
+    const queue = queueSpy();
+
+    const result = await consume([
+      { id: 'soon', body: messageFor(acme, soon) },
+      { id: 'later', body: messageFor(acme, later) },
+    ]);
+
+    expect(result.explicitAcks.sort()).toEqual(['later', 'soon']);
+    expect(result.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(0);
+    const hops = queue.enqueued();
+    expect(hops).toHaveLength(2);
+    const hopOf = (id: string) => hops.find((hop) => hop.body.email_id === id);
+    expect(hopOf(soon)?.body).toEqual(messageFor(acme, soon));
+    expect(hopOf(soon)?.delaySeconds).toBeGreaterThan(2 * 3600 - 30);
+    expect(hopOf(soon)?.delaySeconds).toBeLessThanOrEqual(2 * 3600);
+    expect(hopOf(later)?.delaySeconds).toBe(12 * 3600);
+    expect(await emailRow(later)).toMatchObject({ status: 'scheduled', attempts: 0, claim_token: null });
+  });
+
+  it('one that is due is sent', async () => {
+    const id = await accept(acme, { scheduled_at: 'in 1 hour' });
+    await setRow(id, { scheduled_at: new Date(Date.now() - 1000).toISOString() });
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'due', body: messageFor(acme, id) }]);
+
+    expect(result.explicitAcks).toEqual(['due']);
+    expect(ses.requests).toHaveLength(1);
+    expect((await emailRow(id))?.status).toBe('sent');
+  });
+});
+
+describe('the claim', () => {
+  it('an email claimed by another delivery is retried when that claim would run out, not sent', async () => {
+    const id = await accept(acme);
+    const claimedUntil = new Date(Date.now() + 30_000).toISOString();
+    await setRow(id, {
+      status: 'sending',
+      claim_token: 'someone-else',
+      claimed_until: claimedUntil,
+      attempts: 1,
+    });
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'held', body: messageFor(acme, id) }]);
+
+    const delay = expectRetriedWithDelay(result, 'held');
+    expect(delay).toBeGreaterThanOrEqual(30);
+    expect(delay).toBeLessThanOrEqual(32);
+    expect(ses.requests).toHaveLength(0);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'sending',
+      claim_token: 'someone-else',
+      claimed_until: claimedUntil,
+      attempts: 1,
+    });
+  });
+
+  it('an email whose claim ran out (its holder died) is taken over and sent', async () => {
+    const id = await accept(acme);
+    await setRow(id, {
+      status: 'sending',
+      claim_token: 'dead-worker',
+      claimed_until: new Date(Date.now() - 1000).toISOString(),
+      attempts: 1,
+    });
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'orphaned-claim', body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(result.explicitAcks).toEqual(['orphaned-claim']);
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', claim_token: null, attempts: 2 });
+  });
+});
+
+describe('pacing', () => {
+  it('takes SES tokens for the whole batch at once, at SES_MAX_SEND_RATE', async () => {
+    const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
+    const ids = [await accept(acme), await accept(acme)];
+    sesStub();
+
+    await consume(
+      ids.map((id) => messageFor(acme, id)),
+      { SES_REGION: region, SES_MAX_SEND_RATE: '5' },
+    );
+
+    const pacer = testEnv.RATE_LIMITER.get(testEnv.RATE_LIMITER.idFromName(`ses:${region}`)) as unknown as {
+      takeUpToCalls(): Promise<unknown[]>;
+    };
+    expect(await pacer.takeUpToCalls()).toEqual([{ rule: { per_second: 5, burst: 5 }, max: 2 }]);
+  });
+
+  it('when fewer tokens are granted than messages, the rest are re-sent with the wait and acked', async () => {
+    const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
+    const pacer = testEnv.RATE_LIMITER.get(testEnv.RATE_LIMITER.idFromName(`ses:${region}`)) as unknown as {
+      limitGrants(max: number | null, retryAfterSeconds?: number): Promise<void>;
+    };
+    await pacer.limitGrants(1, 3);
+    const ids = [await accept(acme), await accept(acme), await accept(acme)];
+    const ses = sesStub();
+    const queue = queueSpy();
+
+    const result = await consume(
+      ids.map((id, index) => ({ id: `paced-${index}`, body: messageFor(acme, id), attempts: 4 })),
+      { SES_REGION: region },
+    );
+
+    // All three acked: the first sent, the other two handed back to the queue as new messages, so
+    // waiting for SES capacity spends none of their retries.
+    expect(result.explicitAcks.sort()).toEqual(['paced-0', 'paced-1', 'paced-2']);
+    expect(result.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(1);
+    expect((await emailRow(ids[0] as string))?.status).toBe('sent');
+    expect(queue.enqueued()).toEqual([
+      { body: messageFor(acme, ids[1] as string), delaySeconds: 3 },
+      { body: messageFor(acme, ids[2] as string), delaySeconds: 3 },
+    ]);
+    for (const id of ids.slice(1)) {
+      expect(await emailRow(id)).toMatchObject({ status: 'queued', attempts: 0, claim_token: null });
+    }
+  });
+});
