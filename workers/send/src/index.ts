@@ -22,6 +22,7 @@ import { acceptBatch, acceptEmail } from './accept';
 import { consumeSendBatch } from './consumer';
 import { cancel, readEmail, readEmails, reschedule } from './emails';
 import type { Env } from './env';
+import { sweepStranded } from './sweeper';
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
   async health(): Promise<WorkerHealth> {
@@ -79,6 +80,9 @@ export default {
   // Internal worker: reached over RPC only.
   async fetch() {
     return new Response('Not found', { status: 404 });
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweepStranded(env));
   },
   async queue(batch, env) {
     const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>

@@ -129,3 +129,25 @@ export async function cancelEmail(db: Db, tenantId: string, id: string): Promise
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/**
+ * The sweeper's scan, and the one email read not scoped by tenant: it is a system job over all
+ * tenants, and it only returns ids for the consumer, which re-reads each row under its tenant.
+ * Stranded means: queued or sending with its claim long expired, or scheduled and long overdue.
+ */
+export async function findStrandedEmails(db: Db, olderThan: Date, limit: number) {
+  const before = olderThan.toISOString();
+  return db
+    .selectFrom('emails')
+    .select(['tenant_id', 'id'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)]),
+        eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', before)]),
+        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<', before)]),
+      ]),
+    )
+    .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}

@@ -1,0 +1,29 @@
+// Every few minutes (cron), emails stranded in queued/sending/scheduled well past their time get a
+// fresh queue message. Normally there are none: accept writes the queue message before the row, and
+// the consumer retries within MAX_ATTEMPTS. This covers what the queue itself may lose (a message
+// moved to the DLQ by retries we did not count, a platform fault). A duplicate message is harmless:
+// the consumer's claim lets one delivery send and the rest stop.
+import type { SendQueueMessage } from '@mailgrid/contracts';
+import { createDb, findStrandedEmails } from '@mailgrid/db';
+import type { Env } from './env';
+
+/** Longer than the consumer's whole retry schedule needs between two attempts. */
+export const STRANDED_AFTER_MS = 20 * 60 * 1000;
+const SWEEP_LIMIT = 500;
+
+export async function sweepStranded(env: Env, now = new Date()): Promise<number> {
+  const stranded = await findStrandedEmails(
+    createDb(env.DB),
+    new Date(now.getTime() - STRANDED_AFTER_MS),
+    SWEEP_LIMIT,
+  );
+  for (let i = 0; i < stranded.length; i += 100) {
+    await env.SEND_QUEUE.sendBatch(
+      stranded.slice(i, i + 100).map((email) => ({
+        body: { kind: 'send', tenant_id: email.tenant_id, email_id: email.id } satisfies SendQueueMessage,
+      })),
+    );
+  }
+  if (stranded.length > 0) console.log(JSON.stringify({ event: 'send.swept', emails: stranded.length }));
+  return stranded.length;
+}

@@ -1,0 +1,45 @@
+// The cron sweeper: emails stranded well past their time get a fresh queue message; nothing else does.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { STRANDED_AFTER_MS, sweepStranded } from '../src/sweeper';
+import { accept, newTenant, queueSpy, setRow, type Tenant, testEnv } from './helpers';
+
+let acme: Tenant;
+let globex: Tenant;
+
+beforeAll(async () => {
+  acme = await newTenant();
+  globex = await newTenant();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const longAgo = () => new Date(Date.now() - STRANDED_AFTER_MS - 60_000).toISOString();
+
+describe('sweepStranded', () => {
+  it('re-enqueues stranded emails of every tenant, and leaves fresh and finished ones alone', async () => {
+    const strandedQueued = await accept(acme);
+    await setRow(strandedQueued, { created_at: longAgo() });
+    const strandedSending = await accept(globex);
+    await setRow(strandedSending, { status: 'sending', claimed_until: longAgo() });
+    const overdueScheduled = await accept(acme);
+    await setRow(overdueScheduled, { status: 'scheduled', scheduled_at: longAgo() });
+    const fresh = await accept(acme);
+    const sentLongAgo = await accept(acme);
+    await setRow(sentLongAgo, { status: 'sent', created_at: longAgo() });
+    const canceledLongAgo = await accept(globex);
+    await setRow(canceledLongAgo, { status: 'canceled', created_at: longAgo() });
+
+    const queue = queueSpy();
+    await sweepStranded(testEnv);
+    const swept = queue.enqueued().map((message) => message.body.email_id);
+
+    expect(swept).toEqual(expect.arrayContaining([strandedQueued, strandedSending, overdueScheduled]));
+    expect(swept).not.toContain(fresh);
+    expect(swept).not.toContain(sentLongAgo);
+    expect(swept).not.toContain(canceledLongAgo);
+    const forGlobex = queue.enqueued().find((message) => message.body.email_id === strandedSending);
+    expect(forGlobex?.body).toEqual({ kind: 'send', tenant_id: globex.tenantId, email_id: strandedSending });
+  });
+});
