@@ -5,12 +5,23 @@ export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_idempotency_key: 400,
   validation_error: 400,
+  // An SNS delivery to /api/webhooks/ses that is not a well-formed SNS message (fields, type, version).
+  invalid_sns_message: 400,
   missing_api_key: 401,
   // Resend answers 403 for a wrong key; Mailgrid answers 401 for every key it cannot authenticate
   // (missing, malformed, unknown, revoked) and keeps 403 for a valid key that lacks permission.
   invalid_api_key: 401,
   restricted_api_key: 403,
   tenant_suspended: 403,
+  // SNS intake. 403, not 401: an SNS message carries its own proof (the signature), so there is no
+  // credential to send and retry with; the proof was checked and refused. SNS does not retry a 4xx.
+  invalid_signature: 403,
+  // A SigningCertURL or SubscribeURL that is not https on an SNS host.
+  untrusted_sns_url: 403,
+  // A TopicArn outside SNS_TOPIC_ARNS.
+  unknown_sns_topic: 403,
+  // A Timestamp more than an hour old: a captured message replayed later.
+  sns_message_expired: 403,
   not_found: 404,
   method_not_allowed: 405,
   invalid_idempotent_request: 409,

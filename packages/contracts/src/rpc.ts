@@ -11,9 +11,17 @@ import type {
   ListEmailsQuery,
   SendEmailRequest,
 } from './emails';
+import type { EmailEventList } from './events';
 import type { WorkerHealth } from './health';
 import type { RateLimiterRpc } from './rate-limit';
 import type { RpcResult } from './rpc-result';
+import type {
+  CreateSuppressionRequest,
+  DeletedSuppression,
+  ListSuppressionsQuery,
+  SuppressionList,
+  SuppressionObject,
+} from './suppressions';
 import type {
   CreateTemplateRequest,
   DeletedTemplate,
@@ -59,7 +67,10 @@ export interface SendRpc extends HealthRpc {
   cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>>;
 }
 
-export interface EventsRpc extends HealthRpc {}
+export interface EventsRpc extends HealthRpc {
+  /** The email's delivery events, oldest first; another tenant's email is not_found. */
+  listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>>;
+}
 
 export interface TrackingRpc extends HealthRpc {}
 
@@ -83,6 +94,10 @@ export interface AdminRpc extends HealthRpc {
   /** A new draft "<name> (copy)" without an alias. */
   duplicateTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>>;
   deleteTemplate(caller: Caller, ref: string): Promise<RpcResult<DeletedTemplate>>;
+  // Suppressions: named by address; adding one that is already there returns it unchanged.
+  listSuppressions(caller: Caller, query: ListSuppressionsQuery): Promise<RpcResult<SuppressionList>>;
+  addSuppression(caller: Caller, input: CreateSuppressionRequest): Promise<RpcResult<SuppressionObject>>;
+  removeSuppression(caller: Caller, email: string): Promise<RpcResult<DeletedSuppression>>;
 }
 
 /** A service binding to a named WorkerEntrypoint that implements T. */

@@ -6,6 +6,7 @@ export * from './repositories/api-keys';
 export * from './repositories/audit-log';
 export * from './repositories/domains';
 export * from './repositories/emails';
+export * from './repositories/events';
 export * from './repositories/idempotency';
 export * from './repositories/suppressions';
 export * from './repositories/templates';

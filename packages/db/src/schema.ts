@@ -80,6 +80,22 @@ export interface EmailsTable {
   sent_at: string | null;
 }
 
+export type EventSource = 'ses' | 'tracking';
+
+export interface EventsTable {
+  id: string;
+  tenant_id: string;
+  email_id: string;
+  type: string;
+  recipient: string | null;
+  occurred_at: string;
+  source: EventSource;
+  dedupe_key: string;
+  data: Generated<string>;
+  machine: Generated<number>;
+  created_at: string;
+}
+
 export interface IdempotencyKeysTable {
   tenant_id: string;
   key: string;
@@ -121,6 +137,7 @@ export interface Database {
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   emails: EmailsTable;
+  events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
   templates: TemplatesTable;
@@ -133,5 +150,7 @@ export type NewApiKeyRow = Insertable<ApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type EmailRow = Selectable<EmailsTable>;
 export type NewEmailRow = Insertable<EmailsTable>;
+export type EventRow = Selectable<EventsTable>;
+export type NewEventRow = Insertable<EventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type TemplateRow = Selectable<TemplatesTable>;

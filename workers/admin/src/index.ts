@@ -7,10 +7,15 @@ import {
   type Caller,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
+  type CreateSuppressionRequest,
   type CreateTemplateRequest,
+  type DeletedSuppression,
   type DeletedTemplate,
+  type ListSuppressionsQuery,
   type ListTemplatesQuery,
   type RpcResult,
+  type SuppressionList,
+  type SuppressionObject,
   type TemplateList,
   type TemplateObject,
   type TemplateResponse,
@@ -21,6 +26,7 @@ import {
 import { checkHealth, probes } from '@mailgrid/runtime';
 import { createKey, listKeys, revokeKey } from './api-keys';
 import type { Env } from './env';
+import { readSuppressions, suppress, unsuppress } from './suppressions';
 import {
   copyTemplate,
   createDraft,
@@ -83,6 +89,21 @@ export class AdminService extends WorkerEntrypoint<Env> implements AdminRpc {
 
   async deleteTemplate(caller: Caller, ref: string): Promise<RpcResult<DeletedTemplate>> {
     return toRpcResult(() => removeTemplate(this.env, caller, ref));
+  }
+
+  async listSuppressions(caller: Caller, query: ListSuppressionsQuery): Promise<RpcResult<SuppressionList>> {
+    return toRpcResult(() => readSuppressions(this.env, caller, query));
+  }
+
+  async addSuppression(
+    caller: Caller,
+    input: CreateSuppressionRequest,
+  ): Promise<RpcResult<SuppressionObject>> {
+    return toRpcResult(() => suppress(this.env, caller, input));
+  }
+
+  async removeSuppression(caller: Caller, email: string): Promise<RpcResult<DeletedSuppression>> {
+    return toRpcResult(() => unsuppress(this.env, caller, email));
   }
 }
 

@@ -1,13 +1,28 @@
 // mailgrid-events: the EventsService RPC entrypoint and the consumer of the events and webhooks queues.
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import type { EventsRpc, QueueMessageBase, WorkerHealth } from '@mailgrid/contracts';
+import {
+  type Caller,
+  type EmailEventList,
+  type EventsRpc,
+  type QueueMessageBase,
+  type RpcResult,
+  type SesNotificationMessage,
+  toRpcResult,
+  type WorkerHealth,
+} from '@mailgrid/contracts';
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
+import { consumeSesBatch } from './consumer';
+import { readEmailEvents } from './email-events';
 import type { Env } from './env';
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
   async health(): Promise<WorkerHealth> {
     return checkHealth('events', this.env.ENVIRONMENT, { d1: probes.d1(this.env.DB) });
+  }
+
+  async listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>> {
+    return toRpcResult(() => readEmailEvents(this.env, caller, emailId));
   }
 }
 
@@ -16,7 +31,15 @@ export default {
   async fetch() {
     return new Response('Not found', { status: 404 });
   },
-  async queue(batch) {
-    retryUnhandled('events', batch.queue, batch.messages);
+  async queue(batch, env) {
+    const ses: Message<SesNotificationMessage>[] = [];
+    const unhandled: Message<QueueMessageBase>[] = [];
+    for (const message of batch.messages) {
+      if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
+      else unhandled.push(message);
+    }
+    // Kinds this version does not know are retried (and end in the DLQ), never dropped.
+    retryUnhandled('events', batch.queue, unhandled);
+    await consumeSesBatch(ses, env);
   },
 } satisfies ExportedHandler<Env, QueueMessageBase>;

@@ -12,6 +12,12 @@ export interface Env {
   ENVIRONMENT: string;
   /** Largest request body accepted, in bytes (40 MiB: SES v2's whole-message limit). */
   MAX_BODY_BYTES: string;
+  /** SNS intake (`POST /api/webhooks/ses`): comma-separated TopicArns whose messages are accepted. */
+  SNS_TOPIC_ARNS?: string;
+  /** Regex a SigningCertURL / SubscribeURL host must match (default: AWS's SNS hosts). */
+  SNS_CERT_HOST_PATTERN?: string;
+  /** "true" outside production: also trust http loopback URLs (a local fake SNS, tests). */
+  SNS_ALLOW_INSECURE_CERT_URL?: string;
   DB: D1Database;
   /** API-key prefix → key record cache. A cache only: D1 is the truth. */
   API_KEYS: KVNamespace;

@@ -8,7 +8,10 @@ import type { Env } from './env';
 import { takeApiToken } from './rate-limit';
 import { createApiKey, deleteApiKey, listApiKeys } from './routes/api-keys';
 import { cancelEmail, getEmail, listEmails, sendBatch, sendEmail, updateEmail } from './routes/emails';
+import { listEmailEvents } from './routes/events';
 import { health } from './routes/health';
+import { sesWebhook } from './routes/ses-webhook';
+import { createSuppression, deleteSuppression, listSuppressions } from './routes/suppressions';
 import {
   createTemplate,
   deleteTemplate,
@@ -34,14 +37,30 @@ export interface RouteContext {
   maxBodyBytes: number;
 }
 
+/** What a public route's handler gets: no caller, since no API key was asked for. */
+export type PublicRouteContext = Omit<RouteContext, 'caller'>;
+
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-interface Route {
+type Route = KeyedRoute | PublicRoute;
+
+interface KeyedRoute {
   method: Method;
   path: string;
   /** `sending_access`: any valid key; `full_access`: management routes. */
   permission: ApiKeyPermission;
   handler: (context: RouteContext) => Promise<Response>;
+}
+
+/**
+ * No API key and no tenant rate limit: for callers that cannot send a key (SNS). The handler must
+ * authenticate the request itself (e.g. a signature) before it acts on it.
+ */
+interface PublicRoute {
+  method: Method;
+  path: string;
+  permission: 'public';
+  handler: (context: PublicRouteContext) => Promise<Response>;
 }
 
 const routes: Route[] = [
@@ -55,6 +74,15 @@ const routes: Route[] = [
   { method: 'GET', path: '/api/emails/:id', permission: 'full_access', handler: getEmail },
   { method: 'PATCH', path: '/api/emails/:id', permission: 'full_access', handler: updateEmail },
   { method: 'POST', path: '/api/emails/:id/cancel', permission: 'full_access', handler: cancelEmail },
+  { method: 'GET', path: '/api/emails/:id/events', permission: 'full_access', handler: listEmailEvents },
+  { method: 'GET', path: '/api/suppressions', permission: 'full_access', handler: listSuppressions },
+  { method: 'POST', path: '/api/suppressions', permission: 'full_access', handler: createSuppression },
+  {
+    method: 'DELETE',
+    path: '/api/suppressions/:email',
+    permission: 'full_access',
+    handler: deleteSuppression,
+  },
   { method: 'POST', path: '/api/templates', permission: 'full_access', handler: createTemplate },
   { method: 'GET', path: '/api/templates', permission: 'full_access', handler: listTemplates },
   { method: 'GET', path: '/api/templates/:id', permission: 'full_access', handler: getTemplate },
@@ -67,6 +95,7 @@ const routes: Route[] = [
     permission: 'full_access',
     handler: duplicateTemplate,
   },
+  { method: 'POST', path: '/api/webhooks/ses', permission: 'public', handler: sesWebhook },
 ];
 
 type Args = [Env, ExecutionContext, RequestState];
@@ -102,15 +131,16 @@ async function runRoute(
   exec: ExecutionContext,
   state: RequestState,
 ) {
-  const { caller, record } = await authenticate(request, env, exec, state.requestId);
-  Object.assign(state.headers, await takeApiToken(env, record));
-  requirePermission(caller, route.permission);
-  return route.handler({
+  const context: PublicRouteContext = {
     request,
     env,
     exec,
-    caller,
     params: request.params,
     maxBodyBytes: Number(env.MAX_BODY_BYTES),
-  });
+  };
+  if (route.permission === 'public') return route.handler(context);
+  const { caller, record } = await authenticate(request, env, exec, state.requestId);
+  Object.assign(state.headers, await takeApiToken(env, record));
+  requirePermission(caller, route.permission);
+  return route.handler({ ...context, caller });
 }

@@ -92,6 +92,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     return;
   }
   const attempt = row.attempts + 1;
+  const backoffScale = Number(env.SEND_BACKOFF_SCALE) || 1;
   try {
     // An earlier attempt may have got through SES and then failed to record it: its receipt in R2
     // says so, and this attempt records it instead of sending again.
@@ -105,7 +106,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
       message.ack();
     } else if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
       await releaseEmail(db, tenantId, emailId, token, outcome.reason);
-      message.retry({ delaySeconds: backoffSeconds(attempt) });
+      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else {
       await markFailed(db, tenantId, emailId, token, outcome.reason);
       message.ack();
@@ -118,11 +119,11 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const reason = `internal error: ${String(err)}`;
     if (attempt < MAX_ATTEMPTS) {
       await releaseEmail(db, tenantId, emailId, token, reason).catch(() => {});
-      message.retry({ delaySeconds: backoffSeconds(attempt) });
+      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else {
       await markFailed(db, tenantId, emailId, token, reason).then(
         () => message.ack(),
-        () => message.retry({ delaySeconds: backoffSeconds(attempt) }),
+        () => message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) }),
       );
     }
   }
@@ -187,9 +188,12 @@ async function archivedOrBuilt(env: Env, row: EmailRow, to: string[], cc: string
   return bytes;
 }
 
-/** Full jitter over an exponential curve: 2 s, 4 s, 8 s … capped at 15 minutes. */
-export function backoffSeconds(attempt: number): number {
-  const ceiling = Math.min(15 * 60, 2 ** attempt);
+/**
+ * Half-jitter over an exponential curve: 2 s, 4 s, 8 s … capped at 15 minutes. `scale`
+ * (SEND_BACKOFF_SCALE) shrinks the curve for fault tests that must finish in seconds.
+ */
+export function backoffSeconds(attempt: number, scale = 1): number {
+  const ceiling = Math.min(15 * 60, 2 ** attempt) * scale;
   return Math.min(
     MAX_QUEUE_DELAY_SECONDS,
     Math.max(1, Math.ceil(ceiling / 2 + Math.random() * (ceiling / 2))),

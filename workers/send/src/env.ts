@@ -19,6 +19,8 @@ export interface Env {
   SES_MAX_SEND_RATE: string;
   /** Milliseconds before an unanswered SES call is abandoned and retried (default 15000). */
   SES_TIMEOUT_MS?: string;
+  /** Multiplies the retry backoff curve (default 1); the mesh fault test shrinks it. */
+  SEND_BACKOFF_SCALE?: string;
   /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
   SES_CONFIGURATION_SETS: string;
 }

@@ -1,4 +1,5 @@
 // Emails and the send consumer's claim on them. Every read and write names the tenant.
+import { sql } from 'kysely';
 import type { Db } from '../client';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { EmailRow, NewEmailRow } from '../schema';
@@ -67,7 +68,8 @@ export async function markSent(db: Db, tenantId: string, id: string, token: stri
     .updateTable('emails')
     .set({
       status: 'sent',
-      last_event: 'sent',
+      // SES's own events (delivered, bounced...) may already have been recorded by the events worker.
+      last_event: sql<string>`CASE WHEN last_event IN ('queued', 'scheduled') THEN 'sent' ELSE last_event END`,
       ses_message_id: sesMessageId,
       sent_at: now,
       claim_token: null,

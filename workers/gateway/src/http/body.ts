@@ -67,7 +67,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function readCapped(request: Request, maxBytes: number): Promise<string> {
+/** The body as text, refused with 413 as soon as it passes `maxBytes` (Content-Length or not). */
+export async function readCapped(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,0 +1,63 @@
+// Verifying an SNS message end to end: topic, age, certificate URL, then the RSA signature over the
+// canonical string (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA). Cheap checks run first, so
+// junk never makes the gateway fetch a certificate.
+import { AppError } from '@mailgrid/contracts';
+import { CertificateFetchError, signingKeyInfo } from './certificate';
+import { type SnsMessage, stringToSign } from './message';
+import { checkAge, checkSnsUrl, checkTopic, type SnsPolicy } from './policy';
+
+const HASH = { '1': 'SHA-1', '2': 'SHA-256' } as const;
+
+export async function verifySnsMessage(message: SnsMessage, policy: SnsPolicy): Promise<void> {
+  checkTopic(policy, message);
+  checkAge(message);
+  const certUrl = checkSnsUrl(policy, 'SigningCertURL', message.SigningCertURL, '.pem');
+
+  let spki: Uint8Array;
+  try {
+    spki = await signingKeyInfo(certUrl.href);
+  } catch (err) {
+    // AWS unreachable is transient: a 5xx makes SNS retry. A certificate we cannot read is not.
+    if (err instanceof CertificateFetchError) {
+      console.error(JSON.stringify({ sns: 'certificate fetch failed', error: err.message }));
+      throw new AppError(
+        'service_unavailable',
+        'The SNS signing certificate could not be fetched; retry later.',
+      );
+    }
+    throw new AppError(
+      'invalid_signature',
+      'The SNS signing certificate is not a readable X.509 certificate.',
+    );
+  }
+  let key: CryptoKey;
+  try {
+    key = await crypto.subtle.importKey(
+      'spki',
+      spki,
+      { name: 'RSASSA-PKCS1-v1_5', hash: HASH[message.SignatureVersion] },
+      false,
+      ['verify'],
+    );
+  } catch {
+    throw new AppError('invalid_signature', 'The SNS signing certificate does not hold an RSA public key.');
+  }
+  const signature = decodeBase64(message.Signature);
+  const valid =
+    signature !== null &&
+    (await crypto.subtle.verify(
+      'RSASSA-PKCS1-v1_5',
+      key,
+      signature,
+      new TextEncoder().encode(stringToSign(message)),
+    ));
+  if (!valid) throw new AppError('invalid_signature', 'The SNS message signature does not verify.');
+}
+
+function decodeBase64(value: string): Uint8Array | null {
+  try {
+    return Uint8Array.from(atob(value), (char) => char.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}

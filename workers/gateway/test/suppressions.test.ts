@@ -1,0 +1,195 @@
+// The gateway's side of the Suppressions API and of GET /api/emails/:id/events: validation, the
+// caller passed on, permissions, and how admin's and events' answers render. Both peers are stubs.
+import type { AdminRpc, EventsRpc } from '@mailgrid/contracts';
+import { seedTenant } from '@mailgrid/testing/fixtures';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { call, healthyReport, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
+
+let tenant: Awaited<ReturnType<typeof seedTenant>>;
+
+beforeAll(async () => {
+  tenant = await seedTenant(realEnv.DB, { slug: uniqueSlug('gw-supp'), domain: 'supp.example.test' });
+});
+
+const suppression = {
+  object: 'suppression' as const,
+  id: 'ada@customer.test',
+  email: 'ada@customer.test',
+  origin: 'manual' as const,
+  reason: 'manual',
+  created_at: '2026-09-01T10:00:00.000Z',
+};
+
+function suppressionAdmin() {
+  return {
+    ...recordingAdmin(),
+    listSuppressions: vi.fn<AdminRpc['listSuppressions']>(async () => ({
+      ok: true,
+      value: { object: 'list', has_more: false, data: [suppression] },
+    })),
+    addSuppression: vi.fn<AdminRpc['addSuppression']>(async () => ({ ok: true, value: suppression })),
+    removeSuppression: vi.fn<AdminRpc['removeSuppression']>(async (_caller, email) => ({
+      ok: true,
+      value: { object: 'suppression', id: email, deleted: true },
+    })),
+  };
+}
+
+describe('GET /api/suppressions', () => {
+  it("lists admin's page, passing the parsed cursor query", async () => {
+    const admin = suppressionAdmin();
+    const response = await call(
+      '/api/suppressions?limit=5&after=bob%40customer.test',
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [suppression] });
+    expect(admin.listSuppressions.mock.calls[0]?.[0]).toMatchObject({ tenant_id: tenant.tenantId });
+    expect(admin.listSuppressions.mock.calls[0]?.[1]).toEqual({ limit: 5, after: 'bob@customer.test' });
+  });
+
+  it('refuses a limit out of range', async () => {
+    const response = await call(
+      '/api/suppressions?limit=500',
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: suppressionAdmin() }),
+    );
+    expect(response.status).toBe(422);
+  });
+
+  it('needs a full_access key', async () => {
+    const response = await call(
+      '/api/suppressions',
+      { key: tenant.sendingKey.token },
+      testEnv({ ADMIN: suppressionAdmin() }),
+    );
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('POST /api/suppressions', () => {
+  it('answers 201 with the suppression, passing the trimmed, lower-cased address on', async () => {
+    const admin = suppressionAdmin();
+    const response = await postJson(
+      '/api/suppressions',
+      tenant.fullKey.token,
+      { email: '  Ada@Customer.TEST ' },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual(suppression);
+    expect(admin.addSuppression.mock.calls[0]?.[1]).toEqual({ email: 'ada@customer.test' });
+  });
+
+  it('refuses something that is not an address, without calling admin', async () => {
+    const admin = suppressionAdmin();
+    const response = await postJson(
+      '/api/suppressions',
+      tenant.fullKey.token,
+      { email: 'nope' },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+    expect(admin.addSuppression).not.toHaveBeenCalled();
+  });
+});
+
+describe('DELETE /api/suppressions/:email', () => {
+  it('passes the decoded address and renders the deletion', async () => {
+    const admin = suppressionAdmin();
+    const response = await call(
+      '/api/suppressions/ada%2Btag%40customer.test',
+      { method: 'DELETE', key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({
+      object: 'suppression',
+      id: 'ada+tag@customer.test',
+      deleted: true,
+    });
+    expect(admin.removeSuppression.mock.calls[0]?.[1]).toBe('ada+tag@customer.test');
+  });
+
+  it("turns admin's not_found into a 404 envelope", async () => {
+    const admin = suppressionAdmin();
+    admin.removeSuppression.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'not_found', message: 'x is not suppressed.' },
+    });
+    const response = await call(
+      '/api/suppressions/x%40y.test',
+      { method: 'DELETE', key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ statusCode: 404, name: 'not_found' });
+  });
+});
+
+describe('GET /api/emails/:id/events', () => {
+  function eventsStub() {
+    return {
+      health: vi.fn<EventsRpc['health']>(async () => healthyReport('events')),
+      listEmailEvents: vi.fn<EventsRpc['listEmailEvents']>(async () => ({
+        ok: true,
+        value: {
+          object: 'list',
+          data: [
+            {
+              type: 'email.delivered',
+              recipient: 'ada@customer.test',
+              occurred_at: '2026-09-01T10:00:02.120Z',
+              data: {},
+            },
+          ],
+        },
+      })),
+    };
+  }
+
+  it("renders events' list for the email", async () => {
+    const events = eventsStub();
+    const id = crypto.randomUUID();
+    const response = await call(
+      `/api/emails/${id}/events`,
+      { key: tenant.fullKey.token },
+      testEnv({ EVENTS: events }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ object: 'list', data: [{ type: 'email.delivered' }] });
+    expect(events.listEmailEvents.mock.calls[0]?.[1]).toBe(id);
+  });
+
+  it('refuses an id that is not a UUID, and a sending_access key', async () => {
+    const events = eventsStub();
+    const bad = await call(
+      '/api/emails/nope/events',
+      { key: tenant.fullKey.token },
+      testEnv({ EVENTS: events }),
+    );
+    expect(bad.status).toBe(422);
+    const sending = await call(
+      `/api/emails/${crypto.randomUUID()}/events`,
+      { key: tenant.sendingKey.token },
+      testEnv({ EVENTS: events }),
+    );
+    expect(sending.status).toBe(403);
+    expect(events.listEmailEvents).not.toHaveBeenCalled();
+  });
+
+  it("turns events' not_found into a 404", async () => {
+    const events = eventsStub();
+    events.listEmailEvents.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'not_found', message: 'Email x not found.' },
+    });
+    const response = await call(
+      `/api/emails/${crypto.randomUUID()}/events`,
+      { key: tenant.fullKey.token },
+      testEnv({ EVENTS: events }),
+    );
+    expect(response.status).toBe(404);
+  });
+});
