@@ -150,6 +150,8 @@ export default async function setup(project: TestProject) {
       SES_TIMEOUT_MS: '2000',
       SES_MAX_SEND_RATE: '50',
       SEND_BACKOFF_SCALE: '0.25',
+      // Signed SNS notifications from the tests name a certificate served on loopback by the stand-in.
+      SNS_ALLOW_INSECURE_CERT_URL: 'true',
     },
   }).catch(async (err: Error) => {
     await proxy.close();

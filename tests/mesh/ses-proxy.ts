@@ -1,7 +1,8 @@
 // A programmable SES stand-in between the send worker and aws-ses-v2-local. It records the exact
 // raw message (and envelope) of every SendEmail call, forwards it to the local SES, and can be told
 // to answer a share of calls with 429, 500, or no answer at all, to prove retries lose nothing and
-// send nothing twice. Tests drive it over HTTP: GET /__records, POST /__faults, POST /__reset.
+// send nothing twice. It also serves the test SNS signing certificate. Tests drive it over HTTP: GET /__records, POST /__faults, POST /__reset.
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export interface Faults {
@@ -38,6 +39,14 @@ export async function startSesProxy(target: string, port: number): Promise<SesPr
       res.end(JSON.stringify(payload));
     };
     if (req.url === '/__records') return reply(200, { records, counts });
+    // The SNS signing certificate the mesh's signed notifications name (see sns.ts).
+    if (req.url === '/sns/cert.pem') {
+      res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+      res.end(
+        readFileSync(new URL('../../workers/gateway/test/fixtures/sns-test-cert.pem', import.meta.url)),
+      );
+      return;
+    }
     if (req.url === '/__faults' && req.method === 'POST') {
       faults = { throttle: 0, error: 0, hang: 0, ...JSON.parse(body) };
       return reply(200, faults);
