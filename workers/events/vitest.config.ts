@@ -1,3 +1,4 @@
 import { workerTestConfig } from '@mailgrid/testing/worker-config';
 
-export default workerTestConfig(import.meta.dirname);
+// WEBHOOKS_QUEUE is detached: the tests run the deliverer themselves on the messages they choose.
+export default workerTestConfig(import.meta.dirname, { detachedProducers: ['WEBHOOKS_QUEUE'] });

@@ -13,6 +13,9 @@ export const ERROR_STATUS = {
   invalid_api_key: 401,
   restricted_api_key: 403,
   tenant_suspended: 403,
+  // The reputation guardrail paused the stream (bounce or complaint rate at SES's review levels)
+  // until the tenant resumes it: POST /api/reputation/resume.
+  sending_paused: 403,
   // SNS intake. 403, not 401: an SNS message carries its own proof (the signature), so there is no
   // credential to send and retry with; the proof was checked and refused. SNS does not retry a 4xx.
   invalid_signature: 403,

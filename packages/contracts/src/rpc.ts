@@ -14,6 +14,7 @@ import type {
 import type { EmailEventList } from './events';
 import type { WorkerHealth } from './health';
 import type { RateLimiterRpc } from './rate-limit';
+import type { ReputationList, ResumeResponse, StatsQuery, StatsResponse } from './reputation';
 import type { RpcResult } from './rpc-result';
 import type {
   CreateSuppressionRequest,
@@ -31,6 +32,16 @@ import type {
   TemplateResponse,
   UpdateTemplateRequest,
 } from './templates';
+import type {
+  CreateWebhookRequest,
+  CreateWebhookResponse,
+  DeletedWebhook,
+  UpdateWebhookRequest,
+  WebhookDeliveryList,
+  WebhookDeliveryObject,
+  WebhookList,
+  WebhookObject,
+} from './webhooks';
 
 /** Every worker answers health() so the gateway can report the whole mesh. */
 export interface HealthRpc {
@@ -70,6 +81,13 @@ export interface SendRpc extends HealthRpc {
 export interface EventsRpc extends HealthRpc {
   /** The email's delivery events, oldest first; another tenant's email is not_found. */
   listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>>;
+  // Reputation guardrail and stats (Mailgrid extras), from the per-day event counters.
+  /** Each stream's window rates and guardrail state. */
+  getReputation(caller: Caller): Promise<RpcResult<ReputationList>>;
+  /** Un-pauses one stream, or every paused stream of the tenant; its window restarts. */
+  resumeSending(caller: Caller, stream?: string): Promise<RpcResult<ResumeResponse>>;
+  /** Per day and stream counts and rates; `from`..`to` checked here (order, at most 90 days). */
+  getStats(caller: Caller, query: StatsQuery): Promise<RpcResult<StatsResponse>>;
 }
 
 export interface TrackingRpc extends HealthRpc {}
@@ -98,6 +116,24 @@ export interface AdminRpc extends HealthRpc {
   listSuppressions(caller: Caller, query: ListSuppressionsQuery): Promise<RpcResult<SuppressionList>>;
   addSuppression(caller: Caller, input: CreateSuppressionRequest): Promise<RpcResult<SuppressionObject>>;
   removeSuppression(caller: Caller, email: string): Promise<RpcResult<DeletedSuppression>>;
+  // Webhooks: the signing secret is in the create's answer only; another tenant's webhook is not_found.
+  createWebhook(caller: Caller, input: CreateWebhookRequest): Promise<RpcResult<CreateWebhookResponse>>;
+  listWebhooks(caller: Caller): Promise<RpcResult<WebhookList>>;
+  getWebhook(caller: Caller, id: string): Promise<RpcResult<WebhookObject>>;
+  updateWebhook(
+    caller: Caller,
+    id: string,
+    input: UpdateWebhookRequest,
+  ): Promise<RpcResult<{ object: 'webhook'; id: string }>>;
+  deleteWebhook(caller: Caller, id: string): Promise<RpcResult<DeletedWebhook>>;
+  /** Newest first, each with its attempts. */
+  listWebhookDeliveries(caller: Caller, id: string): Promise<RpcResult<WebhookDeliveryList>>;
+  /** Queues the delivery again as a new attempt, whatever its status. */
+  replayWebhookDelivery(
+    caller: Caller,
+    id: string,
+    deliveryId: string,
+  ): Promise<RpcResult<WebhookDeliveryObject>>;
 }
 
 /** A service binding to a named WorkerEntrypoint that implements T. */

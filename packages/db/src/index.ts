@@ -8,6 +8,8 @@ export * from './repositories/domains';
 export * from './repositories/emails';
 export * from './repositories/events';
 export * from './repositories/idempotency';
+export * from './repositories/reputation';
 export * from './repositories/suppressions';
 export * from './repositories/templates';
+export * from './repositories/webhooks';
 export type * from './schema';

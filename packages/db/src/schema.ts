@@ -131,6 +131,87 @@ export interface TemplatesTable {
   updated_at: string;
 }
 
+export type WebhookStatus = 'enabled' | 'disabled';
+export type WebhookDeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface WebhooksTable {
+  id: string;
+  tenant_id: string;
+  endpoint: string;
+  /** JSON list of event types. */
+  events: string;
+  status: Generated<WebhookStatus>;
+  disabled_reason: string | null;
+  /** The signing secret, as is (it signs): never returned after the create, never logged. */
+  secret: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  type: string;
+  payload: string;
+  status: Generated<WebhookDeliveryStatus>;
+  attempts: Generated<number>;
+  next_attempt_at: string | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+}
+
+export interface WebhookAttemptsTable {
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: string;
+}
+
+export interface EventCountersTable {
+  tenant_id: string;
+  stream: string;
+  day: string;
+  sent: Generated<number>;
+  delivered: Generated<number>;
+  bounced: Generated<number>;
+  soft_bounced: Generated<number>;
+  complained: Generated<number>;
+  opened: Generated<number>;
+  clicked: Generated<number>;
+  machine_opened: Generated<number>;
+  machine_clicked: Generated<number>;
+  delayed: Generated<number>;
+  failed: Generated<number>;
+}
+
+export type ReputationStatus = 'ok' | 'warning' | 'paused';
+
+export interface ReputationStateTable {
+  tenant_id: string;
+  stream: string;
+  status: Generated<ReputationStatus>;
+  sent: Generated<number>;
+  bounced: Generated<number>;
+  complained: Generated<number>;
+  bounce_rate: Generated<number>;
+  complaint_rate: Generated<number>;
+  reason: string | null;
+  warned_at: string | null;
+  paused_at: string | null;
+  resumed_at: string | null;
+  resumed_day: string | null;
+  baseline_sent: Generated<number>;
+  baseline_bounced: Generated<number>;
+  baseline_complained: Generated<number>;
+  updated_at: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   domains: DomainsTable;
@@ -141,6 +222,11 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   suppressions: SuppressionsTable;
   templates: TemplatesTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  webhook_attempts: WebhookAttemptsTable;
+  event_counters: EventCountersTable;
+  reputation_state: ReputationStateTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -154,3 +240,8 @@ export type EventRow = Selectable<EventsTable>;
 export type NewEventRow = Insertable<EventsTable>;
 export type IdempotencyKeyRow = Selectable<IdempotencyKeysTable>;
 export type TemplateRow = Selectable<TemplatesTable>;
+export type WebhookRow = Selectable<WebhooksTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
+export type EventCountersRow = Selectable<EventCountersTable>;
+export type ReputationStateRow = Selectable<ReputationStateTable>;

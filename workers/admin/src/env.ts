@@ -1,4 +1,5 @@
 import type { KeyEnvironment } from '@mailgrid/api-keys';
+import type { WebhookDeliverMessage } from '@mailgrid/contracts';
 
 export interface Env {
   ENVIRONMENT: string;
@@ -8,4 +9,6 @@ export interface Env {
   /** The gateway's key cache: admin deletes a revoked key's entry. */
   API_KEYS: KVNamespace;
   FILES: R2Bucket;
+  /** Replays of webhook deliveries, consumed by the events worker. */
+  WEBHOOKS_QUEUE: Queue<WebhookDeliverMessage>;
 }

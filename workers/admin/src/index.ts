@@ -9,8 +9,11 @@ import {
   type CreateApiKeyResponse,
   type CreateSuppressionRequest,
   type CreateTemplateRequest,
+  type CreateWebhookRequest,
+  type CreateWebhookResponse,
   type DeletedSuppression,
   type DeletedTemplate,
+  type DeletedWebhook,
   type ListSuppressionsQuery,
   type ListTemplatesQuery,
   type RpcResult,
@@ -21,6 +24,11 @@ import {
   type TemplateResponse,
   toRpcResult,
   type UpdateTemplateRequest,
+  type UpdateWebhookRequest,
+  type WebhookDeliveryList,
+  type WebhookDeliveryObject,
+  type WebhookList,
+  type WebhookObject,
   type WorkerHealth,
 } from '@mailgrid/contracts';
 import { checkHealth, probes } from '@mailgrid/runtime';
@@ -36,6 +44,15 @@ import {
   readTemplates,
   removeTemplate,
 } from './templates';
+import {
+  createHook,
+  editHook,
+  readDeliveries,
+  readHook,
+  readHooks,
+  removeHook,
+  replayDelivery,
+} from './webhooks';
 
 export class AdminService extends WorkerEntrypoint<Env> implements AdminRpc {
   async health(): Promise<WorkerHealth> {
@@ -104,6 +121,45 @@ export class AdminService extends WorkerEntrypoint<Env> implements AdminRpc {
 
   async removeSuppression(caller: Caller, email: string): Promise<RpcResult<DeletedSuppression>> {
     return toRpcResult(() => unsuppress(this.env, caller, email));
+  }
+
+  async createWebhook(
+    caller: Caller,
+    input: CreateWebhookRequest,
+  ): Promise<RpcResult<CreateWebhookResponse>> {
+    return toRpcResult(() => createHook(this.env, caller, input));
+  }
+
+  async listWebhooks(caller: Caller): Promise<RpcResult<WebhookList>> {
+    return toRpcResult(() => readHooks(this.env, caller));
+  }
+
+  async getWebhook(caller: Caller, id: string): Promise<RpcResult<WebhookObject>> {
+    return toRpcResult(() => readHook(this.env, caller, id));
+  }
+
+  async updateWebhook(
+    caller: Caller,
+    id: string,
+    input: UpdateWebhookRequest,
+  ): Promise<RpcResult<{ object: 'webhook'; id: string }>> {
+    return toRpcResult(() => editHook(this.env, caller, id, input));
+  }
+
+  async deleteWebhook(caller: Caller, id: string): Promise<RpcResult<DeletedWebhook>> {
+    return toRpcResult(() => removeHook(this.env, caller, id));
+  }
+
+  async listWebhookDeliveries(caller: Caller, id: string): Promise<RpcResult<WebhookDeliveryList>> {
+    return toRpcResult(() => readDeliveries(this.env, caller, id));
+  }
+
+  async replayWebhookDelivery(
+    caller: Caller,
+    id: string,
+    deliveryId: string,
+  ): Promise<RpcResult<WebhookDeliveryObject>> {
+    return toRpcResult(() => replayDelivery(this.env, caller, id, deliveryId));
   }
 }
 

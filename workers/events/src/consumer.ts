@@ -4,9 +4,12 @@
 // (dedupe_key), so a notification SNS delivers again, or twice in one batch, is stored once.
 // Nothing here is worth a retry except D1 failing: a message that does not parse, or names an email
 // Mailgrid does not have, will not get better, so it is logged and acked.
+// Customer webhooks: the same batch inserts a delivery per new event and subscribed webhook
+// (webhooks/enqueue.ts); once it commits, each delivery it created is sent to WEBHOOKS_QUEUE.
 import type { SesNotificationMessage } from '@mailgrid/contracts';
 import {
   advanceLastEvent,
+  countEvents,
   createDb,
   type Db,
   findEmailsByRef,
@@ -19,7 +22,9 @@ import {
 } from '@mailgrid/db';
 import type { Env } from './env';
 import { parseSesEvent, type SesNotification } from './normalize';
+import { evaluateAfterBatch } from './reputation';
 import { furthest, lastEventOf, movableFrom } from './status';
+import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';
 
 interface Parsed {
   message: Message<SesNotificationMessage>;
@@ -38,7 +43,7 @@ export async function consumeSesBatch(
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
-  const counts = { malformed: 0, unknown_email: 0, ignored: 0, events: 0 };
+  const counts = { malformed: 0, unknown_email: 0, ignored: 0, events: 0, webhook_deliveries: 0 };
 
   const parsed: Parsed[] = [];
   for (const message of messages) {
@@ -64,6 +69,7 @@ export async function consumeSesBatch(
   const queries: Parameters<typeof runBatch>[1][number][] = [];
   const reached = new Map<string, { owner: Owner; lastEvents: string[] }>();
   const written: Message<SesNotificationMessage>[] = [];
+  const stored: StoredEvent[] = [];
   const createdAt = nowIso();
   for (const { message, notification } of parsed) {
     const owner = owners.get(notification);
@@ -79,9 +85,11 @@ export async function consumeSesBatch(
       continue;
     }
     for (const event of notification.events) {
+      const id = crypto.randomUUID();
+      stored.push({ id, tenant_id: owner.tenant_id, email_id: owner.email_id, ...event });
       queries.push(
         insertEvent(db, {
-          id: crypto.randomUUID(),
+          id,
           tenant_id: owner.tenant_id,
           email_id: owner.email_id,
           type: event.type,
@@ -111,14 +119,42 @@ export async function consumeSesBatch(
     if (to) queries.push(advanceLastEvent(db, owner.tenant_id, owner.email_id, to, movableFrom(to)));
   }
 
+  // Reputation: the new events' day counters, after their inserts (a duplicate's id is never stored).
+  queries.push(
+    ...countEvents(
+      db,
+      stored.map((event) => event.id),
+    ),
+  );
+
+  const deliveries = await planDeliveries(db, stored);
+  const firstDelivery = queries.length;
+  queries.push(...deliveries.queries);
+
+  let results: D1Result[] | null = null;
   try {
-    await runBatch(d1, queries);
+    results = await runBatch(d1, queries);
     for (const message of written) message.ack();
   } catch (err) {
     // D1 said no: nothing of the batch was written (it is one transaction); try it all again.
     log('error', { error: `d1 batch failed: ${String(err)}`, messages: written.length });
     for (const message of written) message.retry({ delaySeconds: 10 });
   }
+  if (results && deliveries.messages.length > 0) {
+    try {
+      const changes = results.slice(firstDelivery).map((result) => result.meta.changes ?? 0);
+      counts.webhook_deliveries = await queueCreated(env.WEBHOOKS_QUEUE, deliveries.messages, changes);
+    } catch (err) {
+      // The events and deliveries are committed, so retrying the SES messages would find them all
+      // duplicates and queue nothing: the deliveries stay pending, logged here by id.
+      log('error', {
+        error: `webhooks queue send failed: ${String(err)}`,
+        deliveries: deliveries.messages.map((message) => message.delivery_id),
+      });
+    }
+  }
+  // Reputation: re-evaluate the streams the committed events belong to (never throws).
+  if (results) await evaluateAfterBatch(db, d1, stored);
   // One line per batch: what the feedback cost in D1 (the benchmark reads these).
   console.log(JSON.stringify({ event: 'events.ses_batch', messages: messages.length, ...counts, d1: usage }));
 }

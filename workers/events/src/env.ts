@@ -1,7 +1,7 @@
-import type { QueueMessageBase } from '@mailgrid/contracts';
+import type { WebhookDeliverMessage } from '@mailgrid/contracts';
 
 export interface Env {
   ENVIRONMENT: string;
   DB: D1Database;
-  WEBHOOKS_QUEUE: Queue<QueueMessageBase>;
+  WEBHOOKS_QUEUE: Queue<WebhookDeliverMessage>;
 }

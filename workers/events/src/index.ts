@@ -6,15 +6,23 @@ import {
   type EmailEventList,
   type EventsRpc,
   type QueueMessageBase,
+  type ReputationList,
+  type ResumeResponse,
   type RpcResult,
   type SesNotificationMessage,
+  type StatsQuery,
+  type StatsResponse,
   toRpcResult,
+  type WebhookDeliverMessage,
   type WorkerHealth,
 } from '@mailgrid/contracts';
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { consumeSesBatch } from './consumer';
 import { readEmailEvents } from './email-events';
 import type { Env } from './env';
+import { readReputation, resumeSending } from './reputation';
+import { readStats } from './stats';
+import { deliverWebhooks } from './webhooks/deliver';
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
   async health(): Promise<WorkerHealth> {
@@ -23,6 +31,18 @@ export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
 
   async listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>> {
     return toRpcResult(() => readEmailEvents(this.env, caller, emailId));
+  }
+
+  async getReputation(caller: Caller): Promise<RpcResult<ReputationList>> {
+    return toRpcResult(() => readReputation(this.env, caller));
+  }
+
+  async resumeSending(caller: Caller, stream?: string): Promise<RpcResult<ResumeResponse>> {
+    return toRpcResult(() => resumeSending(this.env, caller, stream));
+  }
+
+  async getStats(caller: Caller, query: StatsQuery): Promise<RpcResult<StatsResponse>> {
+    return toRpcResult(() => readStats(this.env, caller, query));
   }
 }
 
@@ -33,13 +53,17 @@ export default {
   },
   async queue(batch, env) {
     const ses: Message<SesNotificationMessage>[] = [];
+    const webhooks: Message<WebhookDeliverMessage>[] = [];
     const unhandled: Message<QueueMessageBase>[] = [];
     for (const message of batch.messages) {
       if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
+      else if (message.body?.kind === 'webhook.deliver')
+        webhooks.push(message as Message<WebhookDeliverMessage>);
       else unhandled.push(message);
     }
     // Kinds this version does not know are retried (and end in the DLQ), never dropped.
     retryUnhandled('events', batch.queue, unhandled);
     await consumeSesBatch(ses, env);
+    await deliverWebhooks(webhooks, env);
   },
 } satisfies ExportedHandler<Env, QueueMessageBase>;

@@ -289,8 +289,9 @@ describe('D1 use', () => {
       notification(sesEvent('complaint', first)),
     ]);
     expect(batch).toHaveBeenCalledOnce();
-    // 4 event inserts, 2 suppressions, 2 last_event updates: all in that one batch.
-    expect(batch.mock.calls[0]?.[0]).toHaveLength(8);
+    // 4 event inserts, 2 suppressions, 2 last_event updates, 1 day-counter upsert (reputation.ts):
+    // all in that one batch.
+    expect(batch.mock.calls[0]?.[0]).toHaveLength(9);
     // Everything prepared outside the batch is a read (the email lookups).
     const batched = batch.mock.calls[0]?.[0].length ?? 0;
     const reads = prepare.mock.calls.map(([sql]) => sql).filter((sql) => /^\s*select/i.test(sql));
@@ -307,7 +308,9 @@ describe('D1 use', () => {
       .map(([line]) => String(line))
       .filter((line) => line.includes('events.ses_batch'));
     expect(lines).toHaveLength(1);
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ messages: 1, events: 1, d1: { statements: 3 } });
+    // Two email lookups, the tenants' enabled webhooks (webhooks/enqueue.ts), and the batch (with the
+    // day-counter upsert); a delivery does not move the reputation rates, so no evaluation reads.
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ messages: 1, events: 1, d1: { statements: 5 } });
   });
 
   it('retries the batch when D1 fails, having written nothing', async () => {

@@ -10,7 +10,9 @@ import { createApiKey, deleteApiKey, listApiKeys } from './routes/api-keys';
 import { cancelEmail, getEmail, listEmails, sendBatch, sendEmail, updateEmail } from './routes/emails';
 import { listEmailEvents } from './routes/events';
 import { health } from './routes/health';
+import { getReputation, resumeSending } from './routes/reputation';
 import { sesWebhook } from './routes/ses-webhook';
+import { getStats } from './routes/stats';
 import { createSuppression, deleteSuppression, listSuppressions } from './routes/suppressions';
 import {
   createTemplate,
@@ -21,6 +23,15 @@ import {
   publishTemplate,
   updateTemplate,
 } from './routes/templates';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhookDeliveries,
+  listWebhooks,
+  replayWebhookDelivery,
+  updateWebhook,
+} from './routes/webhooks';
 
 export interface RequestState {
   requestId: string;
@@ -40,7 +51,8 @@ export interface RouteContext {
 /** What a public route's handler gets: no caller, since no API key was asked for. */
 export type PublicRouteContext = Omit<RouteContext, 'caller'>;
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
+type Method = (typeof METHODS)[number];
 
 type Route = KeyedRoute | PublicRoute;
 
@@ -75,6 +87,10 @@ const routes: Route[] = [
   { method: 'PATCH', path: '/api/emails/:id', permission: 'full_access', handler: updateEmail },
   { method: 'POST', path: '/api/emails/:id/cancel', permission: 'full_access', handler: cancelEmail },
   { method: 'GET', path: '/api/emails/:id/events', permission: 'full_access', handler: listEmailEvents },
+  // Mailgrid extras: reputation guardrail and delivery stats.
+  { method: 'GET', path: '/api/reputation', permission: 'full_access', handler: getReputation },
+  { method: 'POST', path: '/api/reputation/resume', permission: 'full_access', handler: resumeSending },
+  { method: 'GET', path: '/api/stats', permission: 'full_access', handler: getStats },
   { method: 'GET', path: '/api/suppressions', permission: 'full_access', handler: listSuppressions },
   { method: 'POST', path: '/api/suppressions', permission: 'full_access', handler: createSuppression },
   {
@@ -96,12 +112,43 @@ const routes: Route[] = [
     handler: duplicateTemplate,
   },
   { method: 'POST', path: '/api/webhooks/ses', permission: 'public', handler: sesWebhook },
+  { method: 'POST', path: '/api/webhooks', permission: 'full_access', handler: createWebhook },
+  { method: 'GET', path: '/api/webhooks', permission: 'full_access', handler: listWebhooks },
+  { method: 'GET', path: '/api/webhooks/:id', permission: 'full_access', handler: getWebhook },
+  { method: 'PATCH', path: '/api/webhooks/:id', permission: 'full_access', handler: updateWebhook },
+  { method: 'DELETE', path: '/api/webhooks/:id', permission: 'full_access', handler: deleteWebhook },
+  {
+    method: 'GET',
+    path: '/api/webhooks/:id/deliveries',
+    permission: 'full_access',
+    handler: listWebhookDeliveries,
+  },
+  {
+    method: 'POST',
+    path: '/api/webhooks/:id/deliveries/:delivery_id/replay',
+    permission: 'full_access',
+    handler: replayWebhookDelivery,
+  },
 ];
 
 type Args = [Env, ExecutionContext, RequestState];
 
 export function buildRouter() {
   const router = IttyRouter<IRequest, Args, Response>();
+  // A public route's path is reserved: another method on it is a 405 here, before a keyed route's
+  // `:id` could take it (GET /api/webhooks/ses is not a webhook named `ses`, nor a 401 for no key).
+  for (const route of routes.filter((candidate) => candidate.permission === 'public')) {
+    const allow = routes.filter((other) => other.path === route.path).map((other) => other.method);
+    for (const method of METHODS.filter((candidate) => !allow.includes(candidate))) {
+      router[method.toLowerCase() as Lowercase<Method>](route.path, (request) => {
+        throw new AppError(
+          'method_not_allowed',
+          `${request.method} is not allowed on ${route.path}. Allowed: ${allow.join(', ')}.`,
+          { allow: allow.join(', ') },
+        );
+      });
+    }
+  }
   for (const route of routes) {
     router[route.method.toLowerCase() as Lowercase<Method>](route.path, (request, env, exec, state) =>
       runRoute(route, request, env, exec, state),

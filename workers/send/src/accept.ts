@@ -24,6 +24,7 @@ import {
 import type { Compilable } from 'kysely';
 import { bodyKey, putBody } from './body-store';
 import type { Env } from './env';
+import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
 import { queueDelaySeconds } from './queue-delay';
 
@@ -42,6 +43,7 @@ export async function acceptEmail(
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
   return withIdempotency(db, caller, idempotency, async (complete) => {
+    assertNotPaused(await pausedStreams(db, caller), input.stream);
     const prepared = await prepareEmail(db, caller, input, new Date(), '', prepareOptions(env));
     const response = { id: prepared.id };
     await persist(env, d1, db, caller, [prepared], complete(response));
@@ -64,8 +66,10 @@ export async function acceptBatch(
     const now = new Date();
     const errors = [...invalid];
     const prepared: PreparedEmail[] = [];
+    const paused = await pausedStreams(db, caller);
     for (const { index, email } of inputs) {
       try {
+        assertNotPaused(paused, email.stream, `[${index}]`);
         if (email.attachments?.length)
           throw new AppError(
             'invalid_parameter',

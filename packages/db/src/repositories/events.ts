@@ -31,14 +31,28 @@ export interface EmailRef {
 
 /** The emails among `refs` (tenant and id, as SES's tags carry them) that exist. */
 export async function findEmailsByRef(db: Db, refs: EmailRef[]) {
-  if (refs.length === 0) return [];
-  return db
-    .selectFrom('emails')
-    .select(['tenant_id', 'id', 'ses_message_id'])
-    .where((eb) =>
-      eb.or(refs.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
-    )
-    .execute();
+  // Two bound values per ref, and D1 allows 100 per statement: ask in slices.
+  const rows = await Promise.all(
+    slices(refs, D1_MAX_PARAMS / 2).map((slice) =>
+      db
+        .selectFrom('emails')
+        .select(['tenant_id', 'id', 'ses_message_id'])
+        .where((eb) =>
+          eb.or(slice.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
+        )
+        .execute(),
+    ),
+  );
+  return rows.flat();
+}
+
+/** D1's limit on bound parameters in one statement. */
+const D1_MAX_PARAMS = 100;
+
+function slices<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
 }
 
 /**
@@ -46,12 +60,16 @@ export async function findEmailsByRef(db: Db, refs: EmailRef[]) {
  * finds. SES's message ids are unique across the whole service (and unique in the table).
  */
 export async function findEmailsBySesMessageId(db: Db, sesMessageIds: string[]) {
-  if (sesMessageIds.length === 0) return [];
-  return db
-    .selectFrom('emails')
-    .select(['tenant_id', 'id', 'ses_message_id'])
-    .where('ses_message_id', 'in', sesMessageIds)
-    .execute();
+  const rows = await Promise.all(
+    slices(sesMessageIds, D1_MAX_PARAMS).map((slice) =>
+      db
+        .selectFrom('emails')
+        .select(['tenant_id', 'id', 'ses_message_id'])
+        .where('ses_message_id', 'in', slice)
+        .execute(),
+    ),
+  );
+  return rows.flat();
 }
 
 /** The email's events, oldest first. */

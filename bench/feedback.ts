@@ -1,0 +1,151 @@
+// Delivery feedback at volume: a burst of signed SNS notifications (SES Delivery events for emails
+// that exist) posted to the gateway on the local stack, then followed until the events worker has
+// processed them all. Reports intake req/s and p50/p99, events per second end to end, and D1
+// statements / rows written per event (from the events worker's own per-batch log lines).
+// Writes results/feedback.json and .md. Loopback only, bounded counts.
+import { createSign, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { executeStatements, freePort, startStack } from '@mailgrid/stack';
+import { type SqlStatement, tenantStatements } from '@mailgrid/testing/fixtures';
+import { load } from './load.ts';
+
+const NOTIFICATIONS = Number(process.env.BENCH_NOTIFICATIONS) || 10_000;
+const CONCURRENCY = 16;
+const TOPIC = 'arn:aws:sns:us-east-1:000000000000:mailgrid-ses-events';
+const root = new URL('..', import.meta.url).pathname;
+const fixtures = join(root, 'workers/gateway/test/fixtures');
+const keyPem = readFileSync(join(fixtures, 'sns-test-key.pem'), 'utf8');
+const certPem = readFileSync(join(fixtures, 'sns-test-cert.pem'));
+
+// The signing certificate, served on loopback (the dev stack trusts http loopback certificate URLs).
+const certServer = createServer((_req, res) => res.end(certPem));
+await new Promise<void>((resolve) => certServer.listen(0, '127.0.0.1', resolve));
+const certUrl = `http://127.0.0.1:${(certServer.address() as AddressInfo).port}/cert.pem`;
+
+const work = mkdtempSync(join(tmpdir(), 'mailgrid-bench-feedback-'));
+const logFile = process.env.BENCH_LOG ?? join(work, 'stack.log');
+const { tenant, statements } = tenantStatements({ slug: 'bench', domain: 'bench.test' });
+const emails = Array.from({ length: NOTIFICATIONS }, (_, n) => ({
+  id: randomUUID(),
+  ses: `bench-ses-${n}`,
+  to: `reader${n}@example.com`,
+}));
+const now = new Date().toISOString();
+const emailRows: SqlStatement[] = emails.map((email) => ({
+  sql: "INSERT INTO emails (id, tenant_id, domain_id, from_address, to_addresses, subject, body_key, status, last_event, ses_message_id, created_at, sent_at) VALUES (?, ?, ?, 'hello@bench.test', ?, 'bench', 'none', 'sent', 'sent', ?, ?, ?)",
+  params: [email.id, tenant.tenantId, tenant.domainId, JSON.stringify([email.to]), email.ses, now, now],
+}));
+
+const stack = await startStack({
+  persistDir: join(work, 'state'),
+  port: await freePort(),
+  sesPort: await freePort(),
+  output: logFile,
+  seed: (dir) => executeStatements(dir, [...statements, ...emailRows]),
+  vars: { SNS_ALLOW_INSECURE_CERT_URL: 'true' },
+});
+
+function notification(email: (typeof emails)[number]): string {
+  const at = new Date().toISOString();
+  const message = JSON.stringify({
+    eventType: 'Delivery',
+    mail: {
+      timestamp: at,
+      messageId: email.ses,
+      source: 'hello@bench.test',
+      destination: [email.to],
+      tags: { mailgrid_email_id: [email.id], mailgrid_tenant_id: [tenant.tenantId] },
+    },
+    delivery: { timestamp: at, recipients: [email.to], processingTimeMillis: 100, smtpResponse: '250 ok' },
+  });
+  const fields: Record<string, string> = {
+    Type: 'Notification',
+    MessageId: randomUUID(),
+    TopicArn: TOPIC,
+    Message: message,
+    Timestamp: at,
+    SignatureVersion: '2',
+    SigningCertURL: certUrl,
+  };
+  const canonical = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type']
+    .map((k) => `${k}\n${fields[k]}\n`)
+    .join('');
+  fields.Signature = createSign('RSA-SHA256').update(canonical).sign(keyPem, 'base64');
+  return JSON.stringify(fields);
+}
+
+function processed(): { messages: number; events: number; statements: number; rows_written: number } {
+  const totals = { messages: 0, events: 0, statements: 0, rows_written: 0 };
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    const start = line.indexOf('{"event":"events.ses_batch"');
+    if (start < 0) continue;
+    try {
+      const entry = JSON.parse(line.slice(start));
+      totals.messages += entry.messages;
+      totals.events += entry.events ?? 0;
+      totals.statements += entry.d1.statements;
+      totals.rows_written += entry.d1.rows_written;
+    } catch {
+      // a line cut by the log's chunking; the totals are read again below
+    }
+  }
+  return totals;
+}
+
+try {
+  const bodies = emails.map(notification);
+  const started = performance.now();
+  const intake = await load(
+    NOTIFICATIONS,
+    CONCURRENCY,
+    (n) =>
+      fetch(`${stack.url}/api/webhooks/ses`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: bodies[n],
+      }),
+    200,
+  );
+  const deadline = Date.now() + 600_000;
+  let totals = processed();
+  while (totals.messages < NOTIFICATIONS && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    totals = processed();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const figures = {
+    measured_at: new Date().toISOString(),
+    machine: `${process.platform} ${process.arch}, node ${process.version}, wrangler dev (local workerd)`,
+    notifications: NOTIFICATIONS,
+    intake,
+    processed_messages: totals.messages,
+    events_written: totals.events,
+    end_to_end_seconds: Number(seconds.toFixed(1)),
+    events_per_second: Math.round(totals.messages / seconds),
+    d1_per_event: {
+      statements: Number((totals.statements / Math.max(1, totals.events)).toFixed(3)),
+      rows_written: Number((totals.rows_written / Math.max(1, totals.events)).toFixed(2)),
+    },
+  };
+  writeFileSync(join(root, 'bench/results/feedback.json'), `${JSON.stringify(figures, null, 2)}\n`);
+  const md = [
+    `# Delivery feedback burst (${figures.measured_at})`,
+    '',
+    `Machine: ${figures.machine}. Command: \`npm run bench\`.`,
+    '',
+    `- ${NOTIFICATIONS} signed SNS notifications (SES Delivery events), concurrency ${CONCURRENCY}: intake ${intake.rps} req/s, p50 ${intake.p50_ms} ms, p99 ${intake.p99_ms} ms`,
+    `- Processed by the events worker: ${totals.messages} notifications, ${totals.events} events written, all within ${figures.end_to_end_seconds} s of the first post: ${figures.events_per_second} events/s end to end`,
+    `- D1 per event: ${figures.d1_per_event.statements} statements, ${figures.d1_per_event.rows_written} rows written (one D1 batch per queue batch of up to 100)`,
+    '',
+  ].join('\n');
+  writeFileSync(join(root, 'bench/results/feedback.md'), md);
+  console.log(md);
+} finally {
+  await stack.stop();
+  certServer.close();
+  rmSync(work, { recursive: true, force: true });
+}

@@ -1,0 +1,332 @@
+// Customer webhooks, their deliveries and each delivery's attempts. Admin's writes run with their
+// audit entry in one D1 batch; the events consumer's and the deliverer's are returned as queries or
+// run as one batch, so a delivery's state and its attempt row never disagree.
+import type { Caller } from '@mailgrid/contracts';
+import { runBatch } from '../batch';
+import { type Db, nowIso } from '../client';
+import type { WebhookDeliveryRow, WebhookRow } from '../schema';
+import { auditEntry } from './audit-log';
+
+export interface NewWebhook {
+  id: string;
+  endpoint: string;
+  events: string[];
+  secret: string;
+}
+
+/** Stores the webhook with its audit entry (which names the endpoint and events, never the secret). */
+export async function insertWebhook(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  webhook: NewWebhook,
+): Promise<void> {
+  const now = nowIso();
+  await runBatch(d1, [
+    db.insertInto('webhooks').values({
+      id: webhook.id,
+      tenant_id: caller.tenant_id,
+      endpoint: webhook.endpoint,
+      events: JSON.stringify(webhook.events),
+      disabled_reason: null,
+      secret: webhook.secret,
+      created_at: now,
+      updated_at: now,
+    }),
+    auditEntry(db, caller, {
+      action: 'webhook.created',
+      target_type: 'webhook',
+      target_id: webhook.id,
+      summary: { endpoint: webhook.endpoint, events: webhook.events },
+    }),
+  ]);
+}
+
+export async function getWebhook(db: Db, tenantId: string, id: string): Promise<WebhookRow | undefined> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Newest first; `limit + 1` rows so the caller can tell has_more. */
+export async function listWebhooks(db: Db, tenantId: string, limit: number): Promise<WebhookRow[]> {
+  return db
+    .selectFrom('webhooks')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+}
+
+export interface WebhookChanges {
+  endpoint?: string;
+  events?: string[];
+  status?: 'enabled' | 'disabled';
+}
+
+/** The caller has checked the webhook is the tenant's. A status the tenant sets clears Mailgrid's reason. */
+export async function updateWebhook(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  changes: WebhookChanges,
+): Promise<void> {
+  await runBatch(d1, [
+    db
+      .updateTable('webhooks')
+      .set({
+        ...(changes.endpoint === undefined ? {} : { endpoint: changes.endpoint }),
+        ...(changes.events === undefined ? {} : { events: JSON.stringify(changes.events) }),
+        ...(changes.status === undefined ? {} : { status: changes.status, disabled_reason: null }),
+        updated_at: nowIso(),
+      })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id),
+    auditEntry(db, caller, {
+      action: 'webhook.updated',
+      target_type: 'webhook',
+      target_id: id,
+      summary: { ...changes },
+    }),
+  ]);
+}
+
+/** Deletes the webhook (its deliveries and attempts cascade) with its audit entry. */
+export async function deleteWebhook(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  webhook: WebhookRow,
+): Promise<void> {
+  await runBatch(d1, [
+    db.deleteFrom('webhooks').where('tenant_id', '=', caller.tenant_id).where('id', '=', webhook.id),
+    auditEntry(db, caller, {
+      action: 'webhook.deleted',
+      target_type: 'webhook',
+      target_id: webhook.id,
+      summary: { endpoint: webhook.endpoint },
+    }),
+  ]);
+}
+
+/** The enabled webhooks of these tenants: what a batch of new events may be delivered to. */
+export async function findEnabledWebhooks(db: Db, tenantIds: string[]) {
+  if (tenantIds.length === 0) return [];
+  return db
+    .selectFrom('webhooks')
+    .select(['id', 'tenant_id', 'events'])
+    .where('tenant_id', 'in', tenantIds)
+    .where('status', '=', 'enabled')
+    .execute();
+}
+
+export interface NewDelivery {
+  id: string;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+}
+
+/**
+ * The insert of one delivery, for the events consumer's batch: it copies the values only when the
+ * event row `event_id` exists, so when the same batch's insert of the event was dropped as a
+ * duplicate, no delivery is created either. Changes 1 means "queue it".
+ */
+export function deliveryInsert(db: Db, delivery: NewDelivery) {
+  return db
+    .insertInto('webhook_deliveries')
+    .columns([
+      'id',
+      'tenant_id',
+      'webhook_id',
+      'event_id',
+      'type',
+      'payload',
+      'next_attempt_at',
+      'created_at',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('events')
+        .select([
+          eb.val(delivery.id).as('id'),
+          eb.val(delivery.tenant_id).as('tenant_id'),
+          eb.val(delivery.webhook_id).as('webhook_id'),
+          eb.val(delivery.event_id).as('event_id'),
+          eb.val(delivery.type).as('type'),
+          eb.val(delivery.payload).as('payload'),
+          eb.val(delivery.created_at).as('next_attempt_at'),
+          eb.val(delivery.created_at).as('created_at'),
+        ])
+        .where('events.id', '=', delivery.event_id)
+        .where('events.tenant_id', '=', delivery.tenant_id),
+    )
+    .onConflict((conflict) => conflict.columns(['webhook_id', 'event_id']).doNothing());
+}
+
+export type DeliveryWithWebhook = WebhookDeliveryRow & {
+  endpoint: string;
+  secret: string;
+  webhook_status: 'enabled' | 'disabled';
+};
+
+/** The delivery and what sending it needs from its webhook (endpoint, secret, status). */
+export async function loadDelivery(
+  db: Db,
+  tenantId: string,
+  deliveryId: string,
+): Promise<DeliveryWithWebhook | undefined> {
+  return db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+    .selectAll('d')
+    .select(['w.endpoint', 'w.secret', 'w.status as webhook_status'])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.id', '=', deliveryId)
+    .executeTakeFirst();
+}
+
+export interface AttemptOutcome {
+  delivery_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: string;
+  /** Where the delivery goes: delivered, pending (with next_attempt_at) or failed. */
+  status: 'pending' | 'delivered' | 'failed';
+  next_attempt_at: string | null;
+  /** Set to disable the webhook as well (a 410), with this reason. */
+  disable_webhook?: { id: string; reason: string };
+}
+
+/** Records one attempt: the attempt row, the delivery's new state and maybe the webhook disabled. */
+export async function recordAttempt(db: Db, d1: D1Database, tenantId: string, outcome: AttemptOutcome) {
+  await runBatch(d1, [
+    db
+      .insertInto('webhook_attempts')
+      .values({
+        delivery_id: outcome.delivery_id,
+        attempt: outcome.attempt,
+        status_code: outcome.status_code,
+        error: outcome.error,
+        duration_ms: outcome.duration_ms,
+        at: outcome.at,
+      })
+      .onConflict((conflict) => conflict.columns(['delivery_id', 'attempt']).doNothing()),
+    db
+      .updateTable('webhook_deliveries')
+      .set({
+        attempts: outcome.attempt,
+        status: outcome.status,
+        next_attempt_at: outcome.next_attempt_at,
+        last_status_code: outcome.status_code,
+        last_error: outcome.error,
+        ...(outcome.status === 'delivered' ? { delivered_at: outcome.at } : {}),
+      })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', outcome.delivery_id),
+    ...(outcome.disable_webhook
+      ? [
+          db
+            .updateTable('webhooks')
+            .set({
+              status: 'disabled',
+              disabled_reason: outcome.disable_webhook.reason,
+              updated_at: outcome.at,
+            })
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', outcome.disable_webhook.id),
+        ]
+      : []),
+  ]);
+}
+
+/** The webhook's deliveries, newest first (`limit + 1` rows), with their attempts. */
+export async function listDeliveries(db: Db, tenantId: string, webhookId: string, limit: number) {
+  const deliveries = await db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('webhook_id', '=', webhookId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const attempts = await attemptsOf(
+    db,
+    deliveries.map((delivery) => delivery.id),
+  );
+  return deliveries.map((delivery) => ({ ...delivery, attempt_log: attempts.get(delivery.id) ?? [] }));
+}
+
+export async function getDelivery(db: Db, tenantId: string, webhookId: string, deliveryId: string) {
+  const delivery = await db
+    .selectFrom('webhook_deliveries')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('webhook_id', '=', webhookId)
+    .where('id', '=', deliveryId)
+    .executeTakeFirst();
+  if (!delivery) return undefined;
+  return { ...delivery, attempt_log: (await attemptsOf(db, [delivery.id])).get(delivery.id) ?? [] };
+}
+
+async function attemptsOf(db: Db, deliveryIds: string[]) {
+  const byDelivery = new Map<string, Awaited<ReturnType<typeof attemptRows>>>();
+  if (deliveryIds.length === 0) return byDelivery;
+  for (const row of await attemptRows(db, deliveryIds)) {
+    const list = byDelivery.get(row.delivery_id) ?? [];
+    list.push(row);
+    byDelivery.set(row.delivery_id, list);
+  }
+  return byDelivery;
+}
+
+function attemptRows(db: Db, deliveryIds: string[]) {
+  return db
+    .selectFrom('webhook_attempts')
+    .selectAll()
+    .where('delivery_id', 'in', deliveryIds)
+    .orderBy('attempt')
+    .execute();
+}
+
+/** Puts the delivery back to pending, due now, with its audit entry: the replay's queue message follows. */
+export async function markForReplay(db: Db, d1: D1Database, caller: Caller, delivery: WebhookDeliveryRow) {
+  const now = nowIso();
+  await runBatch(d1, [
+    db
+      .updateTable('webhook_deliveries')
+      .set({ status: 'pending', next_attempt_at: now })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', delivery.id),
+    auditEntry(db, caller, {
+      action: 'webhook_delivery.replayed',
+      target_type: 'webhook_delivery',
+      target_id: delivery.id,
+      summary: { webhook_id: delivery.webhook_id, previous_status: delivery.status },
+    }),
+  ]);
+}
+
+/** What a webhook payload says about each email: sender, recipients, subject, when it was sent. */
+export async function findEmailSummaries(db: Db, refs: { tenant_id: string; id: string }[]) {
+  if (refs.length === 0) return [];
+  return db
+    .selectFrom('emails')
+    .select(['tenant_id', 'id', 'from_address', 'to_addresses', 'subject', 'created_at'])
+    .where((eb) =>
+      eb.or(refs.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
+    )
+    .execute();
+}

@@ -1,0 +1,267 @@
+// AdminService's webhook methods over real RPC, against the local D1: the signing secret shown by
+// the create only, CRUD with audit entries, one tenant never reaching another's webhooks, the
+// deliveries listing with attempts, replay, and which endpoints are refused where.
+import { env, exports } from 'cloudflare:workers';
+import {
+  type AdminRpc,
+  type Caller,
+  type CreateWebhookRequest,
+  endpointProblem,
+  type RpcResult,
+} from '@mailgrid/contracts';
+import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Env } from '../src/env';
+
+const realEnv = env as unknown as Env;
+const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+
+let acme: Caller;
+let globex: Caller;
+
+beforeEach(async () => {
+  const label = crypto.randomUUID().slice(0, 8);
+  const a = await seedTenant(realEnv.DB, { slug: `acme-${label}`, domain: `acme-${label}.example.test` });
+  const g = await seedTenant(realEnv.DB, { slug: `globex-${label}`, domain: `globex-${label}.example.test` });
+  acme = callerFor(a.tenantId, a.fullKey);
+  globex = callerFor(g.tenantId, g.fullKey);
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function value<T>(result: RpcResult<T>): T {
+  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
+  return result.value;
+}
+
+function failure<T>(result: RpcResult<T>): { code: string; message: string } {
+  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
+  return result.error;
+}
+
+async function auditActions(caller: Caller, target: string): Promise<string[]> {
+  const { results } = await realEnv.DB.prepare(
+    'SELECT action, summary FROM audit_log WHERE tenant_id = ? AND target_id = ? ORDER BY created_at, action',
+  )
+    .bind(caller.tenant_id, target)
+    .all<{ action: string; summary: string }>();
+  return results.map((row) => row.action);
+}
+
+const hook: CreateWebhookRequest = {
+  endpoint: 'https://hooks.example.test/mailgrid',
+  events: ['email.delivered', 'email.bounced'],
+};
+
+describe('createWebhook', () => {
+  it('answers with the id and a whsec_ signing secret once; reads never show it again', async () => {
+    const created = value(await admin.createWebhook(acme, hook));
+    expect(created).toEqual({
+      object: 'webhook',
+      id: expect.any(String),
+      signing_secret: expect.any(String),
+    });
+    expect(created.signing_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(atob(created.signing_secret.slice(6))).toHaveLength(32);
+
+    const read = value(await admin.getWebhook(acme, created.id));
+    expect(read).toEqual({
+      object: 'webhook',
+      id: created.id,
+      endpoint: hook.endpoint,
+      events: hook.events,
+      status: 'enabled',
+      disabled_reason: null,
+      created_at: expect.any(String),
+    });
+    const listed = value(await admin.listWebhooks(acme));
+    expect(JSON.stringify([read, listed])).not.toContain(created.signing_secret.slice(6));
+    expect(await auditActions(acme, created.id)).toEqual(['webhook.created']);
+    const { results } = await realEnv.DB.prepare('SELECT summary FROM audit_log WHERE target_id = ?')
+      .bind(created.id)
+      .all<{ summary: string }>();
+    expect(results[0]?.summary).not.toContain(created.signing_secret.slice(6));
+  });
+
+  it('gives every webhook its own secret', async () => {
+    const one = value(await admin.createWebhook(acme, hook));
+    const two = value(await admin.createWebhook(acme, hook));
+    expect(one.signing_secret).not.toBe(two.signing_secret);
+  });
+});
+
+describe('list, update, delete', () => {
+  it('lists the tenant own webhooks only, newest first', async () => {
+    const first = value(await admin.createWebhook(acme, hook));
+    const second = value(await admin.createWebhook(acme, { ...hook, events: ['email.opened'] }));
+    value(await admin.createWebhook(globex, hook));
+    const listed = value(await admin.listWebhooks(acme));
+    expect(listed.has_more).toBe(false);
+    expect(listed.data.map((webhook) => webhook.id).sort()).toEqual([first.id, second.id].sort());
+  });
+
+  it('updates endpoint, events and status, with an audit entry', async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    expect(
+      value(
+        await admin.updateWebhook(acme, id, {
+          endpoint: 'https://hooks.example.test/v2',
+          events: ['email.clicked'],
+          status: 'disabled',
+        }),
+      ),
+    ).toEqual({ object: 'webhook', id });
+    expect(value(await admin.getWebhook(acme, id))).toMatchObject({
+      endpoint: 'https://hooks.example.test/v2',
+      events: ['email.clicked'],
+      status: 'disabled',
+    });
+    expect(await auditActions(acme, id)).toEqual(['webhook.created', 'webhook.updated']);
+  });
+
+  it('re-enabling clears the reason Mailgrid disabled it for', async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    await realEnv.DB.prepare(
+      "UPDATE webhooks SET status = 'disabled', disabled_reason = 'endpoint answered 410 Gone' WHERE id = ?",
+    )
+      .bind(id)
+      .run();
+    value(await admin.updateWebhook(acme, id, { status: 'enabled' }));
+    expect(value(await admin.getWebhook(acme, id))).toMatchObject({
+      status: 'enabled',
+      disabled_reason: null,
+    });
+  });
+
+  it('refuses an update that changes nothing', async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    expect(failure(await admin.updateWebhook(acme, id, {})).code).toBe('validation_error');
+  });
+
+  it('deletes the webhook, with an audit entry', async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    expect(value(await admin.deleteWebhook(acme, id))).toEqual({ object: 'webhook', id, deleted: true });
+    expect(failure(await admin.getWebhook(acme, id)).code).toBe('not_found');
+    expect(await auditActions(acme, id)).toEqual(['webhook.created', 'webhook.deleted']);
+  });
+
+  it("never reads, changes or deletes another tenant's webhook", async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    expect(failure(await admin.getWebhook(globex, id)).code).toBe('not_found');
+    expect(failure(await admin.updateWebhook(globex, id, { status: 'disabled' })).code).toBe('not_found');
+    expect(failure(await admin.deleteWebhook(globex, id)).code).toBe('not_found');
+    expect(failure(await admin.listWebhookDeliveries(globex, id)).code).toBe('not_found');
+    expect(value(await admin.getWebhook(acme, id)).status).toBe('enabled');
+    expect(await auditActions(globex, id)).toEqual([]);
+  });
+});
+
+describe('deliveries and replay', () => {
+  async function seedDelivery(caller: Caller, webhookId: string, status: 'failed' | 'delivered') {
+    const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+    const now = new Date().toISOString();
+    await realEnv.DB.batch([
+      realEnv.DB.prepare(
+        `INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, type, payload, status, attempts, last_status_code, created_at)
+         VALUES (?, ?, ?, ?, 'email.delivered', '{}', ?, 2, 500, ?)`,
+      ).bind(id, caller.tenant_id, webhookId, crypto.randomUUID(), status, now),
+      realEnv.DB.prepare(
+        "INSERT INTO webhook_attempts VALUES (?, 1, 500, 'HTTP 500', 12, ?), (?, 2, NULL, 'no response within 15 s', 15000, ?)",
+      ).bind(id, now, id, now),
+    ]);
+    return id;
+  }
+
+  it('lists a webhook deliveries with their attempts', async () => {
+    const { id } = value(await admin.createWebhook(acme, hook));
+    const deliveryId = await seedDelivery(acme, id, 'failed');
+    const listed = value(await admin.listWebhookDeliveries(acme, id));
+    expect(listed.data).toEqual([
+      {
+        object: 'webhook_delivery',
+        id: deliveryId,
+        webhook_id: id,
+        event_type: 'email.delivered',
+        status: 'failed',
+        attempts: [
+          { attempt: 1, status_code: 500, error: 'HTTP 500', duration_ms: 12, at: expect.any(String) },
+          {
+            attempt: 2,
+            status_code: null,
+            error: 'no response within 15 s',
+            duration_ms: 15000,
+            at: expect.any(String),
+          },
+        ],
+        next_attempt_at: null,
+        created_at: expect.any(String),
+        delivered_at: null,
+      },
+    ]);
+  });
+
+  it('replays a delivery: pending again, queued with the whole retry schedule, audited', async () => {
+    const send = vi.spyOn(realEnv.WEBHOOKS_QUEUE, 'send');
+    const { id } = value(await admin.createWebhook(acme, hook));
+    const deliveryId = await seedDelivery(acme, id, 'failed');
+    const replayed = value(await admin.replayWebhookDelivery(acme, id, deliveryId));
+    expect(replayed).toMatchObject({
+      id: deliveryId,
+      status: 'pending',
+      next_attempt_at: expect.any(String),
+    });
+    expect(send).toHaveBeenCalledWith({
+      kind: 'webhook.deliver',
+      tenant_id: acme.tenant_id,
+      delivery_id: deliveryId,
+      retry: 0,
+    });
+    expect(await auditActions(acme, deliveryId)).toEqual(['webhook_delivery.replayed']);
+  });
+
+  it("does not replay another tenant's delivery, nor one under another webhook", async () => {
+    const send = vi.spyOn(realEnv.WEBHOOKS_QUEUE, 'send');
+    const { id } = value(await admin.createWebhook(acme, hook));
+    const other = value(await admin.createWebhook(acme, hook));
+    const deliveryId = await seedDelivery(acme, id, 'delivered');
+    expect(failure(await admin.replayWebhookDelivery(globex, id, deliveryId)).code).toBe('not_found');
+    expect(failure(await admin.replayWebhookDelivery(acme, other.id, deliveryId)).code).toBe('not_found');
+    expect(send).not.toHaveBeenCalled();
+  });
+});
+
+describe('endpoints', () => {
+  it('accepts http and localhost in development (these tests run there)', async () => {
+    expect(realEnv.ENVIRONMENT).toBe('development');
+    value(await admin.createWebhook(acme, { ...hook, endpoint: 'http://localhost:8787/hook' }));
+  });
+
+  it.each([
+    ['http://hooks.example.test/x', 'endpoint must be https'],
+    ['https://localhost/x', 'endpoint must not be localhost or a private address'],
+    ['https://127.0.0.1/x', 'endpoint must not be localhost or a private address'],
+    ['https://0x7f.1/x', 'endpoint must not be localhost or a private address'],
+    ['https://10.1.2.3/x', 'endpoint must not be localhost or a private address'],
+    ['https://172.20.0.1/x', 'endpoint must not be localhost or a private address'],
+    ['https://192.168.1.1/x', 'endpoint must not be localhost or a private address'],
+    ['https://169.254.169.254/latest', 'endpoint must not be localhost or a private address'],
+    ['https://[::1]/x', 'endpoint must not be localhost or a private address'],
+    ['https://[::ffff:127.0.0.1]/x', 'endpoint must not be localhost or a private address'],
+    ['https://[fd00::1]/x', 'endpoint must not be localhost or a private address'],
+    ['https://user:pw@hooks.example.test/x', 'endpoint must not carry credentials'],
+  ])('outside development refuses %s', (endpoint, problem) => {
+    expect(endpointProblem(endpoint, 'production')).toBe(problem);
+    expect(endpointProblem(endpoint, 'staging')).toBe(problem);
+  });
+
+  it.each([
+    'https://hooks.example.test/x',
+    'https://8.8.8.8/x',
+    'https://172.32.0.1/x',
+    'https://[2606:4700::1]/x',
+  ])('outside development accepts %s', (endpoint) => {
+    expect(endpointProblem(endpoint, 'production')).toBeNull();
+  });
+});

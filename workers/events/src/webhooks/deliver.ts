@@ -1,0 +1,138 @@
+// The webhooks queue's consumer: one attempt per message. It loads the delivery, signs it (Standard
+// Webhooks), POSTs it with a 15 s timeout and records the attempt. 2xx: delivered. 410 Gone: the
+// receiver asked never to be called again, so the webhook is disabled and the delivery failed.
+// Anything else: the next try is a NEW queue message, delayed per RETRY_DELAYS, rather than
+// message.retry(), so the queue's max_retries (10, and 12 h delays at most) never cuts the schedule
+// short; after the last retry the delivery is failed.
+import { endpointProblem, type WebhookDeliverMessage } from '@mailgrid/contracts';
+import { createDb, type DeliveryWithWebhook, loadDelivery, nowIso, recordAttempt } from '@mailgrid/db';
+import type { Env } from '../env';
+import { signDelivery } from './sign';
+
+/** Seconds before each retry: ≈ 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (Standard Webhooks' advice). */
+export const RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+/** Queues cap a message's delay at 12 hours. */
+const MAX_DELAY_SECONDS = 43200;
+const TIMEOUT_MS = 15_000;
+/** What of a failing receiver's answer is kept for the tenant to read. */
+const MAX_ERROR_CHARS = 500;
+
+export async function deliverWebhooks(messages: readonly Message<WebhookDeliverMessage>[], env: Env) {
+  await Promise.all(messages.map((message) => deliverOne(message, env)));
+}
+
+async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
+  const { tenant_id, delivery_id } = message.body;
+  try {
+    const db = createDb(env.DB);
+    const delivery = await loadDelivery(db, tenant_id, delivery_id);
+    // Gone with its webhook, or already settled (a message the queue delivered twice): nothing to do.
+    if (delivery?.status !== 'pending') {
+      message.ack();
+      return;
+    }
+    const retry = message.body.retry ?? 0;
+    const attempt = delivery.attempts + 1;
+    const result = await attemptDelivery(delivery, env.ENVIRONMENT);
+    const at = nowIso();
+    const retryDelay = result.outcome === 'retry' ? RETRY_DELAYS[retry] : undefined;
+    const status =
+      result.outcome === 'delivered' ? 'delivered' : retryDelay === undefined ? 'failed' : 'pending';
+    await recordAttempt(db, env.DB, tenant_id, {
+      delivery_id,
+      attempt,
+      status_code: result.status_code,
+      error: result.error,
+      duration_ms: result.duration_ms,
+      at,
+      status,
+      next_attempt_at:
+        status === 'pending' && retryDelay !== undefined
+          ? new Date(Date.now() + retryDelay * 1000).toISOString()
+          : null,
+      ...(result.outcome === 'gone'
+        ? { disable_webhook: { id: delivery.webhook_id, reason: 'endpoint answered 410 Gone' } }
+        : {}),
+    });
+    if (status === 'pending' && retryDelay !== undefined) {
+      await env.WEBHOOKS_QUEUE.send(
+        { kind: 'webhook.deliver', tenant_id, delivery_id, retry: retry + 1 },
+        { delaySeconds: Math.min(retryDelay, MAX_DELAY_SECONDS) },
+      );
+    }
+    log('log', {
+      delivery_id,
+      webhook_id: delivery.webhook_id,
+      attempt,
+      status_code: result.status_code,
+      outcome: status,
+      duration_ms: result.duration_ms,
+    });
+    message.ack();
+  } catch (err) {
+    // D1 or the queue failed, not the receiver: run this attempt again shortly.
+    log('error', { delivery_id, error: String(err) });
+    message.retry({ delaySeconds: 30 });
+  }
+}
+
+interface AttemptResult {
+  /** gone: a 410, disable the webhook; dropped: not sent, not to be retried; retry: try again later. */
+  outcome: 'delivered' | 'gone' | 'dropped' | 'retry';
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+}
+
+async function attemptDelivery(delivery: DeliveryWithWebhook, environment: string): Promise<AttemptResult> {
+  if (delivery.webhook_status !== 'enabled') {
+    // Disabled since the delivery was queued (by the tenant, or by another delivery's 410).
+    return { outcome: 'dropped', status_code: null, error: 'webhook is disabled; not sent', duration_ms: 0 };
+  }
+  // Checked again at send time: an endpoint stored before the rules (or in another environment).
+  const problem = endpointProblem(delivery.endpoint, environment);
+  if (problem) return { outcome: 'retry', status_code: null, error: `refused: ${problem}`, duration_ms: 0 };
+  const headers = await signDelivery(
+    delivery.secret,
+    delivery.id,
+    Math.floor(Date.now() / 1000),
+    delivery.payload,
+  );
+  const started = Date.now();
+  try {
+    const response = await fetch(delivery.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Mailgrid-Webhooks/1', ...headers },
+      body: delivery.payload,
+      // A redirect is a failure, not followed: it could point anywhere, including inside.
+      redirect: 'manual',
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    const duration_ms = Date.now() - started;
+    if (response.ok) {
+      await response.body?.cancel();
+      return { outcome: 'delivered', status_code: response.status, error: null, duration_ms };
+    }
+    const text = (await response.text().catch(() => '')).slice(0, MAX_ERROR_CHARS);
+    const error = `HTTP ${response.status}${text ? `: ${text}` : ''}`;
+    return {
+      outcome: response.status === 410 ? 'gone' : 'retry',
+      status_code: response.status,
+      error,
+      duration_ms,
+    };
+  } catch (err) {
+    const timedOut = err instanceof Error && err.name === 'TimeoutError';
+    return {
+      outcome: 'retry',
+      status_code: null,
+      error: timedOut ? `no response within ${TIMEOUT_MS / 1000} s` : `fetch failed: ${String(err)}`,
+      duration_ms: Date.now() - started,
+    };
+  }
+}
+
+function log(level: 'log' | 'error', fields: Record<string, unknown>) {
+  // Never the secret, the payload or the endpoint's query string: ids and outcomes only.
+  console[level](JSON.stringify({ worker: 'events', queue: 'webhooks', ...fields }));
+}

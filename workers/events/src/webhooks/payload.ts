@@ -1,0 +1,81 @@
+// The body a webhook receives for one event, shaped like Resend's webhook events:
+// `{ type, created_at, data: { email_id, from, to, subject, created_at, ...what the event adds } }`.
+// Built once when the event is stored; every attempt and replay sends the same bytes.
+
+export interface PayloadEvent {
+  type: string;
+  recipient: string | null;
+  occurred_at: string;
+  data: Record<string, unknown>;
+}
+
+export interface PayloadEmail {
+  id: string;
+  from_address: string;
+  /** JSON list, as the emails table keeps it. */
+  to_addresses: string;
+  subject: string;
+  created_at: string;
+}
+
+export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string {
+  return JSON.stringify({
+    type: event.type,
+    created_at: event.occurred_at,
+    data: {
+      email_id: email.id,
+      from: email.from_address,
+      to: parseList(email.to_addresses),
+      subject: email.subject,
+      created_at: email.created_at,
+      ...(event.recipient ? { recipient: event.recipient } : {}),
+      ...specific(event),
+    },
+  });
+}
+
+/** Resend's per-type objects (camelCase inside them, as Resend has it). */
+function specific({ type, occurred_at, data }: PayloadEvent): Record<string, unknown> {
+  switch (type) {
+    case 'email.bounced':
+      return {
+        bounce: {
+          message: data.diagnostic_code ?? '',
+          type: data.bounce_type ?? 'Undetermined',
+          subType: data.bounce_subtype ?? 'Undetermined',
+        },
+      };
+    case 'email.clicked':
+      return {
+        click: {
+          link: data.link,
+          ipAddress: data.ip_address ?? null,
+          userAgent: data.user_agent ?? null,
+          timestamp: occurred_at,
+        },
+      };
+    case 'email.opened':
+      return {
+        open: {
+          ipAddress: data.ip_address ?? null,
+          userAgent: data.user_agent ?? null,
+          timestamp: occurred_at,
+        },
+      };
+    case 'email.complained':
+      return { complaint: { feedbackType: data.feedback_type ?? null } };
+    case 'email.failed':
+      return { failed: { reason: data.reason ?? null } };
+    default:
+      return {};
+  }
+}
+
+function parseList(json: string): string[] {
+  try {
+    const value: unknown = JSON.parse(json);
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+  } catch {
+    return [];
+  }
+}

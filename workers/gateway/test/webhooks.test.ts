@@ -1,0 +1,261 @@
+// The gateway's side of the Webhooks API: validation before admin is asked, the caller passed on,
+// full_access only, the secret passed through once, and /api/webhooks/ses (SNS's public intake)
+// kept apart from /api/webhooks/:id. Admin is a stub.
+import type { AdminRpc } from '@mailgrid/contracts';
+import { seedTenant } from '@mailgrid/testing/fixtures';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
+
+let tenant: Awaited<ReturnType<typeof seedTenant>>;
+
+beforeAll(async () => {
+  tenant = await seedTenant(realEnv.DB, { slug: uniqueSlug('gw-hooks'), domain: 'hooks.example.test' });
+});
+
+const WEBHOOK_ID = '4dd369bc-aa82-4ff3-97de-514ae3000ee0';
+const DELIVERY_ID = `msg_${'a'.repeat(32)}`;
+
+const webhook = {
+  object: 'webhook' as const,
+  id: WEBHOOK_ID,
+  endpoint: 'https://hooks.customer.test/mailgrid',
+  events: ['email.delivered'],
+  status: 'enabled' as const,
+  disabled_reason: null,
+  created_at: '2026-09-01T10:00:00.000Z',
+};
+
+const delivery = {
+  object: 'webhook_delivery' as const,
+  id: DELIVERY_ID,
+  webhook_id: WEBHOOK_ID,
+  event_type: 'email.delivered',
+  status: 'pending' as const,
+  attempts: [],
+  next_attempt_at: '2026-09-01T10:00:00.000Z',
+  created_at: '2026-09-01T10:00:00.000Z',
+  delivered_at: null,
+};
+
+function webhookAdmin() {
+  return {
+    ...recordingAdmin(),
+    createWebhook: vi.fn<AdminRpc['createWebhook']>(async () => ({
+      ok: true,
+      value: { object: 'webhook', id: WEBHOOK_ID, signing_secret: 'whsec_c2VjcmV0' },
+    })),
+    listWebhooks: vi.fn<AdminRpc['listWebhooks']>(async () => ({
+      ok: true,
+      value: { object: 'list', has_more: false, data: [webhook] },
+    })),
+    getWebhook: vi.fn<AdminRpc['getWebhook']>(async () => ({ ok: true, value: webhook })),
+    updateWebhook: vi.fn<AdminRpc['updateWebhook']>(async (_caller, id) => ({
+      ok: true,
+      value: { object: 'webhook', id },
+    })),
+    deleteWebhook: vi.fn<AdminRpc['deleteWebhook']>(async (_caller, id) => ({
+      ok: true,
+      value: { object: 'webhook', id, deleted: true },
+    })),
+    listWebhookDeliveries: vi.fn<AdminRpc['listWebhookDeliveries']>(async () => ({
+      ok: true,
+      value: { object: 'list', has_more: false, data: [delivery] },
+    })),
+    replayWebhookDelivery: vi.fn<AdminRpc['replayWebhookDelivery']>(async () => ({
+      ok: true,
+      value: delivery,
+    })),
+  };
+}
+
+describe('POST /api/webhooks', () => {
+  it('answers 201 with the id and signing secret, passing the caller and the body on', async () => {
+    const admin = webhookAdmin();
+    const response = await postJson(
+      '/api/webhooks',
+      tenant.fullKey.token,
+      { endpoint: ' https://hooks.customer.test/mailgrid ', events: ['email.delivered', 'email.delivered'] },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({
+      object: 'webhook',
+      id: WEBHOOK_ID,
+      signing_secret: 'whsec_c2VjcmV0',
+    });
+    expect(admin.createWebhook.mock.calls[0]?.[0]).toMatchObject({ tenant_id: tenant.tenantId });
+    expect(admin.createWebhook.mock.calls[0]?.[1]).toEqual({
+      endpoint: 'https://hooks.customer.test/mailgrid',
+      events: ['email.delivered'],
+    });
+  });
+
+  it.each([
+    ['no events', { endpoint: 'https://x.test/h', events: [] }],
+    ['an unknown event type', { endpoint: 'https://x.test/h', events: ['email.teleported'] }],
+    ['no endpoint', { events: ['email.sent'] }],
+    ['an endpoint that is no URL', { endpoint: 'not a url', events: ['email.sent'] }],
+    ['an unknown field', { endpoint: 'https://x.test/h', events: ['email.sent'], secret: 'mine' }],
+  ])('refuses %s without calling admin', async (_case, body) => {
+    const admin = webhookAdmin();
+    const response = await postJson('/api/webhooks', tenant.fullKey.token, body, testEnv({ ADMIN: admin }));
+    expect(response.status).toBe(422);
+    expect(admin.createWebhook).not.toHaveBeenCalled();
+  });
+
+  it('needs a full_access key', async () => {
+    const admin = webhookAdmin();
+    const response = await postJson(
+      '/api/webhooks',
+      tenant.sendingKey.token,
+      { endpoint: 'https://x.test/h', events: ['email.sent'] },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(403);
+    expect(admin.createWebhook).not.toHaveBeenCalled();
+  });
+});
+
+describe('GET, PATCH, DELETE /api/webhooks/:id and GET /api/webhooks', () => {
+  it('lists', async () => {
+    const admin = webhookAdmin();
+    const response = await call('/api/webhooks', { key: tenant.fullKey.token }, testEnv({ ADMIN: admin }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [webhook] });
+  });
+
+  it('reads one', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}`,
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(webhook);
+    expect(admin.getWebhook.mock.calls[0]?.[1]).toBe(WEBHOOK_ID);
+  });
+
+  it('updates, passing only the fields given', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}`,
+      {
+        method: 'PATCH',
+        key: tenant.fullKey.token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'disabled' }),
+      },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'webhook', id: WEBHOOK_ID });
+    expect(admin.updateWebhook.mock.calls[0]?.[2]).toEqual({ status: 'disabled' });
+  });
+
+  it('refuses a status other than enabled or disabled', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}`,
+      {
+        method: 'PATCH',
+        key: tenant.fullKey.token,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'paused' }),
+      },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+    expect(admin.updateWebhook).not.toHaveBeenCalled();
+  });
+
+  it('deletes', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}`,
+      { method: 'DELETE', key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'webhook', id: WEBHOOK_ID, deleted: true });
+  });
+
+  it("turns admin's not_found into a 404 envelope", async () => {
+    const admin = webhookAdmin();
+    admin.getWebhook.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'not_found', message: 'No webhook.' },
+    });
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}`,
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(404);
+    expect(await response.json()).toMatchObject({ statusCode: 404, name: 'not_found' });
+  });
+
+  it('answers 404 for an id that is no webhook id, without asking admin', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      '/api/webhooks/nope',
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(404);
+    expect(admin.getWebhook).not.toHaveBeenCalled();
+  });
+});
+
+describe('deliveries', () => {
+  it('lists a webhook deliveries', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}/deliveries`,
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [delivery] });
+  });
+
+  it('replays one: 202 with the delivery, pending again', async () => {
+    const admin = webhookAdmin();
+    const response = await postJson(
+      `/api/webhooks/${WEBHOOK_ID}/deliveries/${DELIVERY_ID}/replay`,
+      tenant.fullKey.token,
+      '',
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual(delivery);
+    expect(admin.replayWebhookDelivery.mock.calls[0]?.slice(1)).toEqual([WEBHOOK_ID, DELIVERY_ID]);
+  });
+
+  it('needs a full_access key to replay', async () => {
+    const admin = webhookAdmin();
+    const response = await postJson(
+      `/api/webhooks/${WEBHOOK_ID}/deliveries/${DELIVERY_ID}/replay`,
+      tenant.sendingKey.token,
+      '',
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(403);
+    expect(admin.replayWebhookDelivery).not.toHaveBeenCalled();
+  });
+});
+
+describe('/api/webhooks/ses stays SNS intake', () => {
+  it.each(['GET', 'PATCH', 'DELETE'])(
+    '%s on it is a 405 allowing POST, asking for no key and never reaching admin',
+    async (method) => {
+      const admin = webhookAdmin();
+      const response = await call('/api/webhooks/ses', { method }, testEnv({ ADMIN: admin }));
+      expect(response.status).toBe(405);
+      expect(response.headers.get('allow')).toBe('POST');
+      expect(admin.getWebhook).not.toHaveBeenCalled();
+      expect(admin.updateWebhook).not.toHaveBeenCalled();
+      expect(admin.deleteWebhook).not.toHaveBeenCalled();
+    },
+  );
+});
