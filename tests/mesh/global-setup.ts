@@ -152,6 +152,9 @@ export default async function setup(project: TestProject) {
       SEND_BACKOFF_SCALE: '0.25',
       // Signed SNS notifications from the tests name a certificate served on loopback by the stand-in.
       SNS_ALLOW_INSECURE_CERT_URL: 'true',
+      // A 1 MiB body cap: `wrangler dev`'s proxy can crash when the gateway answers 413 while a
+      // 40 MiB upload is still streaming in (a local-dev race, not the worker's).
+      MAX_BODY_BYTES: String(1024 * 1024),
     },
   }).catch(async (err: Error) => {
     await proxy.close();
