@@ -277,6 +277,10 @@ describe('delivering', () => {
     answers = [500];
     const queued = queueSpy();
     await deliveredEvent();
+    // The schedule spans about a day and a half; the test runs it at once, so the delivery is aged.
+    await testEnv.DB.prepare('UPDATE webhook_deliveries SET created_at = ? WHERE webhook_id = ?')
+      .bind(new Date(Date.now() - 2 * 86_400_000).toISOString(), hook.id)
+      .run();
     for (let retry = 0; retry <= RETRY_DELAYS.length; retry++) {
       const last = queued().at(-1);
       await deliver([last?.body as WebhookDeliverMessage]);
@@ -288,6 +292,12 @@ describe('delivering', () => {
     const [delivery] = (await deliveriesOf(hook.id)) as [DeliveryView];
     expect(delivery).toMatchObject({ status: 'failed', attempts: 8, next_attempt_at: null });
     expect(received).toHaveLength(8);
+    // Nothing reached the endpoint for the whole schedule: it is disabled, with the reason.
+    const webhook = await testEnv.DB.prepare('SELECT status, disabled_reason FROM webhooks WHERE id = ?')
+      .bind(hook.id)
+      .first<{ status: string; disabled_reason: string }>();
+    expect(webhook?.status).toBe('disabled');
+    expect(webhook?.disabled_reason).toMatch(/^failing since .*HTTP 500/);
   });
 
   it('disables the webhook when the receiver answers 410, and stops', async () => {

@@ -330,3 +330,21 @@ export async function findEmailSummaries(db: Db, refs: { tenant_id: string; id: 
     )
     .execute();
 }
+
+/** Whether any delivery to this webhook succeeded after `since`: a sign the endpoint is alive. */
+export async function deliveredSince(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  since: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('webhook_deliveries')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('webhook_id', '=', webhookId)
+    .where('status', '=', 'delivered')
+    .where('delivered_at', '>', since)
+    .executeTakeFirst();
+  return row !== undefined;
+}

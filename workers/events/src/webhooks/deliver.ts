@@ -5,11 +5,21 @@
 // message.retry(), so the queue's max_retries (10, and 12 h delays at most) never cuts the schedule
 // short; after the last retry the delivery is failed.
 import { endpointProblem, type WebhookDeliverMessage } from '@mailgrid/contracts';
-import { createDb, type DeliveryWithWebhook, loadDelivery, nowIso, recordAttempt } from '@mailgrid/db';
+import {
+  createDb,
+  type DeliveryWithWebhook,
+  deliveredSince,
+  loadDelivery,
+  nowIso,
+  recordAttempt,
+} from '@mailgrid/db';
 import type { Env } from '../env';
 import { signDelivery } from './sign';
 
 /** Seconds before each retry: ≈ 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (Standard Webhooks' advice). */
+/** A failed delivery older than this, with nothing delivered since, disables its webhook. */
+const FAILING_FOR_MS = 24 * 60 * 60 * 1000;
+
 export const RETRY_DELAYS = [5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 /** Queues cap a message's delay at 12 hours. */
 const MAX_DELAY_SECONDS = 43200;
@@ -38,6 +48,22 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
     const retryDelay = result.outcome === 'retry' ? RETRY_DELAYS[retry] : undefined;
     const status =
       result.outcome === 'delivered' ? 'delivered' : retryDelay === undefined ? 'failed' : 'pending';
+    // A delivery that failed its whole schedule (about a day and a half) to an endpoint nothing else
+    // reached in that time: the endpoint has been failing for days, so it is disabled, with why.
+    const failingForDays =
+      status === 'failed' &&
+      result.outcome === 'retry' &&
+      Date.now() - Date.parse(delivery.created_at) > FAILING_FOR_MS &&
+      !(await deliveredSince(db, tenant_id, delivery.webhook_id, delivery.created_at));
+    const disable =
+      result.outcome === 'gone'
+        ? { id: delivery.webhook_id, reason: 'endpoint answered 410 Gone' }
+        : failingForDays
+          ? {
+              id: delivery.webhook_id,
+              reason: `failing since ${delivery.created_at}: ${result.error ?? 'no answer'}`,
+            }
+          : undefined;
     await recordAttempt(db, env.DB, tenant_id, {
       delivery_id,
       attempt,
@@ -50,9 +76,7 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
         status === 'pending' && retryDelay !== undefined
           ? new Date(Date.now() + retryDelay * 1000).toISOString()
           : null,
-      ...(result.outcome === 'gone'
-        ? { disable_webhook: { id: delivery.webhook_id, reason: 'endpoint answered 410 Gone' } }
-        : {}),
+      ...(disable ? { disable_webhook: disable } : {}),
     });
     if (status === 'pending' && retryDelay !== undefined) {
       await env.WEBHOOKS_QUEUE.send(
