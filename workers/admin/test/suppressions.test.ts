@@ -1,23 +1,14 @@
 // AdminService's suppression methods over real RPC, against the local D1: add (idempotent), list
 // with cursors, remove, each change with its audit entry, and one tenant never seeing another's list.
-import { env, exports } from 'cloudflare:workers';
 import type { AdminRpc, Caller, RpcResult } from '@mailgrid/contracts';
-import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Env } from '../src/env';
-
-const realEnv = env as unknown as Env;
-const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+import { admin, realEnv, twoTenants } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
 
 beforeEach(async () => {
-  const label = crypto.randomUUID().slice(0, 8);
-  const a = await seedTenant(realEnv.DB, { slug: `acme-${label}`, domain: `acme-${label}.example.test` });
-  const g = await seedTenant(realEnv.DB, { slug: `globex-${label}`, domain: `globex-${label}.example.test` });
-  acme = callerFor(a.tenantId, a.fullKey);
-  globex = callerFor(g.tenantId, g.fullKey);
+  ({ acme, globex } = await twoTenants());
 });
 
 function value<T>(result: RpcResult<T>): T {

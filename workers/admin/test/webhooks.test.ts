@@ -1,7 +1,6 @@
 // AdminService's webhook methods over real RPC, against the local D1: the signing secret shown by
 // the create only, CRUD with audit entries, one tenant never reaching another's webhooks, the
 // deliveries listing with attempts, replay, and which endpoints are refused where.
-import { env, exports } from 'cloudflare:workers';
 import {
   type AdminRpc,
   type Caller,
@@ -9,22 +8,14 @@ import {
   endpointProblem,
   type RpcResult,
 } from '@mailgrid/contracts';
-import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Env } from '../src/env';
-
-const realEnv = env as unknown as Env;
-const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+import { admin, realEnv, twoTenants } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
 
 beforeEach(async () => {
-  const label = crypto.randomUUID().slice(0, 8);
-  const a = await seedTenant(realEnv.DB, { slug: `acme-${label}`, domain: `acme-${label}.example.test` });
-  const g = await seedTenant(realEnv.DB, { slug: `globex-${label}`, domain: `globex-${label}.example.test` });
-  acme = callerFor(a.tenantId, a.fullKey);
-  globex = callerFor(g.tenantId, g.fullKey);
+  ({ acme, globex } = await twoTenants());
 });
 
 afterEach(() => {

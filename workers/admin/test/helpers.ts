@@ -1,0 +1,16 @@
+// What the admin tests share: the AdminService over real RPC, and two fresh tenants per test.
+import { env, exports } from 'cloudflare:workers';
+import type { AdminRpc, Caller } from '@mailgrid/contracts';
+import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
+import type { Env } from '../src/env';
+
+export const realEnv = env as unknown as Env;
+export const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+
+/** Two tenants with distinct names, as the Caller a full-access key of each would be. */
+export async function twoTenants(): Promise<{ acme: Caller; globex: Caller }> {
+  const label = crypto.randomUUID().slice(0, 8);
+  const a = await seedTenant(realEnv.DB, { slug: `acme-${label}`, domain: `acme-${label}.example.test` });
+  const g = await seedTenant(realEnv.DB, { slug: `globex-${label}`, domain: `globex-${label}.example.test` });
+  return { acme: callerFor(a.tenantId, a.fullKey), globex: callerFor(g.tenantId, g.fullKey) };
+}
