@@ -27,6 +27,25 @@ const step = (name, command, args) => {
 };
 
 const lintOk = step('lint and format', 'biome', ['ci', '.']);
+
+// The mesh's browser tests drive Debian's chromium. Install it where this process may (CI runs as
+// root with the Debian mirror reachable); where it may not, those tests fail saying what is missing.
+const CHROMIUM = '/usr/bin/chromium';
+if (!existsSync(CHROMIUM)) {
+  const canInstall =
+    process.getuid?.() === 0 &&
+    spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }).status === 0;
+  if (canInstall) {
+    step('install chromium for the browser tests', 'sh', [
+      '-c',
+      'apt-get update && apt-get install -y --no-install-recommends chromium',
+    ]);
+  } else {
+    console.log(
+      `\n[test] ${CHROMIUM} is missing and this process cannot install it (needs root and apt-get): the browser tests will fail. Install Debian's chromium package first.`,
+    );
+  }
+}
 // Worker tests and the mesh each start workerd; two at a time is what two cores carry.
 const turboOk = step('types and tests', 'turbo', [
   'run',

@@ -1,6 +1,6 @@
 // Boots the real mesh once for all mesh tests: the five workers with their real wrangler configs
 // under `wrangler dev`, the local SES, and a fresh persistence folder seeded with test tenants.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ export interface MeshContext {
   /** The SES stand-in the send worker talks to (records raw messages, injects faults). */
   sesProxyUrl: string;
   logFile: string;
+  /** The stack's persistence folder: tests read D1 with `query` from @mailgrid/stack (e.g. the audit log). */
+  persistDir: string;
   /** Default limits (10/s, burst 20), one key of each permission: the auth and health tests' tenant. */
   main: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** A second tenant, for isolation. */
@@ -32,8 +34,30 @@ export interface MeshContext {
   defaults: { tenantId: string; full: SeededKey };
   /** A generous limit, for tests that make many requests about something else. */
   roomy: { tenantId: string; full: SeededKey };
+  /** Streams and files (streams-files.test.ts): a generous limit, a verified domain, both keys. */
+  files: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** Domains and API-key management (domains.test.ts): a generous limit, both keys. */
+  domains: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** The preference page (preferences.browser.test.ts): a tenant whose only topics are that test's. */
+  prefs: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
   sender: Sender;
+  /** The audience API (audience.test.ts): generous limits, a verified domain, both keys; a second such tenant. */
+  audience: { tenantId: string; full: SeededKey; sending: SeededKey };
+  audienceOther: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** CSV imports (import.test.ts): declared properties `plan` (string) and `age` (number), one segment. */
+  importer: { tenantId: string; full: SeededKey; sending: SeededKey; segmentId: string };
+  /** Tenants and users (tenants-users.test.ts): the operator's secret and the JWT secret users sign in with. */
+  auth: {
+    operatorSecret: string;
+    /** HS256, audience `authenticated` (as Supabase's). */
+    jwtSecret: string;
+    /** The tenant invitation emails are sent as (PLATFORM_TENANT_ID), from `inviteFrom`. */
+    platform: { tenantId: string; full: SeededKey };
+    inviteFrom: string;
+    /** A generous tenant for the route sweep: its sending key is refused on every management route. */
+    sweep: { tenantId: string; full: SeededKey; sending: SeededKey };
+  };
 }
 
 export interface Sender {
@@ -103,6 +127,8 @@ async function senderTenant(statements: SqlStatement[]): Promise<Sender> {
   };
 }
 
+const persistDirOf = (dir: string) => join(dir, 'state');
+
 declare module 'vitest' {
   export interface ProvidedContext {
     mesh: MeshContext;
@@ -133,19 +159,59 @@ export default async function setup(project: TestProject) {
   const limited = await tenant('limited', { per_second: 1, burst: 3 });
   const defaults = await tenant('defaults');
   const roomy = await tenant('roomy', { per_second: 1000, burst: 1000 });
+  const files = await tenant('files', { per_second: 1000, burst: 1000 });
+  const domains = await tenant('domains', { per_second: 1000, burst: 1000 });
+  const prefs = await tenant('prefs', { per_second: 1000, burst: 1000 });
+  const audience = await tenant('audience', { per_second: 1000, burst: 1000 });
+  const audienceOther = await tenant('audience-other', { per_second: 1000, burst: 1000 });
+  const importer = {
+    ...(await tenant('importer', { per_second: 1000, burst: 1000 })),
+    segmentId: crypto.randomUUID(),
+  };
+  statements.push(
+    {
+      sql: "INSERT INTO contact_properties (id, tenant_id, key, type, fallback_value, created_at) VALUES (?, ?, 'plan', 'string', NULL, ?), (?, ?, 'age', 'number', NULL, ?)",
+      params: [
+        crypto.randomUUID(),
+        importer.tenantId,
+        '2026-01-01T00:00:00.000Z',
+        crypto.randomUUID(),
+        importer.tenantId,
+        '2026-01-01T00:00:00.000Z',
+      ],
+    },
+    {
+      sql: "INSERT INTO segments (id, tenant_id, name, created_at) VALUES (?, ?, 'Imported', ?)",
+      params: [importer.segmentId, importer.tenantId, '2026-01-01T00:00:00.000Z'],
+    },
+  );
   const sender = await senderTenant(statements);
+  const auth = {
+    operatorSecret: `mgop_${randomBytes(24).toString('base64url')}`,
+    jwtSecret: randomBytes(32).toString('base64url'),
+    platform: await tenant('platform', { per_second: 1000, burst: 1000 }),
+    inviteFrom: 'Mailgrid <no-reply@platform.mesh.test>',
+    sweep: await tenant('sweep', { per_second: 1000, burst: 1000 }),
+  };
 
   const sesPort = await freePort();
-  const proxy = await startSesProxy(`http://127.0.0.1:${sesPort}`, await freePort());
+  // The proxy forwards to the stack's SES-identity/DNS stand-ins, which forward the rest to the local SES.
+  const standinsPort = await freePort();
+  const proxy = await startSesProxy(`http://127.0.0.1:${standinsPort}`, await freePort());
   const stack = await startStack({
-    persistDir: join(dir, 'state'),
+    persistDir: persistDirOf(dir),
     port: await freePort(),
     sesPort,
+    standinsPort,
     output: logFile,
     seed: (persistDir) => executeStatements(persistDir, statements),
+    secrets: { OPERATOR_SECRET: auth.operatorSecret, AUTH_JWT_SECRET: auth.jwtSecret },
     // The send worker talks to the stand-in; a hung call is abandoned after 2 s instead of 15, and
     // retries back off at a quarter of the production curve so the fault test ends in seconds.
     vars: {
+      PLATFORM_TENANT_ID: auth.platform.tenantId,
+      INVITE_FROM: auth.inviteFrom,
+      AUTH_JWT_AUDIENCE: 'authenticated',
       SES_ENDPOINT: proxy.url,
       SES_TIMEOUT_MS: '2000',
       SES_MAX_SEND_RATE: '50',
@@ -155,6 +221,8 @@ export default async function setup(project: TestProject) {
       // A 1 MiB body cap: `wrangler dev`'s proxy can crash when the gateway answers 413 while a
       // 40 MiB upload is still streaming in (a local-dev race, not the worker's).
       MAX_BODY_BYTES: String(1024 * 1024),
+      // CSV imports have their own cap, so import.test.ts can upload a 100,000-row file (~4 MiB).
+      MAX_IMPORT_BYTES: String(16 * 1024 * 1024),
     },
   }).catch(async (err: Error) => {
     await proxy.close();
@@ -166,12 +234,20 @@ export default async function setup(project: TestProject) {
     sesUrl: stack.sesUrl,
     sesProxyUrl: proxy.url,
     logFile,
+    persistDir: persistDirOf(dir),
     main,
     other,
     limited,
     defaults,
     roomy,
+    files,
+    domains,
+    prefs,
+    audience,
+    audienceOther,
+    importer,
     sender,
+    auth,
   });
   return async () => {
     await stack.stop();

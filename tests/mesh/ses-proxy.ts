@@ -2,6 +2,9 @@
 // raw message (and envelope) of every SendEmail call, forwards it to the local SES, and can be told
 // to answer a share of calls with 429, 500, or no answer at all, to prove retries lose nothing and
 // send nothing twice. It also serves the test SNS signing certificate. Tests drive it over HTTP: GET /__records, POST /__faults, POST /__reset.
+// Everything else — SES's identity API (domains) and the stand-ins' DNS controls under /__standin/ —
+// passes through untouched to its target, the stack's aws-standins.ts, which forwards the rest to
+// the local SES.
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 

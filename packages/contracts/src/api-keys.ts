@@ -11,6 +11,12 @@ export const CreateApiKeyRequest = v.strictObject({
 });
 export type CreateApiKeyRequest = v.InferOutput<typeof CreateApiKeyRequest>;
 
+/** Resend's `PATCH /api-keys/:id`: only the name changes; permission and domain stay as issued. */
+export const UpdateApiKeyRequest = v.strictObject({
+  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(50)),
+});
+export type UpdateApiKeyRequest = v.InferOutput<typeof UpdateApiKeyRequest>;
+
 export interface CreateApiKeyResponse {
   id: string;
   /** The full key. It is shown here once and never again. */

@@ -41,6 +41,8 @@ const Attachment = v.strictObject({
   content_type: v.optional(v.pipe(v.string(), v.maxLength(255), noNewlines('content_type'))),
   /** Makes the attachment inline, for `<img src="cid:...">`. */
   content_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(255), noNewlines('content_id'))),
+  /** Mailgrid extra: a file uploaded with POST /files (its bytes are copied into the email at accept). */
+  file_id: v.optional(v.pipe(v.string(), v.uuid('file_id must be a file id from POST /files'))),
 });
 
 const Tag = v.strictObject({
@@ -81,12 +83,17 @@ export const SendEmailRequest = v.strictObject({
       variables: v.optional(v.record(v.string(), v.union([v.string(), v.number(), v.boolean(), v.null()]))),
     }),
   ),
-  /** Resend's topic (the unsubscribe scope). Accepted now; honoured once topics exist. */
-  topic_id: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  /**
+   * Resend's topic (the unsubscribe scope): recipients opted out of it are left out (listed in
+   * `suppressed`), and the email's unsubscribe link opts out of this topic only.
+   */
+  topic_id: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(100))),
   // Mailgrid extras.
   stream: v.optional(v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'stream is a stream id'))),
   track_opens: v.optional(v.boolean()),
   track_clicks: v.optional(v.boolean()),
+  /** List-Unsubscribe headers (one-click): on for broadcast streams by default; `true` asks for them. */
+  list_unsubscribe: v.optional(v.boolean()),
 });
 export type SendEmailRequest = v.InferOutput<typeof SendEmailRequest>;
 

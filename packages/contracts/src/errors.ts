@@ -11,7 +11,17 @@ export const ERROR_STATUS = {
   // Resend answers 403 for a wrong key; Mailgrid answers 401 for every key it cannot authenticate
   // (missing, malformed, unknown, revoked) and keeps 403 for a valid key that lacks permission.
   invalid_api_key: 401,
+  // A bearer token that looks like a JWT (a signed-in human) but fails verification: bad signature,
+  // expired, wrong issuer or audience, or JWT sign-in is not configured.
+  invalid_access_token: 401,
+  // The operator routes (/api/operator/*): a missing or wrong OPERATOR_SECRET, or none configured.
+  invalid_operator_secret: 401,
   restricted_api_key: 403,
+  // A signed-in user whose role does not allow the request (a viewer changing anything, a developer
+  // managing users or API keys, an admin touching an owner).
+  insufficient_role: 403,
+  // A valid JWT whose identity is no Mailgrid user (no accepted invitation, or removed).
+  not_a_member: 403,
   tenant_suspended: 403,
   // The reputation guardrail paused the stream (bounce or complaint rate at SES's review levels)
   // until the tenant resumes it: POST /api/reputation/resume.

@@ -20,3 +20,31 @@ export interface SesNotificationMessage extends QueueMessageBase {
   /** SNS's `Message` field exactly as signed: the SES event JSON, still a string. */
   message: string;
 }
+
+/** Why a tracking hit is thought to be a machine's, not a person's (see workers/tracking/src/machine.ts). */
+export type MachineReason = 'apple_mpp' | 'scanner' | 'head' | 'bot';
+
+/**
+ * An open, click or unsubscribe the tracking worker saw for a verified token, enqueued on
+ * EVENTS_QUEUE. The events consumer writes it as email.opened / email.clicked / email.unsubscribed.
+ */
+export interface TrackingEventMessage extends QueueMessageBase {
+  kind: 'tracking.event';
+  /** A UUID made when the request arrived: the event's dedupe key, so a redelivery writes nothing. */
+  id: string;
+  type: 'opened' | 'clicked' | 'unsubscribed';
+  tenant_id: string;
+  email_id: string;
+  recipient: string;
+  /** The original link (clicks). */
+  url?: string;
+  /** The email's topic (unsubscribes from a topic). */
+  topic_id?: string;
+  /** ISO 8601. */
+  occurred_at: string;
+  user_agent: string | null;
+  /** Coarse place from Cloudflare's request.cf; never the IP address. */
+  geo: { country: string | null; region: string | null; city: string | null } | null;
+  /** Null for a person; otherwise why it looks like a machine. Machine hits are kept, but marked. */
+  machine: MachineReason | null;
+}

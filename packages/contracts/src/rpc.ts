@@ -1,8 +1,17 @@
 // The RPC interfaces of the workers, and the binding types a caller's Env uses for them.
 // A caller types its binding from these and never imports the callee's source. Methods that can
 // fail for the caller's reasons return an RpcResult (see rpc-result.ts).
-import type { ApiKeySummary, CreateApiKeyRequest, CreateApiKeyResponse } from './api-keys';
+import type {
+  ApiKeySummary,
+  CreateApiKeyRequest,
+  CreateApiKeyResponse,
+  UpdateApiKeyRequest,
+} from './api-keys';
+import type { AuditLogAdminRpc } from './audit-log';
 import type { Caller } from './caller';
+import type { ContactPropertiesAdminRpc } from './contact-properties';
+import type { ContactsAdminRpc } from './contacts';
+import type { DomainsAdminRpc } from './domains';
 import type {
   BatchResponse,
   BatchValidation,
@@ -12,10 +21,15 @@ import type {
   SendEmailRequest,
 } from './emails';
 import type { EmailEventList } from './events';
+import type { FilesAdminRpc } from './files';
 import type { WorkerHealth } from './health';
+import type { ImportsAdminRpc } from './imports';
+import type { PreferencesAdminRpc } from './preferences';
 import type { RateLimiterRpc } from './rate-limit';
 import type { ReputationList, ResumeResponse, StatsQuery, StatsResponse } from './reputation';
 import type { RpcResult } from './rpc-result';
+import type { SegmentsAdminRpc } from './segments';
+import type { StreamsAdminRpc } from './streams';
 import type {
   CreateSuppressionRequest,
   DeletedSuppression,
@@ -32,6 +46,9 @@ import type {
   TemplateResponse,
   UpdateTemplateRequest,
 } from './templates';
+import type { TenantsAdminRpc } from './tenants';
+import type { TopicsAdminRpc } from './topics';
+import type { UsersAdminRpc } from './users';
 import type {
   CreateWebhookRequest,
   CreateWebhookResponse,
@@ -92,11 +109,30 @@ export interface EventsRpc extends HealthRpc {
 
 export interface TrackingRpc extends HealthRpc {}
 
-export interface AdminRpc extends HealthRpc {
+export interface AdminRpc
+  extends HealthRpc,
+    TenantsAdminRpc,
+    UsersAdminRpc,
+    AuditLogAdminRpc,
+    StreamsAdminRpc,
+    FilesAdminRpc,
+    DomainsAdminRpc,
+    ImportsAdminRpc,
+    ContactsAdminRpc,
+    ContactPropertiesAdminRpc,
+    SegmentsAdminRpc,
+    TopicsAdminRpc,
+    PreferencesAdminRpc {
   createApiKey(caller: Caller, input: CreateApiKeyRequest): Promise<RpcResult<CreateApiKeyResponse>>;
   listApiKeys(caller: Caller): Promise<RpcResult<ApiKeySummary[]>>;
   /** Revokes the key and drops it from the gateway's cache: it is refused from the next request on. */
   deleteApiKey(caller: Caller, id: string): Promise<RpcResult<{ id: string }>>;
+  /** Renames the key (the only mutable field, as Resend's). */
+  updateApiKey(
+    caller: Caller,
+    id: string,
+    input: UpdateApiKeyRequest,
+  ): Promise<RpcResult<{ object: 'api_key'; id: string }>>;
   // Templates: `ref` is a template's id or alias; another tenant's template is not_found.
   createTemplate(caller: Caller, input: CreateTemplateRequest): Promise<RpcResult<TemplateResponse>>;
   getTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateObject>>;

@@ -13,6 +13,8 @@ export const WEBHOOK_EVENT_TYPES = [
   'email.opened',
   'email.clicked',
   'email.failed',
+  // Mailgrid's own (first-party unsubscribe link or one-click List-Unsubscribe).
+  'email.unsubscribed',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 

@@ -1,6 +1,6 @@
 // Resend's cursor pagination, for every tenant-owned list: newest first; `after` continues past an
 // id (older rows), `before` goes back (newer rows). Null when the cursor id is not the tenant's.
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, Kysely, Selectable, SqlBool } from 'kysely';
 import type { Db } from './client';
 import type { Database } from './schema';
 
@@ -15,7 +15,15 @@ export interface Page<Row> {
   has_more: boolean;
 }
 
-type Listable = 'emails' | 'templates';
+type Listable =
+  | 'emails'
+  | 'templates'
+  | 'files'
+  | 'contacts'
+  | 'contact_properties'
+  | 'segments'
+  | 'topics'
+  | 'contact_imports';
 /** The columns paging needs, which every listable table has, under one stand-in table name. */
 type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: string } }>;
 
@@ -24,11 +32,14 @@ export async function listNewestFirst<T extends Listable>(
   table: T,
   tenantId: string,
   page: PageRequest,
+  /** Only rows that also match this (e.g. the contacts of one segment). */
+  filter?: Expression<SqlBool>,
 ): Promise<Page<Selectable<Database[T]>> | null> {
   const paged = db as unknown as PagedDb;
   const from = table as unknown as 'paged';
   const cursorId = page.after ?? page.before;
   let query = paged.selectFrom(from).selectAll().where('tenant_id', '=', tenantId);
+  if (filter) query = query.where(filter);
   if (cursorId) {
     const cursor = await paged
       .selectFrom(from)

@@ -1,5 +1,5 @@
 // The kysely view of migrations/: one interface per table, columns as D1 returns them.
-import type { ApiKeyPermission, EmailStatus, TenantStatus } from '@mailgrid/contracts';
+import type { ApiKeyPermission, EmailStatus, TenantStatus, UserRole } from '@mailgrid/contracts';
 import type { Generated, Insertable, Selectable } from 'kysely';
 
 export interface TenantsTable {
@@ -9,6 +9,8 @@ export interface TenantsTable {
   status: Generated<TenantStatus>;
   rate_limit_per_second: Generated<number>;
   rate_limit_burst: Generated<number>;
+  /** Emails accepted per UTC day; null = unlimited. */
+  daily_send_limit: number | null;
   created_at: string;
 }
 
@@ -22,6 +24,20 @@ export interface DomainsTable {
   region: Generated<string>;
   verified_at: string | null;
   created_at: string;
+  // 0007_domains: NULL tracking switches mean "not set" (an email's or stream's own switch wins).
+  open_tracking: number | null;
+  click_tracking: number | null;
+  tracking_hostname: string | null;
+  /** The MAIL FROM label; NULL (rows from before 0007) reads as `send`. */
+  custom_return_path: string | null;
+  /** JSON array of the SES Easy DKIM tokens, or NULL. */
+  dkim_tokens: string | null;
+  /** JSON object: record key → record status, from the last verify. */
+  record_status: Generated<string>;
+  last_checked_at: string | null;
+  updated_at: string | null;
+  /** Set on a deleted domain that emails still reference; such a row is invisible to the API. */
+  deleted_at: string | null;
 }
 
 export interface ApiKeysTable {
@@ -78,6 +94,10 @@ export interface EmailsTable {
   error: string | null;
   created_at: string;
   sent_at: string | null;
+  // 0013_send_tracking: the email's topic (unsubscribe scope) and its own List-Unsubscribe switch
+  // (NULL = the stream decides).
+  topic_id: string | null;
+  list_unsubscribe: number | null;
 }
 
 export type EventSource = 'ses' | 'tracking';
@@ -212,11 +232,163 @@ export interface ReputationStateTable {
   updated_at: string;
 }
 
+export interface StreamsTable {
+  tenant_id: string;
+  id: string;
+  name: string;
+  type: 'transactional' | 'broadcast';
+  configuration_set: string | null;
+  ip_pool: string | null;
+  /** NULL = not set. */
+  track_opens: number | null;
+  track_clicks: number | null;
+  list_unsubscribe: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface FilesTable {
+  tenant_id: string;
+  id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  r2_key: string;
+  created_at: string;
+}
+
+export type TopicSubscription = 'opt_in' | 'opt_out';
+
+export interface ContactsTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  unsubscribed: Generated<number>;
+  /** JSON object: property key → value. */
+  properties: Generated<string>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactPropertiesTable {
+  id: string;
+  tenant_id: string;
+  key: string;
+  type: 'string' | 'number';
+  /** JSON value, or null. */
+  fallback_value: string | null;
+  created_at: string;
+}
+
+export interface SegmentsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface SegmentContactsTable {
+  tenant_id: string;
+  segment_id: string;
+  contact_id: string;
+  created_at: string;
+}
+
+export interface TopicsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  description: string | null;
+  default_subscription: TopicSubscription;
+  visibility: Generated<'public' | 'private'>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ContactTopicsTable {
+  tenant_id: string;
+  contact_id: string;
+  topic_id: string;
+  subscription: TopicSubscription;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  id: string;
+  tenant_id: string;
+  email: string;
+  role: UserRole;
+  /** The identity provider's `sub`, set once the invitation is accepted. */
+  auth_subject: string | null;
+  created_at: string;
+  updated_at: string;
+  joined_at: string | null;
+}
+
+export interface InvitationsTable {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: string;
+  accepted_at: string | null;
+  created_at: string;
+}
+
+export type ContactImportStatus = 'queued' | 'processing' | 'completed' | 'failed';
+
+export interface ContactImportsTable {
+  id: string;
+  tenant_id: string;
+  status: Generated<ContactImportStatus>;
+  file_key: string;
+  file_bytes: number;
+  segment_id: string | null;
+  /** JSON array of the header row's column names. */
+  columns: string;
+  /** JSON array of the columns that name no contact field or declared property. */
+  unknown_columns: Generated<string>;
+  total_rows: number;
+  chunk_count: number;
+  chunks_done: Generated<number>;
+  processed: Generated<number>;
+  created: Generated<number>;
+  updated: Generated<number>;
+  unchanged: Generated<number>;
+  failed: Generated<number>;
+  completed_by_chunk: number | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+export interface ContactImportChunksTable {
+  import_id: string;
+  chunk: number;
+  rows: number;
+  processed_at: string;
+}
+
+export interface ContactImportErrorsTable {
+  import_id: string;
+  tenant_id: string;
+  row: number;
+  email: string | null;
+  reason: string;
+  message: string;
+}
+
 export interface Database {
   tenants: TenantsTable;
   domains: DomainsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
+  users: UsersTable;
+  invitations: InvitationsTable;
   emails: EmailsTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -227,6 +399,17 @@ export interface Database {
   webhook_attempts: WebhookAttemptsTable;
   event_counters: EventCountersTable;
   reputation_state: ReputationStateTable;
+  streams: StreamsTable;
+  files: FilesTable;
+  contacts: ContactsTable;
+  contact_properties: ContactPropertiesTable;
+  segments: SegmentsTable;
+  segment_contacts: SegmentContactsTable;
+  topics: TopicsTable;
+  contact_topics: ContactTopicsTable;
+  contact_imports: ContactImportsTable;
+  contact_import_chunks: ContactImportChunksTable;
+  contact_import_errors: ContactImportErrorsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;
@@ -234,6 +417,8 @@ export type Domain = Selectable<DomainsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
 export type NewApiKeyRow = Insertable<ApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+export type UserRow = Selectable<UsersTable>;
+export type InvitationRow = Selectable<InvitationsTable>;
 export type EmailRow = Selectable<EmailsTable>;
 export type NewEmailRow = Insertable<EmailsTable>;
 export type EventRow = Selectable<EventsTable>;
@@ -245,3 +430,11 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type WebhookAttemptRow = Selectable<WebhookAttemptsTable>;
 export type EventCountersRow = Selectable<EventCountersTable>;
 export type ReputationStateRow = Selectable<ReputationStateTable>;
+export type StreamRow = Selectable<StreamsTable>;
+export type FileRow = Selectable<FilesTable>;
+export type ContactRow = Selectable<ContactsTable>;
+export type ContactPropertyRow = Selectable<ContactPropertiesTable>;
+export type SegmentRow = Selectable<SegmentsTable>;
+export type TopicRow = Selectable<TopicsTable>;
+export type ContactImportRow = Selectable<ContactImportsTable>;
+export type ContactImportErrorRow = Selectable<ContactImportErrorsTable>;

@@ -1,4 +1,5 @@
-export { executeStatements } from './d1.ts';
+export { type AwsStandins, startAwsStandins } from './aws-standins.ts';
+export { executeStatements, query } from './d1.ts';
 export { freePort } from './processes.ts';
 export { DEV_DOMAIN, DEV_FROM } from './seed.ts';
 export { type Stack, type StackOptions, startStack } from './stack.ts';

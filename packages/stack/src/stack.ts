@@ -1,8 +1,9 @@
 // The whole local mesh in one call: migrations, then the local SES and the five workers under one
 // `wrangler dev` (one workerd, one persistence folder, so D1/R2/KV/Queues/DOs are shared exactly as
 // they are between deployed workers). Used by `npm start`, the mesh tests and the benchmarks.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { startAwsStandins } from './aws-standins.ts';
 import { configsWithVars } from './configs.ts';
 import { applyMigrations, wranglerEnv } from './d1.ts';
 import { wranglerBin } from './paths.ts';
@@ -19,6 +20,18 @@ export interface StackOptions {
   output: string | 'inherit';
   /** Variables to override in every worker, e.g. SES_ENDPOINT for a test's own SES stand-in. */
   vars?: Record<string, string>;
+  /**
+   * The port of the SES-identity and DNS-over-HTTPS stand-ins (aws-standins.ts), which forward the
+   * rest to the local SES; they are the workers' SES_ENDPOINT and DOH_URL unless `vars` says else.
+   */
+  standinsPort?: number;
+  /** Publish a new domain's DNS records in the stand-in's pretend DNS at once (npm start). */
+  autoPublishDns?: boolean;
+  /**
+   * Secrets for every worker (OPERATOR_SECRET, say): written to a `.dev.vars` beside the configs,
+   * which wrangler shows as "(hidden)" where it prints plain vars' values.
+   */
+  secrets?: Record<string, string>;
   /** Rows to write before the workers start (tenants and keys for tests). */
   seed?: (persistDir: string) => Promise<void> | void;
   startTimeoutMs?: number;
@@ -27,6 +40,8 @@ export interface StackOptions {
 export interface Stack {
   url: string;
   sesUrl: string;
+  /** The SES-identity + DNS-over-HTTPS stand-ins (control routes under /__standin/). */
+  standinsUrl: string;
   stop(): Promise<void>;
 }
 
@@ -41,11 +56,33 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Written before workerd opens the database, so no two processes write it at once.
   await options.seed?.(persistDir);
 
-  const vars = { SES_ENDPOINT: sesUrl, ...options.vars };
-  const configs = configsWithVars(join(persistDir, '..', 'wrangler-configs'), vars);
+  // TRACKING_BASE_URL: in dev the gateway forwards /o/, /c/ and /u/ to tracking (the only worker with
+  // a port), so the links send writes point at the stack's own URL.
+  // SES_ENDPOINT and DOH_URL: the stand-ins answer SES's identity API and DNS lookups (which
+  // aws-ses-v2-local and a laptop cannot) and pass everything else to the local SES.
+  const standins = await startAwsStandins({
+    port: options.standinsPort ?? (await freePort()),
+    sesUrl,
+    autoPublish: options.autoPublishDns ?? false,
+  });
+  const vars = {
+    SES_ENDPOINT: standins.url,
+    DOH_URL: `${standins.url}/dns-query`,
+    TRACKING_BASE_URL: url,
+    ...options.vars,
+  };
+  const configsDir = join(persistDir, '..', 'wrangler-configs');
+  const configs = configsWithVars(configsDir, vars);
+  const devVars = join(configsDir, '.dev.vars');
+  rmSync(devVars, { force: true });
+  if (options.secrets && Object.keys(options.secrets).length > 0) {
+    const lines = Object.entries(options.secrets).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+    writeFileSync(devVars, `${lines.join('\n')}\n`, { mode: 0o600 });
+  }
   const children: Child[] = [];
   const stop = async () => {
     await Promise.all(children.map((child) => stopChild(child)));
+    await standins.close();
   };
   try {
     children.push(startLocalSes(options.sesPort, options.output));
@@ -66,10 +103,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
           '--inspector-port',
           String(await freePort()),
           '--show-interactive-dev-session=false',
-          ...Object.entries({ SES_ENDPOINT: sesUrl, ...options.vars }).flatMap(([name, value]) => [
-            '--var',
-            `${name}:${value}`,
-          ]),
+          ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
         ],
         { env: wranglerEnv, output: options.output },
       ),
@@ -92,5 +126,5 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw err;
   }
-  return { url, sesUrl, stop };
+  return { url, sesUrl, standinsUrl: standins.url, stop };
 }

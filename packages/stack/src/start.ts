@@ -3,7 +3,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
-import { DEV_FROM, seedDevTenant } from './seed.ts';
+import { DEV_FROM, readEnvFile, seedDevTenant } from './seed.ts';
 import { startStack } from './stack.ts';
 
 const stateDir = join(repoRoot, '.mailgrid');
@@ -15,12 +15,19 @@ async function main() {
   const started = Date.now();
   mkdirSync(stateDir, { recursive: true });
   let apiKey = '';
+  const operatorSecret = readEnvFile(envFile).MAILGRID_OPERATOR_SECRET || newOperatorSecret();
   let reused = false;
   const stack = await startStack({
     persistDir: join(stateDir, 'state'),
     port: PORT,
     sesPort: SES_PORT,
     output: 'inherit',
+    // The same host as the printed MAILGRID_URL, so tracked links in the SES inbox open as shown.
+    vars: { TRACKING_BASE_URL: `http://localhost:${PORT}` },
+    // The platform operator's secret for /api/operator/*: kept across restarts like the API key.
+    secrets: { OPERATOR_SECRET: operatorSecret },
+    // A domain added through the API verifies at once: its records are "published" in the local DNS.
+    autoPublishDns: true,
     seed: async (persistDir) => {
       ({ apiKey, reused } = await seedDevTenant(persistDir, envFile));
     },
@@ -41,6 +48,7 @@ async function main() {
     MAILGRID_URL: `http://localhost:${PORT}`,
     MAILGRID_API_KEY: apiKey,
     MAILGRID_FROM: DEV_FROM,
+    MAILGRID_OPERATOR_SECRET: operatorSecret,
     SES_INBOX_URL: `http://localhost:${SES_PORT}`,
   };
   writeFileSync(
@@ -61,10 +69,15 @@ async function main() {
 [mailgrid] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${workers})
 [mailgrid] ${reused ? 'kept the existing' : 'issued a new'} dev API key; written to ${envFile}:
 ${Object.entries(env)
-  .map(([name, value]) => `  ${name}=${value}`)
+  // The operator secret stays out of terminal scrollback and logs: it is in the file.
+  .map(([name, value]) => `  ${name}=${name === 'MAILGRID_OPERATOR_SECRET' ? '(see the file)' : value}`)
   .join('\n')}
 [mailgrid] try: curl -H "Authorization: Bearer $MAILGRID_API_KEY" $MAILGRID_URL/health   (after: set -a; . ${envFile}; set +a)
 [mailgrid] Ctrl-C stops everything.`);
+}
+
+function newOperatorSecret(): string {
+  return `mgop_${Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('base64url')}`;
 }
 
 main().catch((err) => {

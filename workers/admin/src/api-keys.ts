@@ -1,4 +1,4 @@
-// API keys: create (shown once), list (prefix only), revoke (at once).
+// API keys: create (shown once), list (prefix only), rename, revoke (at once).
 import { generateApiKey } from '@mailgrid/api-keys';
 import {
   type ApiKeySummary,
@@ -7,8 +7,16 @@ import {
   type Caller,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
+  type UpdateApiKeyRequest,
 } from '@mailgrid/contracts';
-import { createDb, domainBelongsToTenant, insertApiKey, listApiKeys, revokeApiKey } from '@mailgrid/db';
+import {
+  createDb,
+  domainBelongsToTenant,
+  insertApiKey,
+  listApiKeys,
+  renameApiKey,
+  revokeApiKey,
+} from '@mailgrid/db';
 import type { Env } from './env';
 
 export async function createKey(
@@ -35,4 +43,17 @@ export async function revokeKey(env: Env, caller: Caller, id: string): Promise<{
   // D1 is the truth; dropping the cached record makes the gateway read it there on the next request.
   await env.API_KEYS.delete(apiKeyCacheKey(prefix));
   return { id };
+}
+
+export async function renameKey(
+  env: Env,
+  caller: Caller,
+  id: string,
+  input: UpdateApiKeyRequest,
+): Promise<{ object: 'api_key'; id: string }> {
+  // The gateway's cached record holds no name, so the cache needs no change.
+  if (!(await renameApiKey(createDb(env.DB), env.DB, caller, id, input.name))) {
+    throw new AppError('not_found', `API key ${id} not found.`);
+  }
+  return { object: 'api_key', id };
 }

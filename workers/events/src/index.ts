@@ -12,6 +12,7 @@ import {
   type SesNotificationMessage,
   type StatsQuery,
   type StatsResponse,
+  type TrackingEventMessage,
   toRpcResult,
   type WebhookDeliverMessage,
   type WorkerHealth,
@@ -22,6 +23,7 @@ import { readEmailEvents } from './email-events';
 import type { Env } from './env';
 import { readReputation, resumeSending } from './reputation';
 import { readStats } from './stats';
+import { consumeTrackingBatch } from './tracking';
 import { deliverWebhooks } from './webhooks/deliver';
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
@@ -53,10 +55,13 @@ export default {
   },
   async queue(batch, env) {
     const ses: Message<SesNotificationMessage>[] = [];
+    const tracking: Message<TrackingEventMessage>[] = [];
     const webhooks: Message<WebhookDeliverMessage>[] = [];
     const unhandled: Message<QueueMessageBase>[] = [];
     for (const message of batch.messages) {
       if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
+      else if (message.body?.kind === 'tracking.event')
+        tracking.push(message as Message<TrackingEventMessage>);
       else if (message.body?.kind === 'webhook.deliver')
         webhooks.push(message as Message<WebhookDeliverMessage>);
       else unhandled.push(message);
@@ -64,6 +69,7 @@ export default {
     // Kinds this version does not know are retried (and end in the DLQ), never dropped.
     retryUnhandled('events', batch.queue, unhandled);
     await consumeSesBatch(ses, env);
+    await consumeTrackingBatch(tracking, env);
     await deliverWebhooks(webhooks, env);
   },
 } satisfies ExportedHandler<Env, QueueMessageBase>;

@@ -1,5 +1,7 @@
-// API-key authentication and permissions. Every failure to authenticate is a 401 with a message
-// that says what to fix; a real key without the permission a route needs is a 403.
+// Authentication and permissions. A bearer token is an API key (`mg_…`) or, when it looks like a
+// JWT, a signed-in user (see jwt.ts); the platform operator has its own secret (operator routes).
+// Every failure to authenticate is a 401 with a message that says what to fix; a real credential
+// without the permission or role a route needs is a 403.
 import { digestsEqual, hashApiKey, parseApiKey } from '@mailgrid/api-keys';
 import {
   type ApiKeyPermission,
@@ -7,19 +9,35 @@ import {
   AppError,
   apiKeyCacheKey,
   type Caller,
+  type RateLimitRule,
+  type UserRecord,
+  type UserRole,
+  userCacheKey,
 } from '@mailgrid/contracts';
-import { createDb, findApiKeyByPrefix } from '@mailgrid/db';
+import { createDb, findApiKeyByPrefix, findUserBySubject } from '@mailgrid/db';
 import type { Env } from './env';
+import { looksLikeJwt, type VerifiedIdentity, verifyAccessToken } from './jwt';
 
 /**
  * How long a key record stays in KV. Revocation deletes the entry at once; the TTL bounds how long
  * another location's copy, or a tenant's changed rate limit or status, can lag behind D1.
  */
 const CACHE_TTL_SECONDS = 300;
+/**
+ * A user record's KV lifetime. A role change or removal deletes the entry at once (admin); the TTL
+ * bounds how long another location's copy can lag: a removed user is refused within a minute at most.
+ */
+const USER_CACHE_TTL_SECONDS = 60;
+
+/** What the tenant's rate limit needs: its id and its bucket. */
+export interface TenantLimits {
+  tenant_id: string;
+  rate_limit: RateLimitRule;
+}
 
 export interface Authenticated {
   caller: Caller;
-  record: ApiKeyRecord;
+  record: TenantLimits;
 }
 
 export async function authenticate(
@@ -28,26 +46,20 @@ export async function authenticate(
   ctx: ExecutionContext,
   requestId: string,
 ): Promise<Authenticated> {
-  const header = request.headers.get('authorization');
-  if (!header?.trim()) {
-    throw new AppError('missing_api_key', 'Missing API key. Send it as "Authorization: Bearer mg_...".');
-  }
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header.trim());
-  const token = match?.[1];
-  const parsed = token ? parseApiKey(token) : null;
-  if (!token || !parsed) {
+  const token = bearerToken(request);
+  if (!token.startsWith('mg_') && looksLikeJwt(token)) return authenticateUser(env, ctx, token, requestId);
+  const parsed = parseApiKey(token);
+  if (!parsed) {
     throw new AppError(
       'invalid_api_key',
-      'API key is invalid. Expected "Authorization: Bearer mg_<env>_<key>".',
+      'API key is invalid. Expected "Authorization: Bearer mg_<env>_<key>" (or a signed-in user\'s JWT).',
     );
   }
-  const record = await lookup(env, ctx, parsed.prefix);
+  const record = await lookupKey(env, ctx, parsed.prefix);
   if (!record || !digestsEqual(record.hash, await hashApiKey(token))) {
     throw new AppError('invalid_api_key', 'API key is invalid or has been revoked.');
   }
-  if (record.tenant_status !== 'active') {
-    throw new AppError('tenant_suspended', 'This account is suspended. Contact the platform operator.');
-  }
+  assertActive(record.tenant_status);
   return {
     record,
     caller: {
@@ -61,6 +73,38 @@ export async function authenticate(
   };
 }
 
+/** A JWT that verifies, without asking who it is in Mailgrid: for accepting an invitation. */
+export async function authenticateIdentity(request: Request, env: Env): Promise<VerifiedIdentity> {
+  const token = bearerToken(request);
+  if (token.startsWith('mg_') || !looksLikeJwt(token)) {
+    throw new AppError(
+      'invalid_access_token',
+      'Accepting an invitation needs the signed-in user\'s JWT ("Authorization: Bearer <jwt>"), not an API key.',
+    );
+  }
+  return verifyAccessToken(env, token);
+}
+
+/** The platform operator: `Authorization: Bearer <OPERATOR_SECRET>`, compared in constant time. */
+export async function authenticateOperator(request: Request, env: Env): Promise<void> {
+  if (!env.OPERATOR_SECRET) {
+    throw new AppError(
+      'invalid_operator_secret',
+      'Operator routes are disabled: this Mailgrid has no OPERATOR_SECRET configured.',
+    );
+  }
+  const header = request.headers.get('authorization') ?? '';
+  const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header.trim())?.[1] ?? '';
+  // Hashing both sides first makes the comparison's time independent of the lengths too.
+  const [givenHash, expectedHash] = await Promise.all([hashApiKey(given), hashApiKey(env.OPERATOR_SECRET)]);
+  if (!given || !digestsEqual(givenHash, expectedHash)) {
+    throw new AppError(
+      'invalid_operator_secret',
+      'Operator routes need "Authorization: Bearer <OPERATOR_SECRET>"; the secret given is missing or wrong.',
+    );
+  }
+}
+
 /** `sending_access` keys may send and read health, nothing else (as Resend's). */
 export function requirePermission(caller: Caller, needed: ApiKeyPermission): void {
   if (needed === 'full_access' && caller.permission !== 'full_access') {
@@ -71,7 +115,79 @@ export function requirePermission(caller: Caller, needed: ApiKeyPermission): voi
   }
 }
 
-async function lookup(env: Env, ctx: ExecutionContext, prefix: string): Promise<ApiKeyRecord | null> {
+/** Every role may read; viewers change nothing. */
+export const READER_ROLES: readonly UserRole[] = ['owner', 'admin', 'developer', 'viewer'];
+export const WRITER_ROLES: readonly UserRole[] = ['owner', 'admin', 'developer'];
+
+/**
+ * A signed-in user's role against the route's: `roles` when the route names them, otherwise any
+ * role for GET and any role but viewer for everything else. API keys are not subject to roles.
+ */
+export function requireRole(caller: Caller, method: string, roles?: readonly UserRole[]): void {
+  if (!caller.user_id) return;
+  const allowed = roles ?? (method === 'GET' ? READER_ROLES : WRITER_ROLES);
+  if (!caller.role || !allowed.includes(caller.role)) {
+    throw new AppError(
+      'insufficient_role',
+      caller.role === 'viewer'
+        ? 'Viewers can read but not change anything. Ask an owner or admin for another role.'
+        : `Your role (${caller.role}) cannot do this; it needs ${allowed.join(' or ')}.`,
+    );
+  }
+}
+
+function bearerToken(request: Request): string {
+  const header = request.headers.get('authorization');
+  if (!header?.trim()) {
+    throw new AppError('missing_api_key', 'Missing API key. Send it as "Authorization: Bearer mg_...".');
+  }
+  const token = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header.trim())?.[1];
+  if (!token) {
+    throw new AppError(
+      'invalid_api_key',
+      'API key is invalid. Expected "Authorization: Bearer mg_<env>_<key>" (or a signed-in user\'s JWT).',
+    );
+  }
+  return token;
+}
+
+async function authenticateUser(
+  env: Env,
+  ctx: ExecutionContext,
+  token: string,
+  requestId: string,
+): Promise<Authenticated> {
+  const { subject } = await verifyAccessToken(env, token);
+  const user = await lookupUser(env, ctx, subject);
+  if (!user) {
+    throw new AppError(
+      'not_a_member',
+      'You are signed in, but not a member of any Mailgrid account. Accept an invitation first (POST /api/invitations/accept).',
+    );
+  }
+  assertActive(user.tenant_status);
+  return {
+    record: user,
+    caller: {
+      tenant_id: user.tenant_id,
+      key_id: '',
+      key_prefix: '',
+      permission: 'full_access',
+      domain_id: null,
+      request_id: requestId,
+      user_id: user.id,
+      role: user.role,
+    },
+  };
+}
+
+function assertActive(status: string) {
+  if (status !== 'active') {
+    throw new AppError('tenant_suspended', 'This account is suspended. Contact the platform operator.');
+  }
+}
+
+async function lookupKey(env: Env, ctx: ExecutionContext, prefix: string): Promise<ApiKeyRecord | null> {
   const cacheKey = apiKeyCacheKey(prefix);
   const cached = await env.API_KEYS.get<ApiKeyRecord>(cacheKey, 'json');
   if (cached) return cached;
@@ -79,6 +195,20 @@ async function lookup(env: Env, ctx: ExecutionContext, prefix: string): Promise<
   // Misses are not cached: a key created a moment ago must work on its first request.
   if (record) {
     ctx.waitUntil(env.API_KEYS.put(cacheKey, JSON.stringify(record), { expirationTtl: CACHE_TTL_SECONDS }));
+  }
+  return record;
+}
+
+async function lookupUser(env: Env, ctx: ExecutionContext, subject: string): Promise<UserRecord | null> {
+  const cacheKey = userCacheKey(subject);
+  const cached = await env.API_KEYS.get<UserRecord>(cacheKey, 'json');
+  if (cached) return cached;
+  const record = await findUserBySubject(createDb(env.DB), subject);
+  // Misses are not cached: a user who has just accepted an invitation must get in at once.
+  if (record) {
+    ctx.waitUntil(
+      env.API_KEYS.put(cacheKey, JSON.stringify(record), { expirationTtl: USER_CACHE_TTL_SECONDS }),
+    );
   }
   return record;
 }

@@ -8,9 +8,14 @@ import { buildRouter, type RequestState } from './router';
 export { RateLimiter } from './rate-limiter';
 
 const router = buildRouter();
+const TRACKING_PATH = /^\/(o|c|u)\//;
 
 export default {
   async fetch(request, env, ctx) {
+    // The tracking host's paths (pixel, clicks, unsubscribe), handed to the tracking worker as they
+    // are, before any API auth: in local dev the gateway is the only worker with a port, and
+    // TRACKING_BASE_URL points here. In production tracking has its own hostname.
+    if (TRACKING_PATH.test(new URL(request.url).pathname)) return env.TRACKING.fetch(request);
     const state: RequestState = {
       requestId: resolveRequestId(request.headers.get('x-request-id')),
       headers: {},

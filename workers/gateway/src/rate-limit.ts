@@ -2,7 +2,11 @@
 import { type ApiKeyRecord, AppError, type RateLimitDecision } from '@mailgrid/contracts';
 import type { Env } from './env';
 
-export async function takeApiToken(env: Env, record: ApiKeyRecord): Promise<Record<string, string>> {
+/** Any authenticated caller's tenant bucket: an API key's record, or a signed-in user's. */
+export async function takeApiToken(
+  env: Env,
+  record: Pick<ApiKeyRecord, 'tenant_id' | 'rate_limit'>,
+): Promise<Record<string, string>> {
   const bucket = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`api:${record.tenant_id}`));
   const decision = await bucket.take(record.rate_limit, 1);
   const headers = rateLimitHeaders(decision);

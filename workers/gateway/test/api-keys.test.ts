@@ -1,8 +1,8 @@
 // The gateway's side of the API Keys API: validation, the caller it passes on, and how it renders
 // admin's answers. ADMIN is a recording stub; admin's own tests cover what it stores.
-import type { ApiKeySummary, Caller } from '@mailgrid/contracts';
+import type { AdminRpc, ApiKeySummary, Caller } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
-import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
 import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
 
@@ -132,5 +132,57 @@ describe('DELETE /api/api-keys/:id', () => {
       name: 'not_found',
       message: 'API key abc not found.',
     });
+  });
+});
+
+describe('PATCH /api/api-keys/:id', () => {
+  function patch(id: string, body: unknown, key = tenant.fullKey.token) {
+    return call(
+      `/api/api-keys/${id}`,
+      {
+        method: 'PATCH',
+        key,
+        headers: { 'content-type': 'application/json', 'x-request-id': 'keys-patch-0001' },
+        body: JSON.stringify(body),
+      },
+      patchEnv,
+    );
+  }
+
+  let updateApiKey: ReturnType<typeof vi.fn<AdminRpc['updateApiKey']>>;
+  let patchEnv: Env;
+
+  beforeEach(() => {
+    updateApiKey = vi.fn<AdminRpc['updateApiKey']>(async (_caller, id) => ({
+      ok: true,
+      value: { object: 'api_key', id },
+    }));
+    patchEnv = testEnv({ ADMIN: { ...admin, updateApiKey } });
+  });
+
+  it("renames through admin and answers Resend's { object, id }", async () => {
+    const id = crypto.randomUUID();
+    const response = await patch(id, { name: '  Production  ' });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ object: 'api_key', id });
+    expect(updateApiKey).toHaveBeenCalledWith(expectedCaller('keys-patch-0001'), id, { name: 'Production' });
+  });
+
+  it.each([
+    [{}, 'Missing required field: name.'],
+    [{ name: '' }, 'name: name must not be empty.'],
+    [{ name: 'x'.repeat(51) }, 'name:'],
+    [{ name: 'x', permission: 'sending_access' }, 'Unknown field: permission.'],
+  ])('refuses %j with 422 before admin is asked', async (body, message) => {
+    const response = await patch(crypto.randomUUID(), body);
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toContain(message);
+    expect(updateApiKey).not.toHaveBeenCalled();
+  });
+
+  it('is refused to a sending_access key (403)', async () => {
+    const response = await patch(crypto.randomUUID(), { name: 'x' }, tenant.sendingKey.token);
+    expect(response.status).toBe(403);
+    expect(updateApiKey).not.toHaveBeenCalled();
   });
 });

@@ -61,7 +61,7 @@ describe('routing', () => {
     ['PATCH', '/api/api-keys', 'GET, POST'],
     ['DELETE', '/api/api-keys', 'GET, POST'],
     ['POST', '/health', 'GET'],
-    ['GET', '/api/api-keys/2b8a9bd8-8f6e-4d0e-9a8f-9b2f4d1f3a10', 'DELETE'],
+    ['GET', '/api/api-keys/2b8a9bd8-8f6e-4d0e-9a8f-9b2f4d1f3a10', 'DELETE, PATCH'],
   ])('answers %s %s with 405 and allow: %s', async (method, path, allow) => {
     const response = await call(path, { method, key });
     expect(response.status).toBe(405);

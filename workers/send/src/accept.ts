@@ -23,6 +23,7 @@ import {
 } from '@mailgrid/db';
 import type { Compilable } from 'kysely';
 import { bodyKey, putBody } from './body-store';
+import { assertDailyQuota } from './daily-quota';
 import type { Env } from './env';
 import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
@@ -95,7 +96,7 @@ export async function acceptBatch(
 }
 
 function prepareOptions(env: Env) {
-  return { allowLocalAttachmentUrls: env.ENVIRONMENT === 'development' };
+  return { allowLocalAttachmentUrls: env.ENVIRONMENT === 'development', files: env.FILES };
 }
 
 /** One line per accept: how many emails and what they cost in D1 (the benchmark reads these). */
@@ -115,6 +116,7 @@ async function persist(
     await runBatch(d1, extra);
     return;
   }
+  await assertDailyQuota(db, caller, emails.length);
   const now = new Date();
   await Promise.all(emails.map((email) => putBody(env, bodyKey(caller.tenant_id, email.id), email.body)));
   const messages = emails
@@ -145,6 +147,8 @@ function toRow(caller: Caller, email: PreparedEmail, now: Date) {
     body_key: bodyKey(caller.tenant_id, email.id),
     track_opens: email.trackOpens === null ? null : Number(email.trackOpens),
     track_clicks: email.trackClicks === null ? null : Number(email.trackClicks),
+    topic_id: email.topicId,
+    list_unsubscribe: email.listUnsubscribe === null ? null : Number(email.listUnsubscribe),
     status,
     last_event: status,
     scheduled_at: email.scheduledAt?.toISOString() ?? null,

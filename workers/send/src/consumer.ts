@@ -20,6 +20,8 @@ import { emlKey, getBody, sentReceiptKey } from './body-store';
 import type { Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
 import { sendRawEmail } from './ses';
+import { configurationSetFor } from './streams';
+import { trackedContent } from './tracking/content';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claim lasts: longer than one SES call with its timeout. */
@@ -99,7 +101,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
     const outcome = receipt
       ? { kind: 'sent' as const, messageId: await receipt.text() }
-      : await deliver(env, row);
+      : await deliver(env, db, row);
     if (outcome.kind === 'sent') {
       if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);
@@ -129,21 +131,20 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
   }
 }
 
-async function deliver(env: Env, row: EmailRow) {
+async function deliver(env: Env, db: Db, row: EmailRow) {
   const to = JSON.parse(row.to_addresses) as string[];
   const cc = JSON.parse(row.cc_addresses) as string[];
   const bcc = JSON.parse(row.bcc_addresses) as string[];
-  const raw = await archivedOrBuilt(env, row, to, cc);
+  const raw = await archivedOrBuilt(env, db, row, to, cc);
   // SES wants the envelope in ASCII: IDN domains as punycode.
   const bare = (list: string[]) =>
     list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
-  const configurationSets = JSON.parse(env.SES_CONFIGURATION_SETS || '{}') as Record<string, string>;
   const tags = JSON.parse(row.tags) as { name: string; value: string }[];
   return sendRawEmail(env, {
     from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
     destinations: { to: bare(to), cc: bare(cc), bcc: bare(bcc) },
     raw,
-    configurationSet: configurationSets[row.stream],
+    configurationSet: await configurationSetFor(env, db, row),
     // Our ids ride along so SES's events find their way back to the email (and tenant).
     tags: [
       ...tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
@@ -155,7 +156,13 @@ async function deliver(env: Env, row: EmailRow) {
 }
 
 /** The EML is built once and archived before the first SES call; retries send the same bytes. */
-async function archivedOrBuilt(env: Env, row: EmailRow, to: string[], cc: string[]): Promise<Uint8Array> {
+async function archivedOrBuilt(
+  env: Env,
+  db: Db,
+  row: EmailRow,
+  to: string[],
+  cc: string[],
+): Promise<Uint8Array> {
   const key = emlKey(row.tenant_id, row.id);
   const archived = await env.ARCHIVE.get(key);
   if (archived) return new Uint8Array(await archived.arrayBuffer());
@@ -165,15 +172,18 @@ async function archivedOrBuilt(env: Env, row: EmailRow, to: string[], cc: string
   if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
   const domain = from.email.slice(from.email.lastIndexOf('@') + 1);
   const parse = (list: string[]) => list.flatMap((address) => parseAddress(address) ?? []);
+  const now = new Date();
+  // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
+  const { html, headers } = await trackedContent(env, db, row, body, domain, now);
   const mime = buildMime({
     from,
     to: parse(to),
     cc: parse(cc),
     replyTo: parse(JSON.parse(row.reply_to) as string[]),
     subject: row.subject,
-    html: body.html ?? undefined,
+    html: html ?? undefined,
     text: body.text ?? undefined,
-    headers: body.headers,
+    headers,
     attachments: body.attachments.map((attachment) => ({
       filename: attachment.filename,
       contentType: attachment.content_type,
@@ -181,7 +191,7 @@ async function archivedOrBuilt(env: Env, row: EmailRow, to: string[], cc: string
       content: fromBase64(attachment.content),
     })),
     messageId: `<${row.id}@${domain}>`,
-    date: new Date(),
+    date: now,
   });
   const bytes = new TextEncoder().encode(mime);
   await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });

@@ -23,4 +23,10 @@ export interface Env {
   SEND_BACKOFF_SCALE?: string;
   /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
   SES_CONFIGURATION_SETS: string;
+  /** JSON `{ "<key id>": "<secret>" }`: keys for tracking tokens (a secret outside development). */
+  TRACKING_SIGNING_KEYS: string;
+  /** The key id new tracking tokens are signed with. */
+  TRACKING_SIGNING_KEY_ID: string;
+  /** The default tracking host (`https://track.example`): links, pixel and unsubscribe URLs. */
+  TRACKING_BASE_URL: string;
 }

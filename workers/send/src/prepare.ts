@@ -2,11 +2,19 @@
 // checked against the tenant's verified domains (and the key's restriction), sizes and schedule
 // checked, the template rendered, suppressed recipients set aside. Throws AppError on bad input;
 // writes nothing.
-import { AppError, type Caller, EMAIL_LIMITS, type SendEmailRequest } from '@mailgrid/contracts';
-import { type Db, findDomainByName, findSuppressed } from '@mailgrid/db';
-import { type Address, parseAddress, RESERVED_HEADERS } from '@mailgrid/mime';
+import {
+  AppError,
+  attachmentProblem,
+  type Caller,
+  EMAIL_LIMITS,
+  guessContentType,
+  type SendEmailRequest,
+} from '@mailgrid/contracts';
+import { type Db, findDomainByName, findSuppressed, getFile, streamExists } from '@mailgrid/db';
+import { type Address, base64, parseAddress, RESERVED_HEADERS } from '@mailgrid/mime';
 import { fetchAttachment } from './attachment-url';
 import type { StoredAttachment, StoredBody } from './body-store';
+import { optedOutRecipients } from './opt-outs';
 import { parseScheduledAt } from './schedule';
 import { renderTemplate } from './templates';
 
@@ -24,6 +32,10 @@ export interface PreparedEmail {
   stream: string;
   trackOpens: boolean | null;
   trackClicks: boolean | null;
+  /** The email's topic: its unsubscribe link opts out of this topic. */
+  topicId: string | null;
+  /** The email's own List-Unsubscribe switch; null: the stream decides. */
+  listUnsubscribe: boolean | null;
   scheduledAt: Date | null;
   /** Bare, lower-cased addresses left out because they are suppressed. */
   suppressed: string[];
@@ -34,6 +46,8 @@ export interface PreparedEmail {
 export interface PrepareOptions {
   /** Local development: attachment URLs may be http and on loopback. */
   allowLocalAttachmentUrls?: boolean;
+  /** Uploaded files (R2), for attachments given by `file_id`; without it no file_id resolves. */
+  files?: R2Bucket;
 }
 
 export async function prepareEmail(
@@ -63,6 +77,14 @@ export async function prepareEmail(
     throw new AppError(
       'restricted_api_key',
       `This API key may only send from its own domain, not ${domainName}.`,
+    );
+  }
+
+  const stream = input.stream ?? 'transactional';
+  if (!(await streamExists(db, caller.tenant_id, stream))) {
+    throw new AppError(
+      'invalid_parameter',
+      `${at('stream')}: there is no stream "${stream}". Use transactional, broadcast, or one made with POST /api/streams.`,
     );
   }
 
@@ -121,11 +143,12 @@ export async function prepareEmail(
   const attachments: StoredAttachment[] = [];
   for (const [index, attachment] of (input.attachments ?? []).entries()) {
     attachments.push(
-      await readAttachment(
-        attachment,
-        at(`attachments[${index}]`),
-        options.allowLocalAttachmentUrls ?? false,
-      ),
+      await readAttachment(attachment, at(`attachments[${index}]`), {
+        db,
+        tenantId: caller.tenant_id,
+        allowLocal: options.allowLocalAttachmentUrls ?? false,
+        files: options.files,
+      }),
     );
   }
   const size =
@@ -140,7 +163,13 @@ export async function prepareEmail(
   }
 
   const scheduledAt = input.scheduled_at ? parseScheduledAt(input.scheduled_at, now) : null;
-  const suppressedSet = await findSuppressed(db, caller.tenant_id, [...to, ...cc, ...bcc].map(bareAddress));
+  const recipients = [...to, ...cc, ...bcc].map(bareAddress);
+  const [onSuppressionList, optedOut] = await Promise.all([
+    findSuppressed(db, caller.tenant_id, recipients),
+    optedOutRecipients(db, caller.tenant_id, stream, input.topic_id ?? null, recipients, at('topic_id')),
+  ]);
+  // Unsubscribed contacts are left out like suppressed addresses, and listed with them.
+  const suppressedSet = new Set([...onSuppressionList, ...optedOut]);
   const keep = (list: string[]) => list.filter((address) => !suppressedSet.has(bareAddress(address)));
   const kept = { to: keep(to), cc: keep(cc), bcc: keep(bcc) };
 
@@ -153,9 +182,11 @@ export async function prepareEmail(
     subject,
     body: { html, text, headers, attachments },
     tags: input.tags ?? [],
-    stream: input.stream ?? 'transactional',
+    stream,
     trackOpens: input.track_opens ?? null,
     trackClicks: input.track_clicks ?? null,
+    topicId: input.topic_id ?? null,
+    listUnsubscribe: input.list_unsubscribe ?? null,
     scheduledAt,
     suppressed: [...suppressedSet],
     deliverable: kept.to.length + kept.cc.length + kept.bcc.length > 0,
@@ -183,13 +214,50 @@ function domainOf(address: Address): string {
   return address.email.slice(address.email.lastIndexOf('@') + 1).toLowerCase();
 }
 
+interface AttachmentSources {
+  db: Db;
+  tenantId: string;
+  allowLocal: boolean;
+  files: R2Bucket | undefined;
+}
+
+/** The attachment's bytes from where the request said, then checked against the refused types. */
 async function readAttachment(
   attachment: NonNullable<SendEmailRequest['attachments']>[number],
   field: string,
-  allowLocal: boolean,
+  sources: AttachmentSources,
 ): Promise<StoredAttachment> {
-  if (attachment.path && attachment.content) {
-    throw new AppError('invalid_attachment', `${field}: give either content or path, not both.`);
+  const stored = await attachmentContent(attachment, field, sources);
+  const problem = attachmentProblem(stored.filename, fromBase64(stored.content.slice(0, 12)));
+  if (problem) throw new AppError('invalid_attachment', `${field}: ${problem}.`);
+  return stored;
+}
+
+async function attachmentContent(
+  attachment: NonNullable<SendEmailRequest['attachments']>[number],
+  field: string,
+  { db, tenantId, allowLocal, files }: AttachmentSources,
+): Promise<StoredAttachment> {
+  const given = [attachment.content, attachment.path, attachment.file_id].filter((source) => source);
+  if (given.length > 1) {
+    throw new AppError('invalid_attachment', `${field}: give one of content, path or file_id.`);
+  }
+  if (attachment.file_id) {
+    // Copied into the email now: deleting the file later never breaks an email already accepted.
+    const file = await getFile(db, tenantId, attachment.file_id);
+    const object = file && files ? await files.get(file.r2_key) : null;
+    if (!file || !object) {
+      throw new AppError(
+        'invalid_attachment',
+        `${field}.file_id: there is no file ${attachment.file_id}; upload it with POST /api/files.`,
+      );
+    }
+    return {
+      filename: attachment.filename ?? file.filename,
+      content_type: attachment.content_type ?? file.content_type,
+      content_id: attachment.content_id ?? null,
+      content: base64(new Uint8Array(await object.arrayBuffer())),
+    };
   }
   if (attachment.path) {
     const file = await fetchAttachment(attachment.path, field, EMAIL_LIMITS.message_bytes, allowLocal);
@@ -204,7 +272,7 @@ async function readAttachment(
   if (!attachment.content)
     throw new AppError(
       'invalid_attachment',
-      `${field}: \`content\` (base64) or \`path\` (a URL) is required.`,
+      `${field}: \`content\` (base64), \`path\` (a URL) or \`file_id\` (an uploaded file) is required.`,
     );
   const content = attachment.content.replace(/\s+/g, '');
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(content) || content.length % 4 !== 0) {
@@ -219,25 +287,9 @@ async function readAttachment(
   };
 }
 
-const CONTENT_TYPES: Record<string, string> = {
-  pdf: 'application/pdf',
-  png: 'image/png',
-  jpg: 'image/jpeg',
-  jpeg: 'image/jpeg',
-  gif: 'image/gif',
-  webp: 'image/webp',
-  svg: 'image/svg+xml',
-  txt: 'text/plain',
-  csv: 'text/csv',
-  html: 'text/html',
-  ics: 'text/calendar',
-  json: 'application/json',
-  zip: 'application/zip',
-};
-
-function guessContentType(filename: string): string {
-  const extension = filename.slice(filename.lastIndexOf('.') + 1).toLowerCase();
-  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
+/** Decodes a whole number of base64 quads (the caller slices on a multiple of 4). */
+function fromBase64(value: string): Uint8Array {
+  return Uint8Array.from(atob(value), (char) => char.charCodeAt(0));
 }
 
 function byteLength(value: string): number {

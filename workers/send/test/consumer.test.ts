@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTEMPTS } from '../src/consumer';
 import {
   accept,
+  addStream,
   consume,
   decode,
   emailRow,
@@ -112,6 +113,7 @@ describe('a queued email', () => {
   });
 
   it("sends through the SES configuration set of the email's stream, and without one for unlisted streams", async () => {
+    await addStream(acme, 'alerts');
     const transactional = await accept(acme);
     const other = await accept(acme, { stream: 'alerts' });
     const ses = sesStub();

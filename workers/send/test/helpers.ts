@@ -32,6 +32,22 @@ export async function newTenant(spec: Partial<TenantSpec> = {}): Promise<Tenant>
   return { ...tenant, caller: callerFor(tenant.tenantId, tenant.fullKey) };
 }
 
+/** Adds a stream to the tenant (as POST /api/streams would store it); a send must name an existing one. */
+export async function addStream(
+  tenant: Tenant,
+  id: string,
+  fields: { type?: 'transactional' | 'broadcast'; configuration_set?: string | null } = {},
+): Promise<void> {
+  const now = new Date().toISOString();
+  await testEnv.DB.prepare(
+    `INSERT INTO streams (tenant_id, id, name, type, configuration_set, list_unsubscribe, created_at, updated_at)
+     VALUES (?, ?, ?, ?, ?, 0, ?, ?)
+     ON CONFLICT (tenant_id, id) DO UPDATE SET configuration_set = excluded.configuration_set`,
+  )
+    .bind(tenant.tenantId, id, id, fields.type ?? 'transactional', fields.configuration_set ?? null, now, now)
+    .run();
+}
+
 /** A valid request from the tenant's domain; `overrides` replace fields. */
 export function emailFrom(tenant: Tenant, overrides: Partial<SendEmailRequest> = {}): SendEmailRequest {
   return {

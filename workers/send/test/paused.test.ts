@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   accept,
+  addStream,
   countRows,
   emailFrom,
   failure,
@@ -68,6 +69,7 @@ describe('a paused stream', () => {
     const other = await newTenant();
     await setStatus(tenant, 'marketing', 'paused');
     await setStatus(tenant, 'transactional', 'warning');
+    await addStream(other, 'marketing');
 
     expect(await accept(tenant)).toBeTruthy();
     expect(await accept(other, { stream: 'marketing' })).toBeTruthy();

@@ -4,6 +4,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { TrackingRpc, WorkerHealth } from '@mailgrid/contracts';
 import { checkHealth } from '@mailgrid/runtime';
 import type { Env } from './env';
+import { route } from './router';
 
 export class TrackingService extends WorkerEntrypoint<Env> implements TrackingRpc {
   async health(): Promise<WorkerHealth> {
@@ -11,15 +12,13 @@ export class TrackingService extends WorkerEntrypoint<Env> implements TrackingRp
     // has no read to probe with. An empty report still proves the worker is deployed and answering.
     return checkHealth('tracking', this.env.ENVIRONMENT, {});
   }
+
+  /** What the gateway forwards /o/, /c/ and /u/ to in local dev (only the gateway has a port there). */
+  override async fetch(request: Request): Promise<Response> {
+    return route(request, this.env, this.ctx);
+  }
 }
 
 export default {
-  // The pixel, click and unsubscribe routes arrive with first-party tracking; until then nothing
-  // here is public.
-  async fetch() {
-    return new Response('Not found', {
-      status: 404,
-      headers: { 'content-type': 'text/plain; charset=utf-8' },
-    });
-  },
+  fetch: (request, env, ctx) => route(request, env, ctx),
 } satisfies ExportedHandler<Env>;

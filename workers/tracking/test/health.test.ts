@@ -20,7 +20,7 @@ describe('TrackingService.health()', () => {
 
 describe('the public fetch handler', () => {
   it.each(['/', '/o/some-token.gif', '/c/some-token', '/unsubscribe/some-token'])(
-    'answers GET %s with 404 until the tracking routes exist',
+    'answers GET %s (no valid token) with 404',
     async (path) => {
       const response = await self.fetch(`https://track.mailgrid.test${path}`);
       expect(response.status).toBe(404);

@@ -118,3 +118,36 @@ export async function revokeApiKey(
   ]);
   return key.prefix;
 }
+
+/** Renames a live key (with its audit entry). False if the tenant has no such live key. */
+export async function renameApiKey(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  name: string,
+): Promise<boolean> {
+  const key = await db
+    .selectFrom('api_keys')
+    .select(['name', 'prefix'])
+    .where('tenant_id', '=', caller.tenant_id)
+    .where('id', '=', id)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (!key) return false;
+  await runBatch(d1, [
+    db
+      .updateTable('api_keys')
+      .set({ name })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null),
+    auditEntry(db, caller, {
+      action: 'api_key.updated',
+      target_type: 'api_key',
+      target_id: id,
+      summary: { prefix: key.prefix, name: { from: key.name, to: name } },
+    }),
+  ]);
+  return true;
+}

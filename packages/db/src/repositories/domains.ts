@@ -1,4 +1,12 @@
-import type { Db } from '../client';
+// Sending domains. A deleted domain that emails still reference stays as a tombstone (`deleted_at`)
+// because emails.domain_id is a foreign key; every read here skips tombstones, so to the API and
+// to sending it is gone.
+import type { Caller } from '@mailgrid/contracts';
+import { runBatch } from '../batch';
+import { type Db, nowIso } from '../client';
+import type { PageRequest } from '../pagination';
+import type { DomainStatus } from '../schema';
+import { auditEntry } from './audit-log';
 
 export async function domainBelongsToTenant(db: Db, tenantId: string, domainId: string): Promise<boolean> {
   const row = await db
@@ -6,16 +14,251 @@ export async function domainBelongsToTenant(db: Db, tenantId: string, domainId: 
     .select('id')
     .where('tenant_id', '=', tenantId)
     .where('id', '=', domainId)
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
 }
 
-/** The tenant's domain of that name (lower-case), verified or not. */
+/** The tenant's domain of that name (lower-case), verified or not, with what sending reads. */
 export async function findDomainByName(db: Db, tenantId: string, name: string) {
   return db
     .selectFrom('domains')
-    .select(['id', 'name', 'status'])
+    .select([
+      'id',
+      'name',
+      'status',
+      'open_tracking',
+      'click_tracking',
+      'tracking_hostname',
+      'custom_return_path',
+    ])
     .where('tenant_id', '=', tenantId)
     .where('name', '=', name.toLowerCase())
+    .where('deleted_at', 'is', null)
     .executeTakeFirst();
+}
+
+export type DomainRow = Awaited<ReturnType<typeof getDomainRow>> & {};
+
+export async function getDomainRow(db: Db, tenantId: string, id: string) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** The tenant's row of that name, tombstone or not (a re-added domain takes its tombstone's place). */
+export async function findDomainRowByName(db: Db, tenantId: string, name: string) {
+  return db
+    .selectFrom('domains')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('name', '=', name)
+    .executeTakeFirst();
+}
+
+/**
+ * Whether another tenant has a live domain of that name. The one read across tenants: SES has one
+ * identity per name in the account, so two tenants cannot both own it (nor delete it under each other).
+ */
+export async function domainNameTakenElsewhere(db: Db, tenantId: string, name: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('domains')
+    .select('id')
+    .where('tenant_id', '!=', tenantId)
+    .where('name', '=', name)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Newest first, Resend's cursors; null when the cursor is not one of the tenant's live domains. */
+export async function listDomainRows(db: Db, tenantId: string, page: PageRequest) {
+  const cursorId = page.after ?? page.before;
+  let query = db
+    .selectFrom('domains')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where('deleted_at', 'is', null);
+  if (cursorId) {
+    const cursor = await getDomainRow(db, tenantId, cursorId);
+    if (!cursor) return null;
+    const op = page.after ? '<' : '>';
+    query = query.where((eb) =>
+      eb.or([
+        eb('created_at', op, cursor.created_at),
+        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
+      ]),
+    );
+  }
+  const direction = page.before ? 'asc' : 'desc';
+  const rows = await query
+    .orderBy('created_at', direction)
+    .orderBy('id', direction)
+    .limit(page.limit + 1)
+    .execute();
+  const pageRows = rows.slice(0, page.limit);
+  if (page.before) pageRows.reverse();
+  return { rows: pageRows, has_more: rows.length > page.limit };
+}
+
+export interface NewDomain {
+  name: string;
+  region: string;
+  custom_return_path: string;
+  open_tracking: number | null;
+  click_tracking: number | null;
+  tracking_hostname: string | null;
+  dkim_tokens: string[];
+}
+
+/**
+ * Inserts the domain with its audit entry, or, when the tenant deleted a domain of that name that
+ * emails still reference, brings that row back as new (same id, fresh state). Returns the id.
+ */
+export async function insertDomain(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  input: NewDomain,
+  tombstoneId: string | null,
+): Promise<string> {
+  const now = nowIso();
+  const id = tombstoneId ?? crypto.randomUUID();
+  const fields = {
+    region: input.region,
+    status: 'not_started' as const,
+    verified_at: null,
+    created_at: now,
+    open_tracking: input.open_tracking,
+    click_tracking: input.click_tracking,
+    tracking_hostname: input.tracking_hostname,
+    custom_return_path: input.custom_return_path,
+    dkim_tokens: JSON.stringify(input.dkim_tokens),
+    record_status: '{}',
+    last_checked_at: null,
+    updated_at: now,
+    deleted_at: null,
+  };
+  const write = tombstoneId
+    ? db
+        .updateTable('domains')
+        .set(fields)
+        .where('tenant_id', '=', caller.tenant_id)
+        .where('id', '=', tombstoneId)
+        .where('deleted_at', 'is not', null)
+    : db.insertInto('domains').values({ id, tenant_id: caller.tenant_id, name: input.name, ...fields });
+  await runBatch(d1, [
+    write,
+    auditEntry(db, caller, {
+      action: 'domain.created',
+      target_type: 'domain',
+      target_id: id,
+      summary: {
+        name: input.name,
+        region: input.region,
+        custom_return_path: input.custom_return_path,
+        open_tracking: input.open_tracking,
+        click_tracking: input.click_tracking,
+        tracking_hostname: input.tracking_hostname,
+      },
+    }),
+  ]);
+  return id;
+}
+
+export interface DomainChanges {
+  open_tracking?: number | null;
+  click_tracking?: number | null;
+  tracking_hostname?: string | null;
+  custom_return_path?: string;
+  dkim_tokens?: string;
+  status?: DomainStatus;
+  verified_at?: string | null;
+  last_checked_at?: string;
+  record_status?: string;
+}
+
+/** One change to a live domain with its audit entry (`domain.updated`, `domain.verified`…). */
+export async function changeDomain(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  id: string,
+  changes: DomainChanges,
+  audit: { action: string; summary: Record<string, unknown> },
+): Promise<void> {
+  await runBatch(d1, [
+    db
+      .updateTable('domains')
+      .set({ ...changes, updated_at: nowIso() })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null),
+    auditEntry(db, caller, {
+      action: audit.action,
+      target_type: 'domain',
+      target_id: id,
+      summary: audit.summary,
+    }),
+  ]);
+}
+
+/** Names of the tenant's live API keys that may only send from this domain. */
+export async function keysRestrictedToDomain(db: Db, tenantId: string, domainId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select('name')
+    .where('tenant_id', '=', tenantId)
+    .where('domain_id', '=', domainId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  return rows.map((row) => row.name);
+}
+
+/**
+ * Deletes the domain with its audit entry: the row goes when nothing references it, else it becomes
+ * a tombstone (its emails and revoked keys keep pointing at it, so their history stays whole).
+ */
+export async function deleteDomainRow(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  domain: { id: string; name: string },
+): Promise<'removed' | 'tombstoned'> {
+  const referenced =
+    (await db
+      .selectFrom('emails')
+      .select('id')
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('domain_id', '=', domain.id)
+      .limit(1)
+      .executeTakeFirst()) !== undefined ||
+    (await db
+      .selectFrom('api_keys')
+      .select('id')
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('domain_id', '=', domain.id)
+      .limit(1)
+      .executeTakeFirst()) !== undefined;
+  const now = nowIso();
+  await runBatch(d1, [
+    referenced
+      ? db
+          .updateTable('domains')
+          .set({ deleted_at: now, updated_at: now, status: 'not_started', verified_at: null })
+          .where('tenant_id', '=', caller.tenant_id)
+          .where('id', '=', domain.id)
+      : db.deleteFrom('domains').where('tenant_id', '=', caller.tenant_id).where('id', '=', domain.id),
+    auditEntry(db, caller, {
+      action: 'domain.deleted',
+      target_type: 'domain',
+      target_id: domain.id,
+      summary: { name: domain.name, kept_for_history: referenced },
+    }),
+  ]);
+  return referenced ? 'tombstoned' : 'removed';
 }

@@ -30,6 +30,7 @@ export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string
       created_at: email.created_at,
       ...(event.recipient ? { recipient: event.recipient } : {}),
       ...specific(event),
+      ...machineFlag(event),
     },
   });
 }
@@ -66,9 +67,20 @@ function specific({ type, occurred_at, data }: PayloadEvent): Record<string, unk
       return { complaint: { feedbackType: data.feedback_type ?? null } };
     case 'email.failed':
       return { failed: { reason: data.reason ?? null } };
+    case 'email.unsubscribed':
+      return { unsubscribe: { topicId: data.topic_id ?? null, timestamp: occurred_at } };
     default:
       return {};
   }
+}
+
+/**
+ * First-party tracking events say whether a machine (Apple MPP, a link scanner, a bot) made them, and
+ * why, so a receiver can leave them out of its own counts. SES's own open/click events have no flag.
+ */
+function machineFlag({ data }: PayloadEvent): Record<string, unknown> {
+  if (typeof data.machine !== 'boolean') return {};
+  return { machine: data.machine, machine_reason: data.machine_reason ?? null };
 }
 
 function parseList(json: string): string[] {

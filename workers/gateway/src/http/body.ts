@@ -69,7 +69,17 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** The body as text, refused with 413 as soon as it passes `maxBytes` (Content-Length or not). */
 export async function readCapped(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return '';
+  return new TextDecoder().decode(await readBytes(request, maxBytes));
+}
+
+/**
+ * A non-JSON body (a file upload, a CSV import) as bytes, with the same 413 rules as JSON bodies.
+ * The caller checks the content type it accepts.
+ */
+export async function readBytes(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
+  if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -89,7 +99,7 @@ export async function readCapped(request: Request, maxBytes: number): Promise<st
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function tooLarge(maxBytes: number): AppError {

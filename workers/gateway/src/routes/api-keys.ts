@@ -1,5 +1,5 @@
-// Resend's API Keys API: POST/GET /api/api-keys, DELETE /api/api-keys/:id.
-import { CreateApiKeyRequest, unwrap } from '@mailgrid/contracts';
+// Resend's API Keys API: POST/GET /api/api-keys, PATCH/DELETE /api/api-keys/:id.
+import { CreateApiKeyRequest, UpdateApiKeyRequest, unwrap } from '@mailgrid/contracts';
 import { parseBody, readJson } from '../http/body';
 import { json } from '../http/responses';
 import type { RouteContext } from '../router';
@@ -17,4 +17,15 @@ export async function listApiKeys({ env, caller }: RouteContext): Promise<Respon
 export async function deleteApiKey({ env, caller, params }: RouteContext): Promise<Response> {
   const { id } = unwrap(await env.ADMIN.deleteApiKey(caller, params.id ?? ''));
   return json({ object: 'api_key', id, deleted: true });
+}
+
+export async function updateApiKey({
+  request,
+  env,
+  caller,
+  params,
+  maxBodyBytes,
+}: RouteContext): Promise<Response> {
+  const input = parseBody(UpdateApiKeyRequest, await readJson(request, maxBodyBytes));
+  return json(unwrap(await env.ADMIN.updateApiKey(caller, params.id ?? '', input)));
 }

@@ -1,0 +1,217 @@
+// Contacts as Resend's global contacts: one per address per tenant, addressed by id or email, with
+// typed custom properties (declared through contact-properties), segments and topic subscriptions.
+// The schemas check shape only; whether each property is declared and of its type is checked by
+// admin against the tenant's declarations, naming `properties.<key>`.
+import * as v from 'valibot';
+import type { Caller } from './caller';
+import type { RpcResult } from './rpc-result';
+import type { SegmentSummary } from './segments';
+import type { TopicSubscription } from './topics';
+
+export const CONTACT_LIMITS = {
+  email: 320,
+  name: 255,
+  /** Segments or topics given in one create or one topics update. */
+  refs: 100,
+  /** A string property value. */
+  property_value: 2000,
+} as const;
+
+/** A bare address, trimmed and lower-cased: one contact per address. */
+export const ContactEmail = v.pipe(
+  v.string('email must be a string'),
+  v.trim(),
+  v.toLowerCase(),
+  v.maxLength(CONTACT_LIMITS.email),
+  v.email('email must be an email address'),
+);
+
+const Name = v.pipe(v.string('must be a string'), v.trim(), v.maxLength(CONTACT_LIMITS.name));
+
+// Values are checked by admin against the declared type, so the message names `properties.<key>`.
+const Properties = v.pipe(
+  v.unknown(),
+  // v.record would take an array as an object keyed '0', '1', …
+  v.check(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'properties must be an object of key: value',
+  ),
+  v.transform((value) => value as Record<string, unknown>),
+);
+
+const Id = v.pipe(v.string('id must be a string'), v.minLength(1, 'id must not be empty'), v.maxLength(100));
+
+const Subscription = v.picklist(['opt_in', 'opt_out'], "subscription must be 'opt_in' or 'opt_out'");
+
+export const TopicChoice = v.strictObject({ id: Id, subscription: Subscription });
+export type TopicChoice = v.InferOutput<typeof TopicChoice>;
+
+// The SDK sends `undefined` for fields left unset (dropped by JSON) and may send null: both mean "not given".
+export const CreateContactRequest = v.strictObject({
+  email: ContactEmail,
+  first_name: v.nullish(Name),
+  last_name: v.nullish(Name),
+  unsubscribed: v.nullish(v.boolean('unsubscribed must be true or false')),
+  properties: v.nullish(Properties),
+  /** Segments the new contact joins. */
+  segments: v.nullish(
+    v.pipe(
+      v.array(v.strictObject({ id: Id })),
+      v.maxLength(CONTACT_LIMITS.refs, `at most ${CONTACT_LIMITS.refs} segments`),
+    ),
+  ),
+  /** The new contact's explicit topic choices. */
+  topics: v.nullish(
+    v.pipe(v.array(TopicChoice), v.maxLength(CONTACT_LIMITS.refs, `at most ${CONTACT_LIMITS.refs} topics`)),
+  ),
+});
+export type CreateContactRequest = v.InferOutput<typeof CreateContactRequest>;
+
+/** `null` clears a name; a property set to `null` is removed from the contact. */
+export const UpdateContactRequest = v.strictObject({
+  first_name: v.nullish(Name),
+  last_name: v.nullish(Name),
+  unsubscribed: v.nullish(v.boolean('unsubscribed must be true or false')),
+  properties: v.nullish(Properties),
+});
+export type UpdateContactRequest = v.InferOutput<typeof UpdateContactRequest>;
+
+/** PATCH /contacts/:id/topics: the SDK sends the list itself as the body. */
+export const UpdateContactTopicsRequest = v.pipe(
+  v.array(TopicChoice, 'send a list of { id, subscription }'),
+  v.minLength(1, 'send at least one topic'),
+  v.maxLength(CONTACT_LIMITS.refs, `at most ${CONTACT_LIMITS.refs} topics`),
+);
+export type UpdateContactTopicsRequest = v.InferOutput<typeof UpdateContactTopicsRequest>;
+
+/** The body as the gateway checks it, so messages name `topics.<n>.<field>` (the SDK's bare list is wrapped first). */
+export const UpdateContactTopicsBody = v.strictObject({ topics: UpdateContactTopicsRequest });
+
+/** Resend's cursor pagination over any audience list; the cursors are ids of that list. */
+export const AudienceListQuery = v.object({
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform(Number),
+      v.integer('limit must be a whole number'),
+      v.minValue(1, 'limit must be at least 1'),
+      v.maxValue(100, 'limit must be at most 100'),
+    ),
+    '20',
+  ),
+  after: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  before: v.optional(v.pipe(v.string(), v.maxLength(100))),
+});
+export type AudienceListQuery = v.InferOutput<typeof AudienceListQuery>;
+
+/** A custom property's value as GET /contacts/:id returns it (the SDK's shape). */
+export type ContactPropertyValue = { type: 'string'; value: string } | { type: 'number'; value: number };
+
+/** A contact in lists. */
+export interface ContactSummary {
+  id: string;
+  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  unsubscribed: boolean;
+  created_at: string;
+}
+
+export interface ContactObject extends ContactSummary {
+  object: 'contact';
+  properties: Record<string, ContactPropertyValue>;
+}
+
+export interface ContactList {
+  object: 'list';
+  has_more: boolean;
+  data: ContactSummary[];
+}
+
+export interface ContactResponse {
+  object: 'contact';
+  id: string;
+}
+
+export interface DeletedContact {
+  object: 'contact';
+  /** The deleted contact's id. */
+  contact: string;
+  deleted: true;
+}
+
+export interface ContactSegmentList {
+  object: 'list';
+  has_more: boolean;
+  data: SegmentSummary[];
+}
+
+/** A topic as one contact sees it: its explicit choice, or the topic's default. */
+export interface ContactTopicObject {
+  id: string;
+  name: string;
+  description: string | null;
+  subscription: TopicSubscription;
+}
+
+export interface ContactTopicList {
+  object: 'list';
+  has_more: boolean;
+  data: ContactTopicObject[];
+}
+
+/**
+ * POST/DELETE /contacts/:id/segments/:segment_id: the SDK's types read `id` (the segment's); Resend's
+ * API also answers `object`, `contact_id` and `segment_id`, so both are given.
+ */
+export interface ContactSegmentChange {
+  object: 'contact_segment';
+  id: string;
+  contact_id: string;
+  segment_id: string;
+  deleted?: true;
+}
+
+/**
+ * Contacts over RPC. `ref` is a contact's id or email (an email is recognised by its `@`); another
+ * tenant's contact, segment or topic is not_found.
+ */
+export interface ContactsAdminRpc {
+  createContact(caller: Caller, input: CreateContactRequest): Promise<RpcResult<ContactResponse>>;
+  getContact(caller: Caller, ref: string): Promise<RpcResult<ContactObject>>;
+  listContacts(caller: Caller, query: AudienceListQuery): Promise<RpcResult<ContactList>>;
+  updateContact(
+    caller: Caller,
+    ref: string,
+    input: UpdateContactRequest,
+  ): Promise<RpcResult<ContactResponse>>;
+  /** Leaves the address's suppression (if any) in place: suppressions are keyed by address. */
+  deleteContact(caller: Caller, ref: string): Promise<RpcResult<DeletedContact>>;
+  listContactSegments(
+    caller: Caller,
+    ref: string,
+    query: AudienceListQuery,
+  ): Promise<RpcResult<ContactSegmentList>>;
+  /** Adding a contact already in the segment changes nothing and succeeds. */
+  addContactToSegment(
+    caller: Caller,
+    ref: string,
+    segmentId: string,
+  ): Promise<RpcResult<ContactSegmentChange>>;
+  removeContactFromSegment(
+    caller: Caller,
+    ref: string,
+    segmentId: string,
+  ): Promise<RpcResult<ContactSegmentChange>>;
+  /** Every topic of the tenant with this contact's subscription (explicit, else the default). */
+  listContactTopics(
+    caller: Caller,
+    ref: string,
+    query: AudienceListQuery,
+  ): Promise<RpcResult<ContactTopicList>>;
+  updateContactTopics(
+    caller: Caller,
+    ref: string,
+    input: UpdateContactTopicsRequest,
+  ): Promise<RpcResult<{ id: string }>>;
+}

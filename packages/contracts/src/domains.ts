@@ -1,0 +1,133 @@
+// Resend's Domains API (POST/GET /domains, GET/PATCH/DELETE /domains/:id, POST /domains/:id/verify)
+// plus Mailgrid's extra `tracking_hostname`. A domain is an SES identity with Easy DKIM and a custom
+// MAIL FROM subdomain; its `records` are the DNS records to publish, each with what the last verify saw.
+import * as v from 'valibot';
+import type { Caller } from './caller';
+import type { RpcResult } from './rpc-result';
+
+/** Resend's regions. A Mailgrid deployment sends through one SES region (checked by admin). */
+export const DOMAIN_REGIONS = ['us-east-1', 'eu-west-1', 'sa-east-1', 'ap-northeast-1'] as const;
+export type DomainRegion = (typeof DOMAIN_REGIONS)[number];
+
+/** The MAIL FROM label when none is given, as Resend's. */
+export const DEFAULT_RETURN_PATH = 'send';
+
+const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+/** Two labels or more, the last one alphabetic (or punycode): `example.com`, `mail.example.co.uk`. */
+export const HOSTNAME_PATTERN = new RegExp(`^(?:${LABEL}\\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$`);
+const LABEL_PATTERN = new RegExp(`^${LABEL}$`);
+
+const Hostname = (field: string, example: string) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.toLowerCase(),
+    v.maxLength(253, `${field} must be at most 253 characters`),
+    v.regex(HOSTNAME_PATTERN, `${field} must be a host name such as ${example}`),
+  );
+const Label = (field: string, example: string) =>
+  v.pipe(
+    v.string(),
+    v.trim(),
+    v.toLowerCase(),
+    v.regex(
+      LABEL_PATTERN,
+      `${field} must be one DNS label (letters, digits, inner hyphens), e.g. ${example}`,
+    ),
+  );
+
+export const CreateDomainRequest = v.strictObject({
+  name: Hostname('name', 'example.com'),
+  region: v.optional(v.picklist(DOMAIN_REGIONS, `region must be one of ${DOMAIN_REGIONS.join(', ')}`)),
+  custom_return_path: v.optional(Label('custom_return_path', DEFAULT_RETURN_PATH)),
+  open_tracking: v.optional(v.boolean('open_tracking must be true or false')),
+  click_tracking: v.optional(v.boolean('click_tracking must be true or false')),
+  /** Resend's: a label under the domain (`links` → links.example.com). */
+  tracking_subdomain: v.optional(Label('tracking_subdomain', 'links')),
+  /** Mailgrid's: the whole host, which must be the domain's own subdomain. */
+  tracking_hostname: v.optional(Hostname('tracking_hostname', 'links.example.com')),
+});
+export type CreateDomainRequest = v.InferOutput<typeof CreateDomainRequest>;
+
+/** `undefined` leaves a field as it is; `null` clears a tracking setting back to "not set". */
+export const UpdateDomainRequest = v.strictObject({
+  open_tracking: v.nullish(v.boolean('open_tracking must be true or false')),
+  click_tracking: v.nullish(v.boolean('click_tracking must be true or false')),
+  tracking_subdomain: v.nullish(Label('tracking_subdomain', 'links')),
+  tracking_hostname: v.nullish(Hostname('tracking_hostname', 'links.example.com')),
+  custom_return_path: v.optional(Label('custom_return_path', DEFAULT_RETURN_PATH)),
+});
+export type UpdateDomainRequest = v.InferOutput<typeof UpdateDomainRequest>;
+
+export const ListDomainsQuery = v.object({
+  limit: v.optional(
+    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
+    '20',
+  ),
+  after: v.optional(v.pipe(v.string(), v.uuid('after must be a domain id'))),
+  before: v.optional(v.pipe(v.string(), v.uuid('before must be a domain id'))),
+});
+export type ListDomainsQuery = v.InferOutput<typeof ListDomainsQuery>;
+
+export type DomainStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+export type DomainRecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+
+/** One DNS record to publish, in Resend's shape; `name` is relative to the domain, as Resend's. */
+export interface DomainRecord {
+  /** DMARC is Mailgrid's suggestion: shown and checked, but not required for `verified`. */
+  record: 'SPF' | 'DKIM' | 'DMARC';
+  name: string;
+  type: 'MX' | 'TXT' | 'CNAME';
+  value: string;
+  ttl: string;
+  status: DomainRecordStatus;
+  priority?: number;
+}
+
+export interface DomainSummary {
+  object: 'domain';
+  id: string;
+  name: string;
+  status: DomainStatus;
+  region: string;
+  created_at: string;
+  capabilities: { sending: 'enabled'; receiving: 'disabled' };
+  open_tracking: boolean;
+  click_tracking: boolean;
+  /** The tracking host's label under the domain, as Resend's `tracking_subdomain`; null if default. */
+  tracking_subdomain: string | null;
+  /** Mailgrid extra: the whole tracking host, or null for the default one. */
+  tracking_hostname: string | null;
+  /** The MAIL FROM label: bounces return to `<custom_return_path>.<name>`. */
+  custom_return_path: string;
+}
+
+export interface DomainObject extends DomainSummary {
+  records: DomainRecord[];
+  /** Mailgrid extra: when the records were last checked (verify), or null. */
+  last_checked_at: string | null;
+}
+
+export interface DomainList {
+  object: 'list';
+  has_more: boolean;
+  data: DomainSummary[];
+}
+
+export interface DeletedDomain {
+  object: 'domain';
+  id: string;
+  deleted: true;
+}
+
+export interface DomainsAdminRpc {
+  /** Registers the SES identity (Easy DKIM, custom MAIL FROM) and returns the records to publish. */
+  createDomain(caller: Caller, input: CreateDomainRequest): Promise<RpcResult<DomainObject>>;
+  listDomains(caller: Caller, query: ListDomainsQuery): Promise<RpcResult<DomainList>>;
+  getDomain(caller: Caller, id: string): Promise<RpcResult<DomainObject>>;
+  updateDomain(caller: Caller, id: string, input: UpdateDomainRequest): Promise<RpcResult<DomainObject>>;
+  /** Checks every record over DNS-over-HTTPS and the identity at SES, and stores what it found. */
+  verifyDomain(caller: Caller, id: string): Promise<RpcResult<DomainObject>>;
+  /** Refused (conflict) while a live API key is restricted to the domain. */
+  deleteDomain(caller: Caller, id: string): Promise<RpcResult<DeletedDomain>>;
+}

@@ -1,0 +1,87 @@
+// Resend's Topics: what a tenant's broadcasts are about, each with the subscription a contact has
+// until they choose (opt_in: subscribed until they opt out; opt_out: not until they opt in), and
+// whether the preference page shows it (public) or not (private).
+import * as v from 'valibot';
+import type { Caller } from './caller';
+import type { RpcResult } from './rpc-result';
+
+export type TopicSubscription = 'opt_in' | 'opt_out';
+export type TopicVisibility = 'public' | 'private';
+
+export const TOPIC_LIMITS = { name: 50, description: 200 } as const;
+
+const Name = v.pipe(
+  v.string('name must be a string'),
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(TOPIC_LIMITS.name, `name must be at most ${TOPIC_LIMITS.name} characters`),
+);
+const Description = v.pipe(
+  v.string('description must be a string'),
+  v.trim(),
+  v.maxLength(TOPIC_LIMITS.description, `description must be at most ${TOPIC_LIMITS.description} characters`),
+);
+const Visibility = v.picklist(['public', 'private'], "visibility must be 'public' or 'private'");
+
+export const CreateTopicRequest = v.strictObject({
+  name: Name,
+  description: v.nullish(Description),
+  default_subscription: v.picklist(
+    ['opt_in', 'opt_out'],
+    "default_subscription must be 'opt_in' or 'opt_out'",
+  ),
+  /** Mailgrid: defaults to public. */
+  visibility: v.nullish(Visibility),
+});
+export type CreateTopicRequest = v.InferOutput<typeof CreateTopicRequest>;
+
+/** `null` clears the description. The SDK repeats the topic's `id` in the body; it is ignored. */
+export const UpdateTopicRequest = v.strictObject({
+  id: v.optional(v.string()),
+  name: v.optional(Name),
+  description: v.nullish(Description),
+  visibility: v.optional(Visibility),
+  default_subscription: v.optional(
+    v.never('default_subscription cannot be changed after creation; create a new topic'),
+  ),
+});
+export type UpdateTopicRequest = v.InferOutput<typeof UpdateTopicRequest>;
+
+export interface TopicObject {
+  object: 'topic';
+  id: string;
+  name: string;
+  description: string | null;
+  default_subscription: TopicSubscription;
+  visibility: TopicVisibility;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface TopicList {
+  object: 'list';
+  has_more: false;
+  data: Omit<TopicObject, 'object'>[];
+}
+
+export interface TopicResponse {
+  object: 'topic';
+  id: string;
+}
+
+export interface DeletedTopic {
+  object: 'topic';
+  id: string;
+  deleted: true;
+}
+
+/** Topics over RPC; another tenant's topic is not_found. */
+export interface TopicsAdminRpc {
+  createTopic(caller: Caller, input: CreateTopicRequest): Promise<RpcResult<TopicResponse>>;
+  /** Every topic of the tenant, newest first (Resend does not page topics). */
+  listTopics(caller: Caller): Promise<RpcResult<TopicList>>;
+  getTopic(caller: Caller, id: string): Promise<RpcResult<TopicObject>>;
+  updateTopic(caller: Caller, id: string, input: UpdateTopicRequest): Promise<RpcResult<TopicResponse>>;
+  /** Contacts' choices about it go with it. */
+  deleteTopic(caller: Caller, id: string): Promise<RpcResult<DeletedTopic>>;
+}

@@ -1,0 +1,64 @@
+// What the send consumer needs to decide tracking and List-Unsubscribe for one email: the sending
+// domain's tracking switches and host, and the email's stream's (stored or default). One query.
+import type { Db } from '../client';
+import { defaultStream, isDefaultStream } from './streams';
+
+export interface SendSettings {
+  /** Domain switches: NULL = not set. */
+  domain: { open_tracking: number | null; click_tracking: number | null; tracking_hostname: string | null };
+  /** Stream switches: NULL = not set; a stream with no stored row has its defaults. */
+  stream: { track_opens: number | null; track_clicks: number | null; list_unsubscribe: number };
+}
+
+/** Undefined when the tenant has no such domain. */
+export async function getSendSettings(
+  db: Db,
+  tenantId: string,
+  domainId: string,
+  streamId: string,
+): Promise<SendSettings | undefined> {
+  const row = await db
+    .selectFrom('domains as d')
+    .leftJoin('streams as s', (join) =>
+      join.onRef('s.tenant_id', '=', 'd.tenant_id').on('s.id', '=', streamId),
+    )
+    .select([
+      'd.open_tracking',
+      'd.click_tracking',
+      'd.tracking_hostname',
+      's.id as stream_id',
+      's.track_opens',
+      's.track_clicks',
+      's.list_unsubscribe',
+    ])
+    .where('d.tenant_id', '=', tenantId)
+    .where('d.id', '=', domainId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const domain = {
+    open_tracking: row.open_tracking,
+    click_tracking: row.click_tracking,
+    tracking_hostname: row.tracking_hostname,
+  };
+  if (row.stream_id === null) {
+    // No stored row: the default streams' defaults (broadcast has List-Unsubscribe); a stream deleted
+    // since the email was accepted sets nothing.
+    const fallback = isDefaultStream(streamId) ? defaultStream(tenantId, streamId, '') : null;
+    return {
+      domain,
+      stream: {
+        track_opens: fallback?.track_opens ?? null,
+        track_clicks: fallback?.track_clicks ?? null,
+        list_unsubscribe: fallback?.list_unsubscribe ?? 0,
+      },
+    };
+  }
+  return {
+    domain,
+    stream: {
+      track_opens: row.track_opens,
+      track_clicks: row.track_clicks,
+      list_unsubscribe: row.list_unsubscribe ?? 0,
+    },
+  };
+}

@@ -1,0 +1,107 @@
+// The recipient's side: what the tracking worker's unsubscribe and preference pages read and change.
+// No API key: the tenant comes from a signed token the tracking worker verified.
+import { AppError, ContactEmail, type ContactPreferences, type PreferencesChange } from '@mailgrid/contracts';
+import {
+  applyPreferences,
+  contactTopicChoices,
+  createDb,
+  type Db,
+  findContact,
+  listTopics,
+  type TopicSubscription,
+} from '@mailgrid/db';
+import * as v from 'valibot';
+import type { Env } from '../env';
+
+export async function readPreferences(
+  env: Env,
+  tenantId: string,
+  email: string,
+): Promise<ContactPreferences> {
+  return preferencesOf(createDb(env.DB), tenantId, normalEmail(email));
+}
+
+/** Creates the contact when the address has none, then applies the change; audited as `system`/`unsubscribe`. */
+export async function changePreferences(
+  env: Env,
+  tenantId: string,
+  email: string,
+  change: PreferencesChange,
+  emailId: string | null,
+): Promise<ContactPreferences> {
+  const db = createDb(env.DB);
+  const address = normalEmail(email);
+  const write = checkChange(change);
+  const tenant = await db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+  if (!tenant) throw new AppError('not_found', `Tenant ${tenantId} not found.`);
+  // Any topic of the tenant, private ones included: an email sent about one carries its id.
+  const defaults = new Map(
+    write.topics.length > 0
+      ? (await listTopics(db, tenantId)).map((topic) => [topic.id, topic.default_subscription])
+      : [],
+  );
+  const unknown = write.topics.find((topic) => !defaults.has(topic.id));
+  if (unknown) throw new AppError('not_found', `Topic ${unknown.id} not found.`);
+  const contact = await findContact(db, tenantId, address);
+  const choices = contact ? await contactTopicChoices(db, tenantId, contact.id) : new Map();
+  // Only what changes in effect is written (and audited), so a repeated click is a no-op.
+  const changed = {
+    ...(write.unsubscribed !== undefined && write.unsubscribed !== (contact?.unsubscribed === 1)
+      ? { unsubscribed: write.unsubscribed }
+      : {}),
+    topics: write.topics.filter(
+      (topic) => (choices.get(topic.id) ?? defaults.get(topic.id)) !== topic.subscription,
+    ),
+  };
+  if (!contact || changed.unsubscribed !== undefined || changed.topics.length > 0) {
+    await applyPreferences(db, env.DB, tenantId, address, contact?.id ?? crypto.randomUUID(), changed, {
+      created: !contact,
+      email_id: emailId,
+    });
+  }
+  return preferencesOf(db, tenantId, address);
+}
+
+async function preferencesOf(db: Db, tenantId: string, email: string): Promise<ContactPreferences> {
+  const [contact, topics] = await Promise.all([findContact(db, tenantId, email), listTopics(db, tenantId)]);
+  const choices = contact ? await contactTopicChoices(db, tenantId, contact.id) : new Map();
+  return {
+    email,
+    unsubscribed: contact?.unsubscribed === 1,
+    topics: topics
+      .filter((topic) => topic.visibility === 'public')
+      .map((topic) => ({
+        id: topic.id,
+        name: topic.name,
+        description: topic.description,
+        subscribed: (choices.get(topic.id) ?? topic.default_subscription) === 'opt_in',
+      })),
+  };
+}
+
+function normalEmail(email: string): string {
+  const parsed = v.safeParse(ContactEmail, email);
+  if (!parsed.success) throw new AppError('invalid_parameter', `email: ${parsed.issues[0].message}.`);
+  return parsed.output;
+}
+
+// The change crosses RPC from another worker, so its shape is checked here too.
+function checkChange(change: PreferencesChange): {
+  unsubscribed?: boolean;
+  topics: { id: string; subscription: TopicSubscription }[];
+} {
+  if (change.unsubscribed !== undefined && typeof change.unsubscribed !== 'boolean') {
+    throw new AppError('invalid_parameter', 'unsubscribed must be true or false.');
+  }
+  const topics = change.topics ?? [];
+  if (
+    !Array.isArray(topics) ||
+    topics.some((t) => typeof t?.id !== 'string' || typeof t.subscribed !== 'boolean')
+  ) {
+    throw new AppError('invalid_parameter', 'topics must be a list of { id, subscribed }.');
+  }
+  return {
+    ...(change.unsubscribed === undefined ? {} : { unsubscribed: change.unsubscribed }),
+    topics: topics.map((topic) => ({ id: topic.id, subscription: topic.subscribed ? 'opt_in' : 'opt_out' })),
+  };
+}

@@ -1,0 +1,89 @@
+// Segments: create, read, list, rename, delete, and the contacts in one.
+import {
+  AppError,
+  type AudienceListQuery,
+  type Caller,
+  type ContactList,
+  type CreateSegmentRequest,
+  type CreateSegmentResponse,
+  type DeletedSegment,
+  type SegmentList,
+  type SegmentObject,
+  type SegmentSummary,
+  type UpdateSegmentRequest,
+} from '@mailgrid/contracts';
+import {
+  createDb,
+  type Db,
+  deleteSegment,
+  findSegment,
+  insertSegment,
+  listContacts,
+  listSegments,
+  renameSegment,
+  type SegmentRow,
+} from '@mailgrid/db';
+import type { Env } from '../env';
+import { toContactSummary } from './contacts';
+import { pageOf, unknownCursor } from './paging';
+
+export async function createSegment(
+  env: Env,
+  caller: Caller,
+  input: CreateSegmentRequest,
+): Promise<CreateSegmentResponse> {
+  const id = await insertSegment(createDb(env.DB), env.DB, caller, input.name);
+  return { object: 'segment', id, name: input.name };
+}
+
+export async function getSegment(env: Env, caller: Caller, id: string): Promise<SegmentObject> {
+  return { object: 'segment', ...toSegmentSummary(await existingSegment(createDb(env.DB), caller, id)) };
+}
+
+export async function pageSegments(env: Env, caller: Caller, query: AudienceListQuery): Promise<SegmentList> {
+  const page = await listSegments(createDb(env.DB), caller.tenant_id, pageOf(query));
+  if (!page) throw unknownCursor(query, 'segment');
+  return { object: 'list', has_more: page.has_more, data: page.rows.map(toSegmentSummary) };
+}
+
+export async function updateSegment(
+  env: Env,
+  caller: Caller,
+  id: string,
+  input: UpdateSegmentRequest,
+): Promise<{ object: 'segment'; id: string }> {
+  const db = createDb(env.DB);
+  const row = await existingSegment(db, caller, id);
+  if (row.name !== input.name) await renameSegment(db, env.DB, caller, row.id, input.name);
+  return { object: 'segment', id: row.id };
+}
+
+export async function removeSegment(env: Env, caller: Caller, id: string): Promise<DeletedSegment> {
+  const db = createDb(env.DB);
+  const row = await existingSegment(db, caller, id);
+  await deleteSegment(db, env.DB, caller, row);
+  return { object: 'segment', id: row.id, deleted: true };
+}
+
+export async function pageSegmentContacts(
+  env: Env,
+  caller: Caller,
+  id: string,
+  query: AudienceListQuery,
+): Promise<ContactList> {
+  const db = createDb(env.DB);
+  const segment = await existingSegment(db, caller, id);
+  const page = await listContacts(db, caller.tenant_id, pageOf(query), segment.id);
+  if (!page) throw unknownCursor(query, 'contact');
+  return { object: 'list', has_more: page.has_more, data: page.rows.map(toContactSummary) };
+}
+
+export async function existingSegment(db: Db, caller: Caller, id: string): Promise<SegmentRow> {
+  const row = await findSegment(db, caller.tenant_id, id);
+  if (!row) throw new AppError('not_found', `Segment ${id} not found.`);
+  return row;
+}
+
+export function toSegmentSummary(row: SegmentRow): SegmentSummary {
+  return { id: row.id, name: row.name, created_at: row.created_at };
+}

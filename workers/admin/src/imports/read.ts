@@ -1,0 +1,89 @@
+// Reading imports: one import's progress, the tenant's imports newest first, an import's row errors.
+import {
+  AppError,
+  type Caller,
+  type ContactImportError,
+  type ContactImportErrorList,
+  type ContactImportList,
+  type ContactImportObject,
+  type ImportErrorReason,
+  type ListImportErrorsQuery,
+  type ListImportsQuery,
+} from '@mailgrid/contracts';
+import {
+  type ContactImportRow,
+  createDb,
+  getContactImport,
+  listContactImportErrors,
+  listContactImports,
+} from '@mailgrid/db';
+import type { Env } from '../env';
+
+export async function readImport(env: Env, caller: Caller, id: string): Promise<ContactImportObject> {
+  return toObject(await ownImport(env, caller, id));
+}
+
+export async function readImports(
+  env: Env,
+  caller: Caller,
+  query: ListImportsQuery,
+): Promise<ContactImportList> {
+  const page = await listContactImports(createDb(env.DB), caller.tenant_id, query);
+  if (!page) throw new AppError('not_found', `No import ${query.after ?? query.before}.`);
+  return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
+}
+
+export async function readImportErrors(
+  env: Env,
+  caller: Caller,
+  id: string,
+  query: ListImportErrorsQuery,
+): Promise<ContactImportErrorList> {
+  await ownImport(env, caller, id);
+  const rows = await listContactImportErrors(
+    createDb(env.DB),
+    caller.tenant_id,
+    id,
+    query.after ?? 0,
+    query.limit,
+  );
+  return {
+    object: 'list',
+    has_more: rows.length > query.limit,
+    data: rows.slice(0, query.limit).map(
+      (row): ContactImportError => ({
+        row: row.row,
+        email: row.email,
+        reason: row.reason as ImportErrorReason,
+        message: row.message,
+      }),
+    ),
+  };
+}
+
+async function ownImport(env: Env, caller: Caller, id: string): Promise<ContactImportRow> {
+  const found = await getContactImport(createDb(env.DB), caller.tenant_id, id);
+  if (!found) throw new AppError('not_found', `No import ${id}.`);
+  return found;
+}
+
+function toObject(row: ContactImportRow): ContactImportObject {
+  return {
+    object: 'contact_import',
+    id: row.id,
+    status: row.status,
+    segment_id: row.segment_id,
+    columns: JSON.parse(row.columns) as string[],
+    unknown_columns: JSON.parse(row.unknown_columns) as string[],
+    total_rows: row.total_rows,
+    processed: row.processed,
+    created: row.created,
+    updated: row.updated,
+    unchanged: row.unchanged,
+    failed: row.failed,
+    error: row.error,
+    created_at: row.created_at,
+    started_at: row.started_at,
+    completed_at: row.completed_at,
+  };
+}

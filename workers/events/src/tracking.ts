@@ -1,0 +1,195 @@
+// The events queue's consumer for tracking events (opens, clicks, unsubscribes the tracking worker
+// saw for verified tokens). Like the SES path: per queue batch, ONE D1 batch writes every new event
+// (deduped on the message's own id, so a redelivery stores nothing twice), the emails' last_event
+// moves, the day counters and the webhook deliveries; after the commit the deliveries are queued.
+// Machine hits (Apple MPP, scanners, bots, HEAD) are stored with `machine = 1` and counted as
+// machine_opened/machine_clicked; they never move last_event, which tells what a person did.
+import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
+import {
+  advanceLastEvent,
+  countEvents,
+  createDb,
+  findEmailsByRef,
+  insertEvent,
+  meteredD1,
+  nowIso,
+  runBatch,
+} from '@mailgrid/db';
+import type { Env } from './env';
+import { furthest, movableFrom } from './status';
+import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';
+
+const TYPES = {
+  opened: 'email.opened',
+  clicked: 'email.clicked',
+  unsubscribed: 'email.unsubscribed',
+} as const;
+const MACHINE_REASONS: readonly MachineReason[] = ['apple_mpp', 'scanner', 'head', 'bot'];
+
+export async function consumeTrackingBatch(
+  messages: readonly Message<TrackingEventMessage>[],
+  env: Env,
+): Promise<void> {
+  if (messages.length === 0) return;
+  const { db: d1, usage } = meteredD1(env.DB);
+  const db = createDb(d1);
+  const counts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
+
+  const valid: Message<TrackingEventMessage>[] = [];
+  for (const message of messages) {
+    if (isTrackingEvent(message.body)) {
+      valid.push(message);
+    } else {
+      // A message that does not parse will not get better on a retry.
+      counts.malformed++;
+      log('error', { message_id: message.id, error: 'malformed tracking.event' });
+      message.ack();
+    }
+  }
+  // Scoped by tenant: the token named both, and an email is only ever looked up under its tenant.
+  const refs = [
+    ...new Map(
+      valid.map(({ body }) => [
+        `${body.tenant_id}/${body.email_id}`,
+        { tenant_id: body.tenant_id, id: body.email_id },
+      ]),
+    ).values(),
+  ];
+  const known = new Set((await findEmailsByRef(db, refs)).map((row) => `${row.tenant_id}/${row.id}`));
+
+  const queries: Parameters<typeof runBatch>[1][number][] = [];
+  const written: Message<TrackingEventMessage>[] = [];
+  const stored: StoredEvent[] = [];
+  const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
+  const createdAt = nowIso();
+  for (const message of valid) {
+    const event = message.body;
+    const key = `${event.tenant_id}/${event.email_id}`;
+    if (!known.has(key)) {
+      // Deleted since, or never ours: nothing to attach it to.
+      counts.unknown_email++;
+      log('warn', {
+        message_id: message.id,
+        email_id: event.email_id,
+        error: 'no email for this tracking event',
+      });
+      message.ack();
+      continue;
+    }
+    const type = TYPES[event.type];
+    const data = eventData(event);
+    const id = crypto.randomUUID();
+    stored.push({
+      id,
+      tenant_id: event.tenant_id,
+      email_id: event.email_id,
+      type,
+      recipient: event.recipient,
+      occurred_at: event.occurred_at,
+      data,
+    });
+    queries.push(
+      insertEvent(db, {
+        id,
+        tenant_id: event.tenant_id,
+        email_id: event.email_id,
+        type,
+        recipient: event.recipient,
+        occurred_at: event.occurred_at,
+        source: 'tracking',
+        dedupe_key: `tracking:${event.id}`,
+        data: JSON.stringify(data),
+        machine: event.machine ? 1 : 0,
+        created_at: createdAt,
+      }),
+    );
+    // Only a person's open or click says how far the email got; an unsubscribe is no rung of it.
+    if (!event.machine && event.type !== 'unsubscribed') {
+      const entry = reached.get(key) ?? {
+        tenant_id: event.tenant_id,
+        email_id: event.email_id,
+        lastEvents: [],
+      };
+      entry.lastEvents.push(event.type);
+      reached.set(key, entry);
+    }
+    counts.events++;
+    written.push(message);
+  }
+  for (const { tenant_id, email_id, lastEvents } of reached.values()) {
+    const to = furthest(lastEvents);
+    if (to) queries.push(advanceLastEvent(db, tenant_id, email_id, to, movableFrom(to)));
+  }
+  // The day counters, after the inserts: a duplicate's fresh id was never stored, so it is not counted.
+  queries.push(
+    ...countEvents(
+      db,
+      stored.map((event) => event.id),
+    ),
+  );
+  const deliveries = await planDeliveries(db, stored);
+  const firstDelivery = queries.length;
+  queries.push(...deliveries.queries);
+
+  let results: D1Result[] | null = null;
+  try {
+    results = queries.length > 0 ? await runBatch(d1, queries) : [];
+    for (const message of written) message.ack();
+  } catch (err) {
+    // One transaction: nothing of the batch was written; try it all again.
+    log('error', { error: `d1 batch failed: ${String(err)}`, messages: written.length });
+    for (const message of written) message.retry({ delaySeconds: 10 });
+  }
+  if (results && deliveries.messages.length > 0) {
+    try {
+      const changes = results.slice(firstDelivery).map((result) => result.meta.changes ?? 0);
+      counts.webhook_deliveries = await queueCreated(env.WEBHOOKS_QUEUE, deliveries.messages, changes);
+    } catch (err) {
+      log('error', {
+        error: `webhooks queue send failed: ${String(err)}`,
+        deliveries: deliveries.messages.map((message) => message.delivery_id),
+      });
+    }
+  }
+  console.log(
+    JSON.stringify({ event: 'events.tracking_batch', messages: messages.length, ...counts, d1: usage }),
+  );
+}
+
+/** What GET /api/emails/:id/events shows and webhooks carry: never the IP, only coarse geo. */
+function eventData(event: TrackingEventMessage): Record<string, unknown> {
+  return {
+    ...(event.url !== undefined ? { link: event.url } : {}),
+    ...(event.topic_id !== undefined ? { topic_id: event.topic_id } : {}),
+    user_agent: event.user_agent,
+    geo: event.geo,
+    machine: event.machine !== null,
+    machine_reason: event.machine,
+  };
+}
+
+function isTrackingEvent(body: unknown): body is TrackingEventMessage {
+  if (typeof body !== 'object' || body === null) return false;
+  const b = body as Record<string, unknown>;
+  const text = (value: unknown) => typeof value === 'string' && value !== '';
+  return (
+    b.kind === 'tracking.event' &&
+    text(b.id) &&
+    typeof b.type === 'string' &&
+    b.type in TYPES &&
+    text(b.tenant_id) &&
+    text(b.email_id) &&
+    text(b.recipient) &&
+    text(b.occurred_at) &&
+    !Number.isNaN(Date.parse(b.occurred_at as string)) &&
+    (b.url === undefined || text(b.url)) &&
+    (b.topic_id === undefined || text(b.topic_id)) &&
+    (b.user_agent === null || typeof b.user_agent === 'string') &&
+    (b.geo === null || (typeof b.geo === 'object' && b.geo !== undefined)) &&
+    (b.machine === null || MACHINE_REASONS.includes(b.machine as MachineReason))
+  );
+}
+
+function log(level: 'warn' | 'error', fields: Record<string, unknown>) {
+  console[level](JSON.stringify({ worker: 'events', queue: 'events', kind: 'tracking.event', ...fields }));
+}

@@ -1,0 +1,23 @@
+// The tenant's daily send limit (set by the platform operator), checked at accept: emails accepted
+// since UTC midnight, counted on the emails_by_tenant index. Concurrent accepts may each see the
+// count before the other's rows land, so a burst can pass the limit by a few; it is a quota, not a lock.
+import { AppError, type Caller } from '@mailgrid/contracts';
+import { type Db, dailySendUsage } from '@mailgrid/db';
+
+export async function assertDailyQuota(
+  db: Db,
+  caller: Caller,
+  emails: number,
+  now = new Date(),
+): Promise<void> {
+  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  const { limit, used } = await dailySendUsage(db, caller.tenant_id, midnight.toISOString());
+  if (limit === null || used + emails <= limit) return;
+  const left = Math.max(0, limit - used);
+  throw new AppError(
+    'daily_quota_exceeded',
+    `Daily sending quota reached: this account may send ${limit} emails per day (UTC) and has ${left} left today${
+      emails > 1 ? `, fewer than the ${emails} in this request` : ''
+    }. It resets at ${new Date(midnight.getTime() + 86_400_000).toISOString()}; ask the platform operator for a higher limit.`,
+  );
+}

@@ -1,0 +1,79 @@
+// What tracking changes in an email before its MIME is built (once: the EML is archived and retries
+// send the same bytes): the html's links and open pixel, and the List-Unsubscribe headers. The text
+// part is sent as written (no click links in plain text).
+//
+// SES sends one raw message to all of to/cc/bcc, so one message cannot carry a token per recipient:
+// the tokens name the first recipient (to, else cc, else bcc), and an open, click or unsubscribe by
+// anyone else on the email is recorded against that address. Sending tracked multi-recipient emails
+// as one SES call per recipient would lift this; see the README.
+import type { Db, EmailRow } from '@mailgrid/db';
+import { parseAddress } from '@mailgrid/mime';
+import { parseSigningKeys, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
+import type { StoredBody } from '../body-store';
+import type { Env } from '../env';
+import { rewriteHtml } from './rewrite';
+import { trackingDecision } from './settings';
+import { withListUnsubscribe } from './unsubscribe-headers';
+
+/** Tokens outlive any sensible interest in an email, and then stop working. */
+export const TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
+
+export interface TrackedContent {
+  html: string | null;
+  headers: Record<string, string>;
+}
+
+export async function trackedContent(
+  env: Env,
+  db: Db,
+  row: EmailRow,
+  body: StoredBody,
+  sendingDomain: string,
+  now: Date,
+): Promise<TrackedContent> {
+  const decision = await trackingDecision(env, db, row);
+  const recipient = firstRecipient(row);
+  const trackHtml = body.html !== null && (decision.opens || decision.clicks);
+  if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {
+    return { html: body.html, headers: body.headers };
+  }
+  const keys = parseSigningKeys(env.TRACKING_SIGNING_KEYS, env.TRACKING_SIGNING_KEY_ID);
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  const sign = (claims: Pick<TrackingClaims, 'action' | 'url' | 'topic_id'>) =>
+    signToken(keys, {
+      ...claims,
+      tenant_id: row.tenant_id,
+      email_id: row.id,
+      recipient,
+      issued_at: issuedAt,
+      expires_at: issuedAt + TOKEN_LIFETIME_SECONDS,
+    });
+  const base = decision.baseUrl;
+
+  let html = body.html;
+  if (html !== null && trackHtml) {
+    html = await rewriteHtml(html, {
+      clickUrl: decision.clicks ? async (url) => `${base}/c/${await sign({ action: 'click', url })}` : null,
+      pixelUrl: decision.opens ? `${base}/o/${await sign({ action: 'open' })}` : null,
+      trackingHosts: decision.trackingHosts,
+    });
+  }
+  let headers = body.headers;
+  if (decision.listUnsubscribe) {
+    const token = await sign({
+      action: 'unsubscribe',
+      ...(row.topic_id === null ? {} : { topic_id: row.topic_id }),
+    });
+    headers = withListUnsubscribe(headers, `${base}/u/${token}`, sendingDomain, token);
+  }
+  return { html, headers };
+}
+
+/** The address the email's tokens name: the first of to, cc, bcc; bare and lower-cased. */
+function firstRecipient(row: EmailRow): string | null {
+  for (const list of [row.to_addresses, row.cc_addresses, row.bcc_addresses]) {
+    const first = (JSON.parse(list) as string[])[0];
+    if (first !== undefined) return (parseAddress(first)?.email ?? first).toLowerCase();
+  }
+  return null;
+}

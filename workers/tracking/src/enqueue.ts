@@ -1,0 +1,58 @@
+// Building and sending a tracking.event: shared by the pixel, the click redirect and unsubscribes.
+import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
+import type { TrackingClaims } from '@mailgrid/tracking-tokens';
+import type { Env } from './env';
+
+/** Coarse place only (country, region, city): the IP address is never stored. */
+export function coarseGeo(request: Request): TrackingEventMessage['geo'] {
+  const cf = request.cf as { country?: unknown; region?: unknown; city?: unknown } | undefined;
+  const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
+  const geo = { country: text(cf?.country), region: text(cf?.region), city: text(cf?.city) };
+  return geo.country || geo.region || geo.city ? geo : null;
+}
+
+export function trackingEvent(
+  request: Request,
+  claims: TrackingClaims,
+  type: TrackingEventMessage['type'],
+  machine: MachineReason | null,
+  now = new Date(),
+): TrackingEventMessage {
+  return {
+    kind: 'tracking.event',
+    // Made now, so a redelivery of this message dedupes while a second real open is a new event.
+    id: crypto.randomUUID(),
+    type,
+    tenant_id: claims.tenant_id,
+    email_id: claims.email_id,
+    recipient: claims.recipient,
+    ...(type === 'clicked' && claims.url !== undefined ? { url: claims.url } : {}),
+    ...(claims.topic_id !== undefined ? { topic_id: claims.topic_id } : {}),
+    occurred_at: now.toISOString(),
+    user_agent: request.headers.get('user-agent'),
+    geo: coarseGeo(request),
+    machine,
+  };
+}
+
+/**
+ * Sends after the response: the person is not kept waiting on the queue, and a failed send is
+ * logged, never turned into an error page (the redirect matters more than the count).
+ */
+export function enqueueAfterResponse(env: Env, ctx: ExecutionContext, event: TrackingEventMessage): void {
+  ctx.waitUntil(
+    Promise.resolve()
+      .then(() => env.EVENTS_QUEUE.send(event))
+      .catch((err: unknown) => {
+        console.error(
+          JSON.stringify({
+            worker: 'tracking',
+            error: `events queue send failed: ${String(err)}`,
+            event_type: event.type,
+            tenant_id: event.tenant_id,
+            email_id: event.email_id,
+          }),
+        );
+      }),
+  );
+}
