@@ -75,7 +75,7 @@ export type DomainRecordStatus = 'not_started' | 'pending' | 'verified' | 'faile
 /** One DNS record to publish, in Resend's shape; `name` is relative to the domain, as Resend's. */
 export interface DomainRecord {
   /** DMARC is Mailgrid's suggestion: shown and checked, but not required for `verified`. */
-  record: 'SPF' | 'DKIM' | 'DMARC';
+  record: 'SPF' | 'DKIM' | 'DMARC' | 'Tracking';
   name: string;
   type: 'MX' | 'TXT' | 'CNAME';
   value: string;

@@ -13,6 +13,8 @@ export interface DomainDns {
   region: string;
   returnPath: string;
   dkimTokens: string[];
+  /** The domain's own tracking host and the tracking worker's host it must CNAME to, when both are set. */
+  tracking: { hostname: string; target: string } | null;
 }
 
 /** A record to publish, with its stable key (record_status is stored by it) and its full name. */
@@ -70,6 +72,20 @@ export function plannedRecords(domain: DomainDns): PlannedRecord[] {
       required: false,
     },
   ];
+  if (domain.tracking) {
+    // Links and pixels of this domain's emails point at its own host, which must reach the tracking
+    // worker. Not required for sending: until it resolves, tracked links would not, so the status shows it.
+    records.push({
+      key: 'tracking',
+      record: 'Tracking',
+      name: domain.tracking.hostname.slice(0, -domain.name.length - 1),
+      fqdn: domain.tracking.hostname,
+      type: 'CNAME',
+      value: domain.tracking.target,
+      ttl: 'Auto',
+      required: false,
+    });
+  }
   return records;
 }
 

@@ -79,7 +79,7 @@ export async function createDomain(
     }
     throw err;
   }
-  return toObject(await ownDomain(env, caller, id));
+  return toObject(env, await ownDomain(env, caller, id));
 }
 
 export async function readDomains(env: Env, caller: Caller, query: ListDomainsQuery): Promise<DomainList> {
@@ -92,7 +92,7 @@ export async function readDomains(env: Env, caller: Caller, query: ListDomainsQu
 }
 
 export async function readDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
-  return toObject(await ownDomain(env, caller, id));
+  return toObject(env, await ownDomain(env, caller, id));
 }
 
 export async function editDomain(
@@ -130,16 +130,16 @@ export async function editDomain(
     changes.record_status = JSON.stringify(statuses);
   }
   // The same values again change nothing and are not audited.
-  if (Object.keys(changes).length === 0) return toObject(row);
+  if (Object.keys(changes).length === 0) return toObject(env, row);
   const { record_status: _, ...summary } = changes;
   await changeDomain(createDb(env.DB), env.DB, caller, id, changes, { action: 'domain.updated', summary });
-  return toObject(await ownDomain(env, caller, id));
+  return toObject(env, await ownDomain(env, caller, id));
 }
 
 export async function checkDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
   const row = await ownDomain(env, caller, id);
   const identity = await ensureIdentity(env, row);
-  const dns: DomainDns = { ...dnsOf(row), dkimTokens: identity.dkimTokens };
+  const dns: DomainDns = { ...dnsOf(env, row), dkimTokens: identity.dkimTokens };
   const verification = await verifyRecords(env, dns, identity);
   const now = nowIso();
   await changeDomain(
@@ -160,7 +160,7 @@ export async function checkDomain(env: Env, caller: Caller, id: string): Promise
       summary: { status: { from: row.status, to: verification.status }, records: verification.records },
     },
   );
-  return toObject(await ownDomain(env, caller, id));
+  return toObject(env, await ownDomain(env, caller, id));
 }
 
 export async function removeDomain(env: Env, caller: Caller, id: string): Promise<DeletedDomain> {
@@ -225,11 +225,15 @@ function returnPathOf(row: DomainRow): string {
   return row.custom_return_path ?? DEFAULT_RETURN_PATH;
 }
 
-function dnsOf(row: DomainRow): DomainDns {
+function dnsOf(env: Env, row: DomainRow): DomainDns {
   return {
     name: row.name,
     region: row.region,
     returnPath: returnPathOf(row),
+    tracking:
+      row.tracking_hostname && env.TRACKING_CNAME_TARGET
+        ? { hostname: row.tracking_hostname, target: env.TRACKING_CNAME_TARGET }
+        : null,
     dkimTokens: row.dkim_tokens ? (JSON.parse(row.dkim_tokens) as string[]) : [],
   };
 }
@@ -256,10 +260,10 @@ function toSummary(row: DomainRow): DomainSummary {
   };
 }
 
-function toObject(row: DomainRow): DomainObject {
+function toObject(env: Env, row: DomainRow): DomainObject {
   return {
     ...toSummary(row),
-    records: shownRecords(dnsOf(row), recordStatuses(row)),
+    records: shownRecords(dnsOf(env, row), recordStatuses(row)),
     last_checked_at: row.last_checked_at,
   };
 }

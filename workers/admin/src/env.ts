@@ -25,6 +25,11 @@ export interface Env {
   SES_SECRET_ACCESS_KEY: string;
   /** A DNS-over-HTTPS resolver's JSON API, for checking a domain's records. */
   DOH_URL?: string;
+  /**
+   * The tracking worker's public host: a domain's custom tracking hostname must be a CNAME to it
+   * (shown as the domain's `Tracking` record). Unset: no such record is shown.
+   */
+  TRACKING_CNAME_TARGET?: string;
   /** Invitation emails go out through Mailgrid itself: the send worker's accept, as the platform tenant. */
   SEND: RpcBinding<SendRpc>;
   /** The tenant that sends Mailgrid's own emails (invitations); it needs a verified domain for INVITE_FROM. */

@@ -267,6 +267,34 @@ describe('createDomain', () => {
     });
   });
 
+  it('asks for a CNAME from the custom tracking host to the tracking worker, checked but not required', async () => {
+    const { acme } = await twoTenants();
+    const name = newName();
+    const domain = value(await admin.createDomain(acme, { name, tracking_subdomain: 'links' }));
+    const tracking = domain.records.filter((record) => record.record === 'Tracking');
+    expect(tracking).toEqual([
+      {
+        record: 'Tracking',
+        name: 'links',
+        type: 'CNAME',
+        value: realEnv.TRACKING_CNAME_TARGET,
+        ttl: 'Auto',
+        status: 'not_started',
+      },
+    ]);
+    // Sending needs SPF and DKIM only; the tracking record gets its own state.
+    publish(domain, (record) => record.record !== 'Tracking');
+    const withoutTracking = value(await admin.verifyDomain(acme, domain.id));
+    expect(withoutTracking.status).toBe('verified');
+    expect(withoutTracking.records.find((record) => record.record === 'Tracking')?.status).toBe('pending');
+    publish(domain, (record) => record.record === 'Tracking');
+    const withTracking = value(await admin.verifyDomain(acme, domain.id));
+    expect(withTracking.records.find((record) => record.record === 'Tracking')?.status).toBe('verified');
+    // Without a custom host there is nothing to point anywhere.
+    const plain = await created(acme);
+    expect(plain.records.some((record) => record.record === 'Tracking')).toBe(false);
+  });
+
   it('refuses a tracking host outside the domain, a region SES is not in, and changes nothing', async () => {
     const { acme } = await twoTenants();
     const name = newName();
