@@ -8,8 +8,6 @@
 // (webhooks/enqueue.ts); once it commits, each delivery it created is sent to WEBHOOKS_QUEUE.
 import type { SesNotificationMessage } from '@mailgrid/contracts';
 import {
-  advanceLastEvent,
-  countEvents,
   createDb,
   type Db,
   findEmailsByRef,
@@ -17,14 +15,14 @@ import {
   insertEvent,
   meteredD1,
   nowIso,
-  runBatch,
   suppressionInsert,
 } from '@mailgrid/db';
+import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
 import { parseSesEvent, type SesNotification } from './normalize';
 import { evaluateAfterBatch } from './reputation';
-import { furthest, lastEventOf, movableFrom } from './status';
-import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';
+import { lastEventOf } from './status';
+import type { StoredEvent } from './webhooks/enqueue';
 
 interface Parsed {
   message: Message<SesNotificationMessage>;
@@ -66,8 +64,8 @@ export async function consumeSesBatch(
 
   const owners = await findOwners(db, parsed);
   // Built up as kysely queries, compiled and run together by runBatch.
-  const queries: Parameters<typeof runBatch>[1][number][] = [];
-  const reached = new Map<string, { owner: Owner; lastEvents: string[] }>();
+  const queries: Query[] = [];
+  const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
   const written: Message<SesNotificationMessage>[] = [];
   const stored: StoredEvent[] = [];
   const createdAt = nowIso();
@@ -106,53 +104,21 @@ export async function consumeSesBatch(
         queries.push(suppressionInsert(db, owner.tenant_id, event.recipient, event.suppress));
       }
       const key = `${owner.tenant_id}/${owner.email_id}`;
-      const entry = reached.get(key) ?? { owner, lastEvents: [] };
+      const entry = reached.get(key) ?? { ...owner, lastEvents: [] };
       entry.lastEvents.push(lastEventOf(event.type));
       reached.set(key, entry);
       counts.events++;
     }
     written.push(message);
   }
-  // One conditional update per email: to the furthest event this batch saw for it, and only forward.
-  for (const { owner, lastEvents } of reached.values()) {
-    const to = furthest(lastEvents);
-    if (to) queries.push(advanceLastEvent(db, owner.tenant_id, owner.email_id, to, movableFrom(to)));
-  }
-
-  // Reputation: the new events' day counters, after their inserts (a duplicate's id is never stored).
-  queries.push(
-    ...countEvents(
-      db,
-      stored.map((event) => event.id),
-    ),
+  const results = await commitEventBatch(
+    env,
+    db,
+    d1,
+    { queries, stored, written, reached: reached.values() },
+    counts,
+    log,
   );
-
-  const deliveries = await planDeliveries(db, stored);
-  const firstDelivery = queries.length;
-  queries.push(...deliveries.queries);
-
-  let results: D1Result[] | null = null;
-  try {
-    results = await runBatch(d1, queries);
-    for (const message of written) message.ack();
-  } catch (err) {
-    // D1 said no: nothing of the batch was written (it is one transaction); try it all again.
-    log('error', { error: `d1 batch failed: ${String(err)}`, messages: written.length });
-    for (const message of written) message.retry({ delaySeconds: 10 });
-  }
-  if (results && deliveries.messages.length > 0) {
-    try {
-      const changes = results.slice(firstDelivery).map((result) => result.meta.changes ?? 0);
-      counts.webhook_deliveries = await queueCreated(env.WEBHOOKS_QUEUE, deliveries.messages, changes);
-    } catch (err) {
-      // The events and deliveries are committed, so retrying the SES messages would find them all
-      // duplicates and queue nothing: the deliveries stay pending, logged here by id.
-      log('error', {
-        error: `webhooks queue send failed: ${String(err)}`,
-        deliveries: deliveries.messages.map((message) => message.delivery_id),
-      });
-    }
-  }
   // Reputation: re-evaluate the streams the committed events belong to (never throws).
   if (results) await evaluateAfterBatch(db, d1, stored);
   // One line per batch: what the feedback cost in D1 (the benchmark reads these).

@@ -5,19 +5,10 @@
 // Machine hits (Apple MPP, scanners, bots, HEAD) are stored with `machine = 1` and counted as
 // machine_opened/machine_clicked; they never move last_event, which tells what a person did.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
-import {
-  advanceLastEvent,
-  countEvents,
-  createDb,
-  findEmailsByRef,
-  insertEvent,
-  meteredD1,
-  nowIso,
-  runBatch,
-} from '@mailgrid/db';
+import { createDb, findEmailsByRef, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
+import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
-import { furthest, movableFrom } from './status';
-import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';
+import type { StoredEvent } from './webhooks/enqueue';
 
 const TYPES = {
   opened: 'email.opened',
@@ -57,7 +48,7 @@ export async function consumeTrackingBatch(
   ];
   const known = new Set((await findEmailsByRef(db, refs)).map((row) => `${row.tenant_id}/${row.id}`));
 
-  const queries: Parameters<typeof runBatch>[1][number][] = [];
+  const queries: Query[] = [];
   const written: Message<TrackingEventMessage>[] = [];
   const stored: StoredEvent[] = [];
   const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
@@ -116,41 +107,7 @@ export async function consumeTrackingBatch(
     counts.events++;
     written.push(message);
   }
-  for (const { tenant_id, email_id, lastEvents } of reached.values()) {
-    const to = furthest(lastEvents);
-    if (to) queries.push(advanceLastEvent(db, tenant_id, email_id, to, movableFrom(to)));
-  }
-  // The day counters, after the inserts: a duplicate's fresh id was never stored, so it is not counted.
-  queries.push(
-    ...countEvents(
-      db,
-      stored.map((event) => event.id),
-    ),
-  );
-  const deliveries = await planDeliveries(db, stored);
-  const firstDelivery = queries.length;
-  queries.push(...deliveries.queries);
-
-  let results: D1Result[] | null = null;
-  try {
-    results = queries.length > 0 ? await runBatch(d1, queries) : [];
-    for (const message of written) message.ack();
-  } catch (err) {
-    // One transaction: nothing of the batch was written; try it all again.
-    log('error', { error: `d1 batch failed: ${String(err)}`, messages: written.length });
-    for (const message of written) message.retry({ delaySeconds: 10 });
-  }
-  if (results && deliveries.messages.length > 0) {
-    try {
-      const changes = results.slice(firstDelivery).map((result) => result.meta.changes ?? 0);
-      counts.webhook_deliveries = await queueCreated(env.WEBHOOKS_QUEUE, deliveries.messages, changes);
-    } catch (err) {
-      log('error', {
-        error: `webhooks queue send failed: ${String(err)}`,
-        deliveries: deliveries.messages.map((message) => message.delivery_id),
-      });
-    }
-  }
+  await commitEventBatch(env, db, d1, { queries, stored, written, reached: reached.values() }, counts, log);
   console.log(
     JSON.stringify({ event: 'events.tracking_batch', messages: messages.length, ...counts, d1: usage }),
   );
