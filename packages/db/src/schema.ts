@@ -382,6 +382,14 @@ export interface ContactImportErrorsTable {
   message: string;
 }
 
+/** Emails accepted per tenant and UTC day (the daily send limit's counter). */
+export interface DailyUsageTable {
+  tenant_id: string;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  accepted: Generated<number>;
+}
+
 export interface Database {
   tenants: TenantsTable;
   domains: DomainsTable;
@@ -401,6 +409,7 @@ export interface Database {
   reputation_state: ReputationStateTable;
   streams: StreamsTable;
   files: FilesTable;
+  daily_usage: DailyUsageTable;
   contacts: ContactsTable;
   contact_properties: ContactPropertiesTable;
   segments: SegmentsTable;

@@ -13,6 +13,7 @@ import {
 import {
   claimIdempotencyKey,
   completeIdempotencyKey,
+  countAcceptedEmails,
   createDb,
   type D1Usage,
   type Db,
@@ -23,7 +24,7 @@ import {
 } from '@mailgrid/db';
 import type { Compilable } from 'kysely';
 import { bodyKey, putBody } from './body-store';
-import { assertDailyQuota } from './daily-quota';
+import { assertDailyQuota, usageDay } from './daily-quota';
 import type { Env } from './env';
 import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
@@ -116,8 +117,8 @@ async function persist(
     await runBatch(d1, extra);
     return;
   }
-  await assertDailyQuota(db, caller, emails.length);
   const now = new Date();
+  await assertDailyQuota(db, caller, emails.length, now);
   await Promise.all(emails.map((email) => putBody(env, bodyKey(caller.tenant_id, email.id), email.body)));
   const messages = emails
     .filter((email) => email.deliverable)
@@ -126,7 +127,11 @@ async function persist(
       delaySeconds: email.scheduledAt ? queueDelaySeconds(email.scheduledAt, now) : 0,
     }));
   if (messages.length > 0) await env.SEND_QUEUE.sendBatch(messages);
-  await runBatch(d1, [...emails.map((email) => insertEmail(db, toRow(caller, email, now))), ...extra]);
+  await runBatch(d1, [
+    ...emails.map((email) => insertEmail(db, toRow(caller, email, now))),
+    countAcceptedEmails(db, caller.tenant_id, usageDay(now), emails.length),
+    ...extra,
+  ]);
 }
 
 function toRow(caller: Caller, email: PreparedEmail, now: Date) {

@@ -10,10 +10,12 @@ import {
   type Db,
   type EmailRow,
   getEmail,
+  getSendSettings,
   markFailed,
   markSent,
   meteredD1,
   releaseEmail,
+  type SendSettings,
 } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
 import { emlKey, getBody, sentReceiptKey } from './body-store';
@@ -135,7 +137,9 @@ async function deliver(env: Env, db: Db, row: EmailRow) {
   const to = JSON.parse(row.to_addresses) as string[];
   const cc = JSON.parse(row.cc_addresses) as string[];
   const bcc = JSON.parse(row.bcc_addresses) as string[];
-  const raw = await archivedOrBuilt(env, db, row, to, cc);
+  const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
+  if (!settings) throw new Error(`the domain of ${row.id} is missing`);
+  const raw = await archivedOrBuilt(env, settings, row, to, cc);
   // SES wants the envelope in ASCII: IDN domains as punycode.
   const bare = (list: string[]) =>
     list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
@@ -144,7 +148,7 @@ async function deliver(env: Env, db: Db, row: EmailRow) {
     from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
     destinations: { to: bare(to), cc: bare(cc), bcc: bare(bcc) },
     raw,
-    configurationSet: await configurationSetFor(env, db, row),
+    configurationSet: configurationSetFor(env, settings, row),
     // Our ids ride along so SES's events find their way back to the email (and tenant).
     tags: [
       ...tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
@@ -158,7 +162,7 @@ async function deliver(env: Env, db: Db, row: EmailRow) {
 /** The EML is built once and archived before the first SES call; retries send the same bytes. */
 async function archivedOrBuilt(
   env: Env,
-  db: Db,
+  settings: SendSettings,
   row: EmailRow,
   to: string[],
   cc: string[],
@@ -174,7 +178,7 @@ async function archivedOrBuilt(
   const parse = (list: string[]) => list.flatMap((address) => parseAddress(address) ?? []);
   const now = new Date();
   // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
-  const { html, headers } = await trackedContent(env, db, row, body, domain, now);
+  const { html, headers } = await trackedContent(env, settings, row, body, domain, now);
   const mime = buildMime({
     from,
     to: parse(to),

@@ -1,8 +1,14 @@
-// The tenant's daily send limit (set by the platform operator), checked at accept: emails accepted
-// since UTC midnight, counted on the emails_by_tenant index. Concurrent accepts may each see the
-// count before the other's rows land, so a burst can pass the limit by a few; it is a quota, not a lock.
+// The tenant's daily send limit (set by the platform operator), checked at accept against the day's
+// counter (daily_usage, added to in the batch that inserts the emails: see usageDay). Concurrent
+// accepts may each read the counter before the other's batch lands, so a burst can pass the limit by
+// a few; it is a quota, not a lock.
 import { AppError, type Caller } from '@mailgrid/contracts';
 import { type Db, dailySendUsage } from '@mailgrid/db';
+
+/** The UTC day an email accepted at `now` counts against. */
+export function usageDay(now: Date): string {
+  return now.toISOString().slice(0, 10);
+}
 
 export async function assertDailyQuota(
   db: Db,
@@ -11,7 +17,7 @@ export async function assertDailyQuota(
   now = new Date(),
 ): Promise<void> {
   const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const { limit, used } = await dailySendUsage(db, caller.tenant_id, midnight.toISOString());
+  const { limit, used } = await dailySendUsage(db, caller.tenant_id, usageDay(now));
   if (limit === null || used + emails <= limit) return;
   const left = Math.max(0, limit - used);
   throw new AppError(

@@ -42,6 +42,9 @@ describe('daily send limit', () => {
     const id = await accept(tenant);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString();
     await testEnv.DB.prepare('UPDATE emails SET created_at = ? WHERE id = ?').bind(yesterday, id).run();
+    await testEnv.DB.prepare('UPDATE daily_usage SET day = ? WHERE tenant_id = ?')
+      .bind(yesterday.slice(0, 10), tenant.tenantId)
+      .run();
     await accept(tenant);
     await limit(tenant.tenantId, null);
     await accept(tenant);

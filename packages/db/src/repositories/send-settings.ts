@@ -1,5 +1,6 @@
-// What the send consumer needs to decide tracking and List-Unsubscribe for one email: the sending
-// domain's tracking switches and host, and the email's stream's (stored or default). One query.
+// What the send consumer needs to know about one email's domain and stream when it sends it: the
+// stream's SES configuration set, and the tracking and List-Unsubscribe switches of both (the stream
+// stored or default). One query per email sent.
 import type { Db } from '../client';
 import { defaultStream, isDefaultStream } from './streams';
 
@@ -7,7 +8,12 @@ export interface SendSettings {
   /** Domain switches: NULL = not set. */
   domain: { open_tracking: number | null; click_tracking: number | null; tracking_hostname: string | null };
   /** Stream switches: NULL = not set; a stream with no stored row has its defaults. */
-  stream: { track_opens: number | null; track_clicks: number | null; list_unsubscribe: number };
+  stream: {
+    configuration_set: string | null;
+    track_opens: number | null;
+    track_clicks: number | null;
+    list_unsubscribe: number;
+  };
 }
 
 /** Undefined when the tenant has no such domain. */
@@ -27,6 +33,7 @@ export async function getSendSettings(
       'd.click_tracking',
       'd.tracking_hostname',
       's.id as stream_id',
+      's.configuration_set',
       's.track_opens',
       's.track_clicks',
       's.list_unsubscribe',
@@ -47,6 +54,7 @@ export async function getSendSettings(
     return {
       domain,
       stream: {
+        configuration_set: null,
         track_opens: fallback?.track_opens ?? null,
         track_clicks: fallback?.track_clicks ?? null,
         list_unsubscribe: fallback?.list_unsubscribe ?? 0,
@@ -56,6 +64,7 @@ export async function getSendSettings(
   return {
     domain,
     stream: {
+      configuration_set: row.configuration_set,
       track_opens: row.track_opens,
       track_clicks: row.track_clicks,
       list_unsubscribe: row.list_unsubscribe ?? 0,

@@ -160,23 +160,29 @@ export async function liveKeyPrefixes(db: Db, tenantId: string): Promise<string[
  * The daily quota at accept: the tenant's limit (null = unlimited) and, when there is one, how many
  * emails it accepted since `since` (UTC midnight), counted on the emails_by_tenant index.
  */
+/** The tenant's daily send limit and what it accepted on `day` (YYYY-MM-DD, UTC): one read. */
 export async function dailySendUsage(
   db: Db,
   tenantId: string,
-  since: string,
+  day: string,
 ): Promise<{ limit: number | null; used: number }> {
-  const tenant = await db
-    .selectFrom('tenants')
-    .select('daily_send_limit')
-    .where('id', '=', tenantId)
-    .executeTakeFirst();
-  const limit = tenant?.daily_send_limit ?? null;
-  if (limit === null) return { limit, used: 0 };
   const row = await db
-    .selectFrom('emails')
-    .select((eb) => eb.fn.countAll<number>().as('used'))
-    .where('tenant_id', '=', tenantId)
-    .where('created_at', '>=', since)
-    .executeTakeFirstOrThrow();
-  return { limit, used: Number(row.used) };
+    .selectFrom('tenants as t')
+    .leftJoin('daily_usage as u', (join) => join.onRef('u.tenant_id', '=', 't.id').on('u.day', '=', day))
+    .select(['t.daily_send_limit', 'u.accepted'])
+    .where('t.id', '=', tenantId)
+    .executeTakeFirst();
+  return { limit: row?.daily_send_limit ?? null, used: row?.accepted ?? 0 };
+}
+
+/** Adds `count` accepted emails to the tenant's day: run it in the batch that inserts them. */
+export function countAcceptedEmails(db: Db, tenantId: string, day: string, count: number) {
+  return db
+    .insertInto('daily_usage')
+    .values({ tenant_id: tenantId, day, accepted: count })
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'day']).doUpdateSet((eb) => ({
+        accepted: eb('daily_usage.accepted', '+', count),
+      })),
+    );
 }

@@ -6,7 +6,7 @@
 // the tokens name the first recipient (to, else cc, else bcc), and an open, click or unsubscribe by
 // anyone else on the email is recorded against that address. Sending tracked multi-recipient emails
 // as one SES call per recipient would lift this; see the README.
-import type { Db, EmailRow } from '@mailgrid/db';
+import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
 import { parseSigningKeys, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
 import type { StoredBody } from '../body-store';
@@ -25,13 +25,13 @@ export interface TrackedContent {
 
 export async function trackedContent(
   env: Env,
-  db: Db,
+  settings: SendSettings,
   row: EmailRow,
   body: StoredBody,
   sendingDomain: string,
   now: Date,
 ): Promise<TrackedContent> {
-  const decision = await trackingDecision(env, db, row);
+  const decision = trackingDecision(env, settings, row);
   const recipient = firstRecipient(row);
   const trackHtml = body.html !== null && (decision.opens || decision.clicks);
   if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {

@@ -1,7 +1,7 @@
 // Per-email tracking and List-Unsubscribe decisions, made at send time so a change to a stream or a
 // domain applies to every email not yet sent: the email's own switch ?? its stream's ?? its domain's
 // ?? off (List-Unsubscribe: the email's ?? the stream's, on for `broadcast` by default).
-import { type Db, type EmailRow, getSendSettings } from '@mailgrid/db';
+import type { EmailRow, SendSettings } from '@mailgrid/db';
 import type { Env } from '../env';
 
 export interface TrackingDecision {
@@ -14,9 +14,7 @@ export interface TrackingDecision {
   trackingHosts: string[];
 }
 
-export async function trackingDecision(env: Env, db: Db, row: EmailRow): Promise<TrackingDecision> {
-  const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
-  if (!settings) throw new Error(`the domain of ${row.id} is missing`);
+export function trackingDecision(env: Env, settings: SendSettings, row: EmailRow): TrackingDecision {
   const { domain, stream } = settings;
   const pick = (...values: (number | null)[]) => (values.find((value) => value !== null) ?? 0) === 1;
   const defaultBase = new URL(env.TRACKING_BASE_URL);
