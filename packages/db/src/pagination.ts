@@ -23,7 +23,8 @@ type Listable =
   | 'contact_properties'
   | 'segments'
   | 'topics'
-  | 'contact_imports';
+  | 'contact_imports'
+  | 'audit_log';
 /** The columns paging needs, which every listable table has, under one stand-in table name. */
 type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: string } }>;
 

@@ -1,6 +1,8 @@
 import type { AuditActorType, Caller, ListAuditLogsQuery } from '@mailgrid/contracts';
+import { type Expression, expressionBuilder, type SqlBool } from 'kysely';
 import { type Db, nowIso } from '../client';
-import type { AuditLogRow } from '../schema';
+import { listNewestFirst, type Page } from '../pagination';
+import type { AuditLogRow, Database } from '../schema';
 
 export interface AuditChange {
   action: string;
@@ -54,47 +56,26 @@ function insertEntry(
   });
 }
 
-/**
- * One page of the tenant's audit log, newest first, filtered; `after`/`before` as Resend's cursors.
- * Null when the cursor is not one of the tenant's entries.
- */
+/** One page of the tenant's audit log, newest first, filtered; null for an unknown cursor. */
 export async function listAuditLog(
   db: Db,
   tenantId: string,
   query: ListAuditLogsQuery,
-): Promise<{ rows: AuditLogRow[]; has_more: boolean } | null> {
-  let select = db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId);
-  if (query.action) select = select.where('action', '=', query.action);
-  if (query.target_type) select = select.where('target_type', '=', query.target_type);
-  if (query.target_id) select = select.where('target_id', '=', query.target_id);
-  if (query.actor_type) select = select.where('actor_type', '=', query.actor_type);
-  if (query.actor_id) select = select.where('actor_id', '=', query.actor_id);
-  if (query.from) select = select.where('created_at', '>=', query.from);
-  if (query.to) select = select.where('created_at', '<', query.to);
-  const cursorId = query.after ?? query.before;
-  if (cursorId) {
-    const cursor = await db
-      .selectFrom('audit_log')
-      .select(['created_at', 'id'])
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', cursorId)
-      .executeTakeFirst();
-    if (!cursor) return null;
-    const op = query.after ? '<' : '>';
-    select = select.where((eb) =>
-      eb.or([
-        eb('created_at', op, cursor.created_at),
-        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
-      ]),
-    );
-  }
-  const direction = query.before ? 'asc' : 'desc';
-  const rows = await select
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  if (query.before) page.reverse();
-  return { rows: page, has_more: rows.length > query.limit };
+): Promise<Page<AuditLogRow> | null> {
+  const eb = expressionBuilder<Database, 'audit_log'>();
+  const conditions: Expression<SqlBool>[] = [];
+  if (query.action) conditions.push(eb('action', '=', query.action));
+  if (query.target_type) conditions.push(eb('target_type', '=', query.target_type));
+  if (query.target_id) conditions.push(eb('target_id', '=', query.target_id));
+  if (query.actor_type) conditions.push(eb('actor_type', '=', query.actor_type));
+  if (query.actor_id) conditions.push(eb('actor_id', '=', query.actor_id));
+  if (query.from) conditions.push(eb('created_at', '>=', query.from));
+  if (query.to) conditions.push(eb('created_at', '<', query.to));
+  return listNewestFirst(
+    db,
+    'audit_log',
+    tenantId,
+    query,
+    conditions.length ? eb.and(conditions) : undefined,
+  );
 }
