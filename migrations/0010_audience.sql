@@ -53,8 +53,9 @@ CREATE TABLE topics (
   description TEXT,
   -- What a contact without an explicit choice gets: opt_in = subscribed until they opt out.
   default_subscription TEXT NOT NULL CHECK (default_subscription IN ('opt_in', 'opt_out')),
-  -- public topics are shown on the preference page; private ones are not.
-  visibility TEXT NOT NULL DEFAULT 'public' CHECK (visibility IN ('public', 'private')),
+  -- public topics are shown on the preference page to everyone; private ones (the default, as
+  -- Resend's) only to contacts opted in to them.
+  visibility TEXT NOT NULL DEFAULT 'private' CHECK (visibility IN ('public', 'private')),
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL
 );

@@ -228,7 +228,8 @@ describe('segments and topics through the SDK', () => {
       name: 'Product',
       description: 'Releases',
       default_subscription: 'opt_in',
-      visibility: 'public',
+      // Resend's default.
+      visibility: 'private',
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });

@@ -53,7 +53,8 @@ export async function createTopic(
       method: 'POST',
       key,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(topic),
+      // Public: on everyone's preference page (a private topic shows only to contacts opted in).
+      body: JSON.stringify({ visibility: 'public', ...topic }),
     }),
   );
 }

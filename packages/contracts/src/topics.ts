@@ -1,6 +1,6 @@
 // Resend's Topics: what a tenant's broadcasts are about, each with the subscription a contact has
 // until they choose (opt_in: subscribed until they opt out; opt_out: not until they opt in), and
-// whether the preference page shows it (public) or not (private).
+// whether the preference page shows it to everyone (public) or only to contacts opted in (private).
 import * as v from 'valibot';
 import type { Caller } from './caller';
 import type { RpcResult } from './rpc-result';
@@ -30,7 +30,7 @@ export const CreateTopicRequest = v.strictObject({
     ['opt_in', 'opt_out'],
     "default_subscription must be 'opt_in' or 'opt_out'",
   ),
-  /** Mailgrid: defaults to public. */
+  /** Defaults to private, as Resend's. */
   visibility: v.nullish(Visibility),
 });
 export type CreateTopicRequest = v.InferOutput<typeof CreateTopicRequest>;

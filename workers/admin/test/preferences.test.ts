@@ -1,6 +1,7 @@
 // AdminService's preferences methods (the tracking worker's unsubscribe and preference pages) over
 // real RPC: no caller, the tenant named explicitly, the contact created when missing, public topics
-// only on the page, and every change audited as the system's `unsubscribe`.
+// on the page (private ones only for contacts opted in), and every change audited as the system's
+// `unsubscribe`.
 import type { Caller } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditOf, count, failure, later, value } from './audience-helpers';
@@ -14,22 +15,20 @@ beforeEach(async () => {
 });
 
 async function topics(caller: Caller) {
-  const news = value(await admin.createTopic(caller, { name: 'News', default_subscription: 'opt_in' })).id;
+  const news = value(
+    await admin.createTopic(caller, { name: 'News', default_subscription: 'opt_in', visibility: 'public' }),
+  ).id;
   await later();
   const offers = value(
     await admin.createTopic(caller, {
       name: 'Offers',
       description: 'Deals',
       default_subscription: 'opt_out',
+      visibility: 'public',
     }),
   ).id;
-  const hidden = value(
-    await admin.createTopic(caller, {
-      name: 'Billing',
-      default_subscription: 'opt_in',
-      visibility: 'private',
-    }),
-  ).id;
+  // Private (the default): shown only to a contact opted in to it.
+  const hidden = value(await admin.createTopic(caller, { name: 'Beta', default_subscription: 'opt_out' })).id;
   return { news, offers, hidden };
 }
 
@@ -65,6 +64,28 @@ describe('getPreferences', () => {
       ['Offers', true],
       ['News', false],
     ]);
+  });
+
+  it('shows a private topic only while the contact is opted in to it', async () => {
+    const { hidden } = await topics(acme);
+    value(
+      await admin.createContact(acme, {
+        email: 'beta@example.com',
+        topics: [{ id: hidden, subscription: 'opt_in' }],
+      }),
+    );
+    const names = async () =>
+      value(await admin.getPreferences(acme.tenant_id, 'beta@example.com')).topics.map((t) => t.name);
+    expect(await names()).toEqual(['Beta', 'Offers', 'News']);
+    value(
+      await admin.updatePreferences(
+        acme.tenant_id,
+        'beta@example.com',
+        { topics: [{ id: hidden, subscribed: false }] },
+        null,
+      ),
+    );
+    expect(await names()).toEqual(['Offers', 'News']);
   });
 
   it('refuses an address that is not one', async () => {

@@ -37,7 +37,8 @@ describe('topics', () => {
       name: 'Product',
       description: 'Releases',
       default_subscription: 'opt_in',
-      visibility: 'public',
+      // Resend's default when none is given.
+      visibility: 'private',
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -54,11 +55,11 @@ describe('topics', () => {
         await admin.updateTopic(acme, created.id, { id: created.id, name: 'Launches', description: null }),
       ),
     ).toEqual({ object: 'topic', id: created.id });
-    value(await admin.updateTopic(acme, created.id, { visibility: 'private' }));
+    value(await admin.updateTopic(acme, created.id, { visibility: 'public' }));
     expect(value(await admin.getTopic(acme, created.id))).toMatchObject({
       name: 'Launches',
       description: null,
-      visibility: 'private',
+      visibility: 'public',
       default_subscription: 'opt_in',
     });
     expect(value(await admin.deleteTopic(acme, created.id))).toEqual({
@@ -70,10 +71,10 @@ describe('topics', () => {
     expect((await auditOf(acme.tenant_id, created.id)).map((e) => [e.action, e.summary])).toEqual([
       [
         'topic.created',
-        { name: 'Product', description: 'Releases', default_subscription: 'opt_in', visibility: 'public' },
+        { name: 'Product', description: 'Releases', default_subscription: 'opt_in', visibility: 'private' },
       ],
       ['topic.updated', { name: 'Launches', description: null }],
-      ['topic.updated', { visibility: 'private' }],
+      ['topic.updated', { visibility: 'public' }],
       ['topic.deleted', { name: 'Launches' }],
     ]);
   });

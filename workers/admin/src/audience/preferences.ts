@@ -68,14 +68,17 @@ async function preferencesOf(db: Db, tenantId: string, email: string): Promise<C
   return {
     email,
     unsubscribed: contact?.unsubscribed === 1,
+    // Public topics for everyone; a private one only while the contact is opted in to it (Resend's rule).
     topics: topics
-      .filter((topic) => topic.visibility === 'public')
       .map((topic) => ({
         id: topic.id,
         name: topic.name,
         description: topic.description,
         subscribed: (choices.get(topic.id) ?? topic.default_subscription) === 'opt_in',
-      })),
+        visibility: topic.visibility,
+      }))
+      .filter((topic) => topic.visibility === 'public' || topic.subscribed)
+      .map(({ visibility: _, ...topic }) => topic),
   };
 }
 

@@ -30,7 +30,8 @@ export async function createTopic(
     name: input.name,
     description: input.description || null,
     default_subscription: input.default_subscription,
-    visibility: input.visibility ?? 'public',
+    // Resend's default: a topic is shown on the preference page only to contacts opted in to it.
+    visibility: input.visibility ?? 'private',
   });
   return { object: 'topic', id };
 }

@@ -1,6 +1,7 @@
 // The unsubscribe and preference page a recipient reaches from an email's unsubscribe link: the
-// current state, a confirm button, and the public topics as checkboxes. Every form posts back to the
-// page's own URL (no `action` attribute), whose token is the only credential.
+// current state, a confirm button, and the topics the contact may see (public ones, and private ones
+// it is opted in to) as checkboxes. Every form posts back to the page's own URL (no `action`
+// attribute), whose token is the only credential.
 import type { ContactPreferences } from '@mailgrid/contracts';
 import { document, html, type SafeHtml } from './html';
 

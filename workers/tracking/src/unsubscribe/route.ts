@@ -144,7 +144,7 @@ async function resubscribe(env: Env, claims: TrackingClaims): Promise<ContactPre
 }
 
 /**
- * The checked boxes are the topics wanted; only public topics (the ones the page shows) are read
+ * The checked boxes are the topics wanted; only the topics the page shows are read
  * from the form, and only those whose state changes are written.
  */
 async function saveTopics(
