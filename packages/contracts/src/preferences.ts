@@ -4,9 +4,14 @@
 import type { RpcResult } from './rpc-result';
 
 export interface ContactPreferences {
+  /** Who sends the emails: the tenant's name, shown on the page. */
+  sender: string;
   email: string;
   unsubscribed: boolean;
-  /** Public topics only, each with this contact's subscription (explicit, else the topic's default). */
+  /**
+   * The topics the contact may see (public ones; private ones only while opted in), each with this
+   * contact's subscription (explicit, else the topic's default).
+   */
   topics: { id: string; name: string; description: string | null; subscribed: boolean }[];
 }
 

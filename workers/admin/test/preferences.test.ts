@@ -36,6 +36,8 @@ describe('getPreferences', () => {
   it('answers defaults for an address without a contact, public topics only, creating nothing', async () => {
     const { news, offers } = await topics(acme);
     expect(value(await admin.getPreferences(acme.tenant_id, ' Reader@Example.com '))).toEqual({
+      // The tenant's name (the fixture names a tenant by its slug).
+      sender: expect.stringMatching(/^acme-/),
       email: 'reader@example.com',
       unsubscribed: false,
       topics: [

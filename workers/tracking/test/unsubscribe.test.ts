@@ -66,6 +66,7 @@ class FakeAdmin {
 
   private state(email: string): ContactPreferences {
     return {
+      sender: 'Acme <Labs>',
       email,
       unsubscribed: this.unsubscribed,
       topics: TOPICS.filter((topic) => topic.visibility === 'public').map((topic) => ({
@@ -244,6 +245,8 @@ describe('GET /u/<token>: the preference page', () => {
     const { text } = await request(`/u/${token}`);
     expect(text).toContain('Tips &amp; &lt;tricks&gt;');
     expect(text).toContain('&quot;x&quot;&lt;b&gt;@example.com');
+    // The sender's name is the tenant's, which its owner chose.
+    expect(text).toContain('Emails from <strong>Acme &lt;Labs&gt;</strong>');
     expect(text).not.toContain('<tricks>');
     expect(text).not.toContain('<b>');
   });

@@ -63,9 +63,15 @@ export async function changePreferences(
 }
 
 async function preferencesOf(db: Db, tenantId: string, email: string): Promise<ContactPreferences> {
-  const [contact, topics] = await Promise.all([findContact(db, tenantId, email), listTopics(db, tenantId)]);
+  const [tenant, contact, topics] = await Promise.all([
+    db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst(),
+    findContact(db, tenantId, email),
+    listTopics(db, tenantId),
+  ]);
+  if (!tenant) throw new AppError('not_found', `Tenant ${tenantId} not found.`);
   const choices = contact ? await contactTopicChoices(db, tenantId, contact.id) : new Map();
   return {
+    sender: tenant.name,
     email,
     unsubscribed: contact?.unsubscribed === 1,
     // Public topics for everyone; a private one only while the contact is opted in to it (Resend's rule).

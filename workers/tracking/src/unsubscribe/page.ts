@@ -19,7 +19,7 @@ export function preferencesPage({ preferences, topicId, outcome }: PageInput): s
   const topic = topicId ? preferences.topics.find((candidate) => candidate.id === topicId) : undefined;
   const heading = outcome ? headingFor(outcome, topic?.name) : 'Email preferences';
   const body = html`<h1>${heading}</h1>
-<p class="muted">Preferences for <span class="address">${preferences.email}</span></p>
+<p class="muted">Emails from <strong>${preferences.sender}</strong> to <span class="address">${preferences.email}</span></p>
 ${outcome ? html`<p class="status" role="status">${statusFor(outcome, topic?.name)}</p>` : null}
 ${unsubscribeCard(preferences, topicId, topic)}
 ${preferences.topics.length > 0 ? topicsCard(preferences) : null}
