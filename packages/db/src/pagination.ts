@@ -24,7 +24,8 @@ type Listable =
   | 'segments'
   | 'topics'
   | 'contact_imports'
-  | 'audit_log';
+  | 'audit_log'
+  | 'domains';
 /** The columns paging needs, which every listable table has, under one stand-in table name. */
 type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: string } }>;
 

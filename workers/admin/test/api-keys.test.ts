@@ -5,6 +5,7 @@ import { type AdminRpc, apiKeyCacheKey, type Caller, type RpcResult } from '@mai
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env';
+import { value } from './helpers';
 
 const realEnv = env as unknown as Env;
 const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
@@ -25,11 +26,6 @@ function slug(label: string): string {
 
 function callerOf(tenant: Tenant, requestId?: string): Caller {
   return callerFor(tenant.tenantId, tenant.fullKey, requestId);
-}
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 async function sha256Hex(text: string): Promise<string> {

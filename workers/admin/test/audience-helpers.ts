@@ -1,16 +1,8 @@
-// What the audience tests share: unwrapping RPC results and reading the audit log straight from D1.
+// What the audience tests share: reading the audit log straight from D1 (and the RPC unwrappers).
 import type { Caller, RpcResult } from '@mailgrid/contracts';
 import { realEnv } from './helpers';
 
-export function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-export function failure<T>(result: RpcResult<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
+export { failure, value } from './helpers';
 
 export interface AuditRow {
   actor_type: string;

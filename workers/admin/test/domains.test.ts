@@ -4,7 +4,7 @@
 import type { Caller, DomainObject, RpcResult } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { admin, realEnv, twoTenants } from './helpers';
+import { admin, failure, realEnv, twoTenants, value } from './helpers';
 
 interface FakeIdentity {
   tokens: string[];
@@ -121,16 +121,6 @@ function publish(domain: DomainObject, only?: (record: DomainObject['records'][n
           : `${record.value}.`;
     fake.dns.set(`${record.type} ${fqdn}`, [...(fake.dns.get(`${record.type} ${fqdn}`) ?? []), data]);
   }
-}
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function failure<T>(result: RpcResult<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
-  return result.error;
 }
 
 function newName(label = 'mail'): string {

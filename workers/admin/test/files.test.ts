@@ -4,7 +4,7 @@
 // never reaches another's files.
 import { type Caller, FILE_MAX_BYTES, type FileUpload, type RpcResult } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, realEnv, twoTenants } from './helpers';
+import { admin, failure, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -12,16 +12,6 @@ let globex: Caller;
 beforeEach(async () => {
   ({ acme, globex } = await twoTenants());
 });
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function failure<T>(result: RpcResult<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
 
 async function auditActions(caller: Caller, target: string): Promise<string[]> {
   const { results } = await realEnv.DB.prepare(

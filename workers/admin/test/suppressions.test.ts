@@ -2,7 +2,7 @@
 // with cursors, remove, each change with its audit entry, and one tenant never seeing another's list.
 import type { AdminRpc, Caller, RpcResult } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, realEnv, twoTenants } from './helpers';
+import { admin, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -10,11 +10,6 @@ let globex: Caller;
 beforeEach(async () => {
   ({ acme, globex } = await twoTenants());
 });
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 async function auditActions(caller: Caller, target: string): Promise<string[]> {
   const { results } = await realEnv.DB.prepare(

@@ -12,6 +12,7 @@ import { render } from '@mailgrid/templates';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env';
+import { value } from './helpers';
 
 const realEnv = env as unknown as Env;
 const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
@@ -32,11 +33,6 @@ function unique(label: string): string {
 
 function callerOf(tenant: Tenant, requestId?: string): Caller {
   return callerFor(tenant.tenantId, tenant.fullKey, requestId);
-}
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
 }
 
 const ORDER: CreateTemplateRequest = {

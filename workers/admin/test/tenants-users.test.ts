@@ -14,14 +14,9 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
 import { createTenant } from '../src/tenants';
 import { acceptInvitation, invite } from '../src/users';
-import { admin, realEnv, twoTenants } from './helpers';
+import { admin, realEnv, twoTenants, value } from './helpers';
 
 const operator = () => ({ request_id: `req-${crypto.randomUUID()}` });
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
 
 function errorOf<T>(result: RpcResult<T>) {
   if (result.ok) throw new Error('expected an error');

@@ -9,7 +9,7 @@ import {
   type RpcResult,
 } from '@mailgrid/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { admin, realEnv, twoTenants } from './helpers';
+import { admin, failure, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -21,16 +21,6 @@ beforeEach(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function value<T>(result: RpcResult<T>): T {
-  if (!result.ok) throw new Error(`expected ok, got ${result.error.code}: ${result.error.message}`);
-  return result.value;
-}
-
-function failure<T>(result: RpcResult<T>): { code: string; message: string } {
-  if (result.ok) throw new Error(`expected an error, got ${JSON.stringify(result.value)}`);
-  return result.error;
-}
 
 async function auditActions(caller: Caller, target: string): Promise<string[]> {
   const { results } = await realEnv.DB.prepare(

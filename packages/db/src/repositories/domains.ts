@@ -2,9 +2,10 @@
 // because emails.domain_id is a foreign key; every read here skips tombstones, so to the API and
 // to sending it is gone.
 import type { Caller } from '@mailgrid/contracts';
+import { type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
-import type { PageRequest } from '../pagination';
+import { listNewestFirst, type PageRequest } from '../pagination';
 import type { DomainStatus } from '../schema';
 import { auditEntry } from './audit-log';
 
@@ -75,34 +76,9 @@ export async function domainNameTakenElsewhere(db: Db, tenantId: string, name: s
   return row !== undefined;
 }
 
-/** Newest first, Resend's cursors; null when the cursor is not one of the tenant's live domains. */
+/** Newest first, Resend's cursors, deleted domains (kept as history) left out; null for an unknown cursor. */
 export async function listDomainRows(db: Db, tenantId: string, page: PageRequest) {
-  const cursorId = page.after ?? page.before;
-  let query = db
-    .selectFrom('domains')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('deleted_at', 'is', null);
-  if (cursorId) {
-    const cursor = await getDomainRow(db, tenantId, cursorId);
-    if (!cursor) return null;
-    const op = page.after ? '<' : '>';
-    query = query.where((eb) =>
-      eb.or([
-        eb('created_at', op, cursor.created_at),
-        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
-      ]),
-    );
-  }
-  const direction = page.before ? 'asc' : 'desc';
-  const rows = await query
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(page.limit + 1)
-    .execute();
-  const pageRows = rows.slice(0, page.limit);
-  if (page.before) pageRows.reverse();
-  return { rows: pageRows, has_more: rows.length > page.limit };
+  return listNewestFirst(db, 'domains', tenantId, page, sql<SqlBool>`deleted_at IS NULL`);
 }
 
 export interface NewDomain {
