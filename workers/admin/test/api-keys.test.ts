@@ -1,7 +1,7 @@
 // AdminService's API-key methods, called over a real RPC boundary (the worker's own loopback
 // binding in `exports`), against the real local D1 and KV.
 import { env, exports } from 'cloudflare:workers';
-import { type AdminRpc, apiKeyCacheKey, type Caller, type RpcResult } from '@mailgrid/contracts';
+import { type AdminRpc, apiKeyCacheKey, type Caller } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Env } from '../src/env';

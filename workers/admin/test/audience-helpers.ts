@@ -1,5 +1,5 @@
 // What the audience tests share: reading the audit log straight from D1 (and the RPC unwrappers).
-import type { Caller, RpcResult } from '@mailgrid/contracts';
+import type { Caller } from '@mailgrid/contracts';
 import { realEnv } from './helpers';
 
 export { failure, value } from './helpers';

@@ -1,7 +1,7 @@
 // AdminService's domain methods over real RPC against the real local D1. SES and the DNS resolver
 // are a fake on globalThis.fetch (admin calls both from this isolate): it sees every request as it
 // leaves the worker, SigV4-signed, and answers as SES v2 and a DNS-over-HTTPS JSON API would.
-import type { Caller, DomainObject, RpcResult } from '@mailgrid/contracts';
+import type { Caller, DomainObject } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { admin, failure, realEnv, twoTenants, value } from './helpers';

@@ -2,7 +2,7 @@
 // in FILES and the metadata (size, SHA-256, type) in D1 with an audit entry; refused uploads (empty,
 // too large, executables) store nothing; list pages newest first; delete removes both; one tenant
 // never reaches another's files.
-import { type Caller, FILE_MAX_BYTES, type FileUpload, type RpcResult } from '@mailgrid/contracts';
+import { type Caller, FILE_MAX_BYTES, type FileUpload } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { admin, failure, realEnv, twoTenants, value } from './helpers';
 

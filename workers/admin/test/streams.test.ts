@@ -2,7 +2,7 @@
 // tenant has without a row, creating, updating (a default is stored by its first change), deleting
 // (never a default), reputation figures from the guardrail's state, audit entries, and one tenant
 // never reaching another's streams.
-import type { Caller, CreateStreamRequest, RpcResult } from '@mailgrid/contracts';
+import type { Caller, CreateStreamRequest } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { admin, failure, realEnv, twoTenants, value } from './helpers';
 

@@ -1,6 +1,6 @@
 // AdminService's suppression methods over real RPC, against the local D1: add (idempotent), list
 // with cursors, remove, each change with its audit entry, and one tenant never seeing another's list.
-import type { AdminRpc, Caller, RpcResult } from '@mailgrid/contracts';
+import type { Caller } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { admin, realEnv, twoTenants, value } from './helpers';
 

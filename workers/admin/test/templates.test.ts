@@ -1,13 +1,7 @@
 // AdminService's template methods over a real RPC boundary (the worker's loopback binding in
 // `exports`), against the real local D1: drafts, publishing, aliases, tenants and the audit log.
 import { env, exports } from 'cloudflare:workers';
-import type {
-  AdminRpc,
-  Caller,
-  CreateTemplateRequest,
-  PublishedTemplate,
-  RpcResult,
-} from '@mailgrid/contracts';
+import type { AdminRpc, Caller, CreateTemplateRequest, PublishedTemplate } from '@mailgrid/contracts';
 import { render } from '@mailgrid/templates';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';

@@ -1,13 +1,7 @@
 // AdminService's webhook methods over real RPC, against the local D1: the signing secret shown by
 // the create only, CRUD with audit entries, one tenant never reaching another's webhooks, the
 // deliveries listing with attempts, replay, and which endpoints are refused where.
-import {
-  type AdminRpc,
-  type Caller,
-  type CreateWebhookRequest,
-  endpointProblem,
-  type RpcResult,
-} from '@mailgrid/contracts';
+import { type Caller, type CreateWebhookRequest, endpointProblem } from '@mailgrid/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { admin, failure, realEnv, twoTenants, value } from './helpers';
 

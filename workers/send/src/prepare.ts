@@ -67,7 +67,7 @@ export async function prepareEmail(
     );
   const domainName = domainOf(from);
   const domain = await findDomainByName(db, caller.tenant_id, domainName);
-  if (!domain || domain.status !== 'verified') {
+  if (domain?.status !== 'verified') {
     throw new AppError(
       'invalid_from_address',
       `${at('from')}: the ${domainName} domain is not verified. Add and verify it, then send from it.`,

@@ -2,13 +2,13 @@
 // ("in 1 hour", "in 30 minutes", "tomorrow at 9am", "tomorrow at 17:30"; times are UTC).
 import { AppError, EMAIL_LIMITS } from '@mailgrid/contracts';
 
-const UNIT_MS: Record<string, number> = {
+const UNIT_MS = {
   second: 1000,
   minute: 60_000,
   hour: 3_600_000,
   day: 86_400_000,
   week: 604_800_000,
-};
+} as const;
 
 export function parseScheduledAt(input: string, now = new Date()): Date {
   const at = parse(input.trim().toLowerCase(), now);
@@ -20,7 +20,7 @@ export function parseScheduledAt(input: string, now = new Date()): Date {
   }
   if (at.getTime() <= now.getTime())
     throw new AppError('invalid_parameter', 'scheduled_at must be in the future.');
-  if (at.getTime() > now.getTime() + EMAIL_LIMITS.schedule_days * UNIT_MS.day!) {
+  if (at.getTime() > now.getTime() + EMAIL_LIMITS.schedule_days * UNIT_MS.day) {
     throw new AppError(
       'invalid_parameter',
       `scheduled_at must be within ${EMAIL_LIMITS.schedule_days} days.`,
@@ -31,7 +31,8 @@ export function parseScheduledAt(input: string, now = new Date()): Date {
 
 function parse(text: string, now: Date): Date | null {
   const relative = /^in (\d{1,5}) (second|minute|hour|day|week)s?$/.exec(text);
-  if (relative) return new Date(now.getTime() + Number(relative[1]) * UNIT_MS[relative[2] as string]!);
+  if (relative)
+    return new Date(now.getTime() + Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]);
   const tomorrow = /^tomorrow(?: at (\d{1,2})(?::(\d{2}))? ?(am|pm)?)?$/.exec(text);
   if (tomorrow) {
     let hour = tomorrow[1] ? Number(tomorrow[1]) : 9;
