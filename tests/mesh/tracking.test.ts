@@ -237,3 +237,38 @@ describe('a token that does not verify', () => {
     expect((await eventsOf(emailId)).length).toBe(before);
   });
 });
+
+describe('a request the tracking host answers without reading its body', () => {
+  it('is a 405 or a 404 page, and the next request is served as usual', async () => {
+    const token = await signToken(keys, claims());
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    for (const [path, status] of [
+      [`/c/${token}`, 405],
+      [`/o/${token}`, 405],
+      ['/c/not/a/token', 404],
+    ] as const) {
+      // Larger than a form, smaller than the forward's cap: the worker answers without reading it.
+      const response = await fetch(`${mesh.url}${path}`, {
+        method: 'POST',
+        headers: form,
+        body: `a=${'x'.repeat(60_000)}`,
+      });
+      expect(response.status, path).toBe(status);
+      expect(response.headers.get('location')).toBeNull();
+      await response.arrayBuffer();
+      // Locally the gateway forwards these over a service binding, which an unread body used to break.
+      const next = await fetch(`${mesh.url}/c/${token}`, {
+        redirect: 'manual',
+        headers: { 'user-agent': BROWSER },
+      });
+      expect(next.status, `after POST ${path}`).toBe(302);
+    }
+    // No form of ours is that large: refused before the tracking worker sees it.
+    const huge = await fetch(`${mesh.url}/u/${token}`, {
+      method: 'POST',
+      headers: form,
+      body: `a=${'x'.repeat(100_000)}`,
+    });
+    expect(huge.status).toBe(413);
+  });
+});

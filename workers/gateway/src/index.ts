@@ -4,18 +4,15 @@ import type { Env } from './env';
 import { resolveRequestId } from './http/request-id';
 import { errorResponse } from './http/responses';
 import { buildRouter, type RequestState } from './router';
+import { forwardToTracking, TRACKING_PATH } from './tracking-forward';
 
 export { RateLimiter } from './rate-limiter';
 
 const router = buildRouter();
-const TRACKING_PATH = /^\/(o|c|u)\//;
 
 export default {
   async fetch(request, env, ctx) {
-    // The tracking host's paths (pixel, clicks, unsubscribe), handed to the tracking worker as they
-    // are, before any API auth: in local dev the gateway is the only worker with a port, and
-    // TRACKING_BASE_URL points here. In production tracking has its own hostname.
-    if (TRACKING_PATH.test(new URL(request.url).pathname)) return env.TRACKING.fetch(request);
+    if (TRACKING_PATH.test(new URL(request.url).pathname)) return forwardToTracking(request, env);
     const state: RequestState = {
       requestId: resolveRequestId(request.headers.get('x-request-id')),
       headers: {},
