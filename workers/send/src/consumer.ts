@@ -1,29 +1,23 @@
 // The send queue's consumer. Per batch: SES tokens are taken in bulk from the RateLimiter DO, then
 // each email is claimed (a conditional update: a redelivered message finds the email already taken
-// or sent, and stops), built into MIME once (the EML archived in R2 before SES sees it, and reused
-// on retries, so the archive is exactly what SES was given), and handed to SES. Throttling, 5xx and
+// or sent, and stops) and handed to SES by deliver.ts (the EML built once and archived in R2 before
+// SES sees it, reused on retries, so the archive is exactly what SES was given). Throttling, 5xx and
 // timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
 import type { SendQueueMessage } from '@mailgrid/contracts';
 import {
   claimEmail,
   createDb,
   type Db,
-  type EmailRow,
   getEmail,
-  getSendSettings,
   markFailed,
   markSent,
   meteredD1,
   releaseEmail,
-  type SendSettings,
 } from '@mailgrid/db';
-import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
-import { emlKey, getBody, sentReceiptKey } from './body-store';
+import { sentReceiptKey } from './body-store';
+import { deliver } from './deliver';
 import type { Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
-import { sendRawEmail } from './ses';
-import { configurationSetFor } from './streams';
-import { trackedContent } from './tracking/content';
 
 export const MAX_ATTEMPTS = 8;
 /** How long a claim lasts: longer than one SES call with its timeout. */
@@ -133,75 +127,6 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
   }
 }
 
-async function deliver(env: Env, db: Db, row: EmailRow) {
-  const to = JSON.parse(row.to_addresses) as string[];
-  const cc = JSON.parse(row.cc_addresses) as string[];
-  const bcc = JSON.parse(row.bcc_addresses) as string[];
-  const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
-  if (!settings) throw new Error(`the domain of ${row.id} is missing`);
-  const raw = await archivedOrBuilt(env, settings, row, to, cc);
-  // SES wants the envelope in ASCII: IDN domains as punycode.
-  const bare = (list: string[]) =>
-    list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
-  const tags = JSON.parse(row.tags) as { name: string; value: string }[];
-  return sendRawEmail(env, {
-    from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
-    destinations: { to: bare(to), cc: bare(cc), bcc: bare(bcc) },
-    raw,
-    configurationSet: configurationSetFor(env, settings, row),
-    // Our ids ride along so SES's events find their way back to the email (and tenant).
-    tags: [
-      ...tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
-      { Name: 'mailgrid_email_id', Value: row.id },
-      { Name: 'mailgrid_tenant_id', Value: row.tenant_id },
-      { Name: 'mailgrid_stream', Value: row.stream },
-    ],
-  });
-}
-
-/** The EML is built once and archived before the first SES call; retries send the same bytes. */
-async function archivedOrBuilt(
-  env: Env,
-  settings: SendSettings,
-  row: EmailRow,
-  to: string[],
-  cc: string[],
-): Promise<Uint8Array> {
-  const key = emlKey(row.tenant_id, row.id);
-  const archived = await env.ARCHIVE.get(key);
-  if (archived) return new Uint8Array(await archived.arrayBuffer());
-  const body = await getBody(env, row.body_key);
-  if (!body) throw new Error(`the body of ${row.id} is missing from R2`);
-  const from = parseAddress(row.from_address);
-  if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
-  const domain = from.email.slice(from.email.lastIndexOf('@') + 1);
-  const parse = (list: string[]) => list.flatMap((address) => parseAddress(address) ?? []);
-  const now = new Date();
-  // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
-  const { html, headers } = await trackedContent(env, settings, row, body, domain, now);
-  const mime = buildMime({
-    from,
-    to: parse(to),
-    cc: parse(cc),
-    replyTo: parse(JSON.parse(row.reply_to) as string[]),
-    subject: row.subject,
-    html: html ?? undefined,
-    text: body.text ?? undefined,
-    headers,
-    attachments: body.attachments.map((attachment) => ({
-      filename: attachment.filename,
-      contentType: attachment.content_type,
-      contentId: attachment.content_id ?? undefined,
-      content: fromBase64(attachment.content),
-    })),
-    messageId: `<${row.id}@${domain}>`,
-    date: now,
-  });
-  const bytes = new TextEncoder().encode(mime);
-  await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });
-  return bytes;
-}
-
 /**
  * Half-jitter over an exponential curve: 2 s, 4 s, 8 s … capped at 15 minutes. `scale`
  * (SEND_BACKOFF_SCALE) shrinks the curve for fault tests that must finish in seconds.
@@ -212,11 +137,4 @@ export function backoffSeconds(attempt: number, scale = 1): number {
     MAX_QUEUE_DELAY_SECONDS,
     Math.max(1, Math.ceil(ceiling / 2 + Math.random() * (ceiling / 2))),
   );
-}
-
-function fromBase64(value: string): Uint8Array {
-  const binary = atob(value);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }

@@ -13,6 +13,7 @@ import {
   newTenant,
   queueSpy,
   send,
+  sesError,
   sesOk,
   sesStub,
   setRow,
@@ -30,9 +31,6 @@ beforeAll(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-const sesError = (status: number, message: string) => () =>
-  Response.json({ message }, { status, headers: { 'x-amzn-errortype': 'Error' } });
 
 /** Every retry the consumer asks for must wait: an immediate retry would hammer SES. */
 function expectRetriedWithDelay(result: Awaited<ReturnType<typeof consume>>, id: string) {

@@ -172,6 +172,12 @@ type SesAnswer = (request: Request, call: number) => Response | Promise<Response
 export const sesOk: SesAnswer = (_request, call) =>
   Response.json({ MessageId: `ses-${crypto.randomUUID()}-${call}` });
 
+/** SES refusing with this status and message. */
+export const sesError =
+  (status: number, message: string): SesAnswer =>
+  () =>
+    Response.json({ message }, { status, headers: { 'x-amzn-errortype': 'Error' } });
+
 /**
  * Plays SES on fetch. Each call is answered by the next of `answers` (the last one repeats); the
  * default answers 200 with a fresh MessageId.

@@ -6,7 +6,19 @@ import type { SendEmailRequest } from '@mailgrid/contracts';
 import { parseSigningKeys, type TrackingClaims, verifyToken } from '@mailgrid/tracking-tokens';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { TOKEN_LIFETIME_SECONDS } from '../src/tracking/content';
-import { accept, consume, decode, messageFor, newTenant, sesStub, type Tenant, testEnv } from './helpers';
+import {
+  accept,
+  consume,
+  decode,
+  emailRow,
+  messageFor,
+  newTenant,
+  sesError,
+  sesOk,
+  sesStub,
+  type Tenant,
+  testEnv,
+} from './helpers';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -103,7 +115,7 @@ describe('click and open tracking', () => {
   it('rewrites trackable links to signed click links and leaves every other kind alone', async () => {
     const before = Math.floor(Date.now() / 1000);
     const { id, html, text } = await sent(acme, {
-      to: ['Ada <Ada@Customer.test>', 'bob@customer.test'],
+      to: ['Ada <Ada@Customer.test>'],
       html: LINKS,
       text: 'Buy at https://shop.example/item',
       track_clicks: true,
@@ -116,7 +128,7 @@ describe('click and open tracking', () => {
       action: 'click',
       tenant_id: acme.tenantId,
       email_id: id,
-      // SES sends one message to everyone: tokens name the first recipient, bare and lower-cased.
+      // The reader, bare and lower-cased.
       recipient: 'ada@customer.test',
       // Entities decoded: the redirect goes where the reader's client would have gone.
       url: 'https://shop.example/item?x=1&y=2',
@@ -179,6 +191,82 @@ describe('click and open tracking', () => {
     await consume([messageFor(acme, id)]);
     const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}.eml`);
     expect(new Uint8Array(await (archived as R2ObjectBody).arrayBuffer())).toEqual(ses.requests[0]?.raw);
+  });
+});
+
+describe('an email with several recipients and tokens', () => {
+  let acme: Tenant;
+  beforeAll(async () => {
+    acme = await newTenant();
+  });
+
+  it('goes out as one copy per recipient, each with tokens naming its reader and an envelope of one', async () => {
+    const id = await accept(acme, {
+      to: ['Ada <Ada@Customer.test>', 'bob@customer.test'],
+      cc: ['carol@customer.test'],
+      bcc: ['dave@customer.test'],
+      html: '<p><a href="https://shop.example/item">Buy</a></p>',
+      track_clicks: true,
+      track_opens: true,
+    });
+    const ses = sesStub();
+    await consume([messageFor(acme, id)]);
+    const readers = ['ada@customer.test', 'bob@customer.test', 'carol@customer.test', 'dave@customer.test'];
+    expect(ses.requests.map((request) => request.body.Destination)).toEqual(
+      readers.map((reader) => ({ ToAddresses: [reader], CcAddresses: [], BccAddresses: [] })),
+    );
+    for (const [index, request] of ses.requests.entries()) {
+      const eml = decode(request.raw);
+      const html = partOf(eml, 'html');
+      expect((await claimsOf(hrefs(html)[0] as string, `${BASE}/c/`))?.recipient).toBe(readers[index]);
+      expect((await claimsOf(pixelSrc(html) as string, `${BASE}/o/`))?.recipient).toBe(readers[index]);
+      // Every copy shows the same To and Cc (and no Bcc), as one message to all would.
+      const headers = headersOf(eml);
+      expect(header(headers, 'To')).toEqual(['Ada <Ada@customer.test>, bob@customer.test']);
+      expect(header(headers, 'Cc')).toEqual(['carol@customer.test']);
+      expect(header(headers, 'Bcc')).toEqual([]);
+      // The archive of each copy is exactly what SES was given.
+      const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}/${index}.eml`);
+      expect(new Uint8Array((await archived?.arrayBuffer()) as ArrayBuffer)).toEqual(request.raw);
+    }
+    expect(await emailRow(id)).toMatchObject({
+      status: 'sent',
+      ses_message_id: expect.stringMatching(/-1$/),
+    });
+  });
+
+  it('sends only the copies still missing when an attempt fails half-way', async () => {
+    const id = await accept(acme, {
+      to: ['ada@customer.test', 'bob@customer.test', 'carol@customer.test'],
+      html: '<p>Hi</p>',
+      track_opens: true,
+    });
+    const first = sesStub(sesOk, sesError(429, 'Maximum sending rate exceeded.'));
+    const result = await consume([{ id: 'half-way', body: messageFor(acme, id) }]);
+    expect(result.retryMessages.map((message) => message.msgId)).toEqual(['half-way']);
+    expect(first.requests.map((request) => request.body.Destination.ToAddresses)).toEqual([
+      ['ada@customer.test'],
+      ['bob@customer.test'],
+    ]);
+    expect(await emailRow(id)).toMatchObject({ status: 'queued', attempts: 1 });
+    vi.restoreAllMocks();
+
+    const second = sesStub();
+    await consume([{ id: 'half-way', body: messageFor(acme, id), attempts: 2 }]);
+    expect(second.requests.map((request) => request.body.Destination.ToAddresses)).toEqual([
+      ['bob@customer.test'],
+      ['carol@customer.test'],
+    ]);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent' });
+  });
+
+  it('goes out as one message to all when nothing names a reader', async () => {
+    const id = await accept(acme, { to: ['ada@customer.test', 'bob@customer.test'], html: '<p>Hi</p>' });
+    const ses = sesStub();
+    await consume([messageFor(acme, id)]);
+    expect(ses.requests.map((request) => request.body.Destination.ToAddresses)).toEqual([
+      ['ada@customer.test', 'bob@customer.test'],
+    ]);
   });
 });
 

@@ -2,10 +2,8 @@
 // send the same bytes): the html's links and open pixel, and the List-Unsubscribe headers. The text
 // part is sent as written (no click links in plain text).
 //
-// SES sends one raw message to all of to/cc/bcc, so one message cannot carry a token per recipient:
-// the tokens name the first recipient (to, else cc, else bcc), and an open, click or unsubscribe by
-// anyone else on the email is recorded against that address. Sending tracked multi-recipient emails
-// as one SES call per recipient would lift this; see the README.
+// Tokens name one reader: the copy's own recipient when an email goes out as one copy per recipient
+// (deliver.ts does so whenever there are tokens and several recipients), else the first recipient.
 import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
 import { parseSigningKeys, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
@@ -30,9 +28,11 @@ export async function trackedContent(
   body: StoredBody,
   sendingDomain: string,
   now: Date,
+  /** The one address this copy goes to; null: the email's first recipient. */
+  reader: string | null = null,
 ): Promise<TrackedContent> {
   const decision = trackingDecision(env, settings, row);
-  const recipient = firstRecipient(row);
+  const recipient = reader ?? firstRecipient(row);
   const trackHtml = body.html !== null && (decision.opens || decision.clicks);
   if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {
     return { html: body.html, headers: body.headers };

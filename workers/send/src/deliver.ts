@@ -1,0 +1,133 @@
+// Handing one claimed email to SES: the MIME is built once per copy and archived in R2 before SES sees
+// it, so a retry sends exactly the archived bytes.
+//
+// SES takes one raw message for all of to/cc/bcc, and one message cannot carry a token per reader. So
+// an email whose copies carry tokens (open or click tracking, List-Unsubscribe) and that has several
+// recipients goes out as one copy per recipient (same headers, the envelope naming one address), each
+// with its own tokens, archive and receipt: a retry after some copies went out sends only the rest.
+import { type Db, type EmailRow, getSendSettings, type SendSettings } from '@mailgrid/db';
+import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
+import { emlKey, getBody, sentReceiptKey } from './body-store';
+import type { Env } from './env';
+import { type SesOutcome, sendRawEmail } from './ses';
+import { configurationSetFor } from './streams';
+import { trackedContent } from './tracking/content';
+import { trackingDecision } from './tracking/settings';
+
+export async function deliver(env: Env, db: Db, row: EmailRow): Promise<SesOutcome> {
+  const to = JSON.parse(row.to_addresses) as string[];
+  const cc = JSON.parse(row.cc_addresses) as string[];
+  const bcc = JSON.parse(row.bcc_addresses) as string[];
+  const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
+  if (!settings) throw new Error(`the domain of ${row.id} is missing`);
+  const tags = JSON.parse(row.tags) as { name: string; value: string }[];
+  const send = (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) =>
+    sendRawEmail(env, {
+      from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
+      destinations,
+      raw,
+      configurationSet: configurationSetFor(env, settings, row),
+      // Our ids ride along so SES's events find their way back to the email (and tenant).
+      tags: [
+        ...tags.map((tag) => ({ Name: tag.name, Value: tag.value })),
+        { Name: 'mailgrid_email_id', Value: row.id },
+        { Name: 'mailgrid_tenant_id', Value: row.tenant_id },
+        { Name: 'mailgrid_stream', Value: row.stream },
+      ],
+    });
+
+  const readers = recipients([...to, ...cc, ...bcc]);
+  const decision = trackingDecision(env, settings, row);
+  if (readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)) {
+    return deliverEach(env, settings, row, readers, send);
+  }
+  const raw = await archivedOrBuilt(env, settings, row, emlKey(row.tenant_id, row.id), null);
+  // SES wants the envelope in ASCII: IDN domains as punycode.
+  const ascii = (list: string[]) =>
+    list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
+  return send(raw, { to: ascii(to), cc: ascii(cc), bcc: ascii(bcc) });
+}
+
+/** One copy per reader, in order; the first refusal stops the rest until the next attempt. */
+async function deliverEach(
+  env: Env,
+  settings: SendSettings,
+  row: EmailRow,
+  readers: string[],
+  send: (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) => Promise<SesOutcome>,
+): Promise<SesOutcome> {
+  let first: string | undefined;
+  for (const [index, reader] of readers.entries()) {
+    const receiptKey = `${sentReceiptKey(row.tenant_id, row.id)}/${index}`;
+    const receipt = row.attempts > 0 ? await env.ARCHIVE.get(receiptKey) : null;
+    let messageId = receipt ? await receipt.text() : undefined;
+    if (!messageId) {
+      const key = `eml/${row.tenant_id}/${row.id}/${index}.eml`;
+      const raw = await archivedOrBuilt(env, settings, row, key, reader);
+      const outcome = await send(raw, { to: [toAsciiEmail(reader)], cc: [], bcc: [] });
+      if (outcome.kind !== 'sent') return outcome;
+      await env.ARCHIVE.put(receiptKey, outcome.messageId);
+      messageId = outcome.messageId;
+    }
+    first ??= messageId;
+  }
+  return { kind: 'sent', messageId: first as string };
+}
+
+/** Bare, lower-cased and each once: the addresses SES delivers to. */
+function recipients(addresses: string[]): string[] {
+  return [...new Set(addresses.map((address) => (parseAddress(address)?.email ?? address).toLowerCase()))];
+}
+
+/**
+ * The EML at `key`, built and archived on the first attempt. `reader` is the one address a copy's
+ * tokens name (null: the email's first recipient, when there is one copy for all).
+ */
+async function archivedOrBuilt(
+  env: Env,
+  settings: SendSettings,
+  row: EmailRow,
+  key: string,
+  reader: string | null,
+): Promise<Uint8Array> {
+  const archived = await env.ARCHIVE.get(key);
+  if (archived) return new Uint8Array(await archived.arrayBuffer());
+  const body = await getBody(env, row.body_key);
+  if (!body) throw new Error(`the body of ${row.id} is missing from R2`);
+  const from = parseAddress(row.from_address);
+  if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
+  const domain = from.email.slice(from.email.lastIndexOf('@') + 1);
+  const parse = (list: string) =>
+    (JSON.parse(list) as string[]).flatMap((address) => parseAddress(address) ?? []);
+  const now = new Date();
+  // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
+  const { html, headers } = await trackedContent(env, settings, row, body, domain, now, reader);
+  const mime = buildMime({
+    from,
+    to: parse(row.to_addresses),
+    cc: parse(row.cc_addresses),
+    replyTo: parse(row.reply_to),
+    subject: row.subject,
+    html: html ?? undefined,
+    text: body.text ?? undefined,
+    headers,
+    attachments: body.attachments.map((attachment) => ({
+      filename: attachment.filename,
+      contentType: attachment.content_type,
+      contentId: attachment.content_id ?? undefined,
+      content: fromBase64(attachment.content),
+    })),
+    messageId: `<${row.id}@${domain}>`,
+    date: now,
+  });
+  const bytes = new TextEncoder().encode(mime);
+  await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });
+  return bytes;
+}
+
+function fromBase64(value: string): Uint8Array {
+  const binary = atob(value);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
