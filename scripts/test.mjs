@@ -38,7 +38,7 @@ if (!existsSync(CHROMIUM)) {
   if (canInstall) {
     step('install chromium for the browser tests', 'sh', [
       '-c',
-      'apt-get update && apt-get install -y --no-install-recommends chromium',
+      'export DEBIAN_FRONTEND=noninteractive; apt-get update && apt-get install -y --no-install-recommends chromium',
     ]);
   } else {
     console.log(
