@@ -2,7 +2,7 @@
 // worker's dev key (as send signs them), and the audience API calls that set up and read a contact.
 import { fileURLToPath } from 'node:url';
 import { readWranglerConfig } from '@mailgrid/testing/wrangler-config';
-import { parseSigningKeys, signToken } from '@mailgrid/tracking-tokens';
+import { parseSigningKeys, type SigningKeys, signToken } from '@mailgrid/tracking-tokens';
 import { expect } from 'vitest';
 import { api, mesh } from './client';
 
@@ -24,9 +24,10 @@ export interface LinkClaims {
 }
 
 /** The URL of an unsubscribe link, through the gateway (which forwards /u/ to tracking). */
-export async function unsubscribeUrl(claims: LinkClaims): Promise<string> {
+/** An unsubscribe link signed with the dev key (or `signingKeys`, to forge one). */
+export async function unsubscribeUrl(claims: LinkClaims, signingKeys: SigningKeys = keys): Promise<string> {
   const now = Math.floor(Date.now() / 1000);
-  const token = await signToken(keys, {
+  const token = await signToken(signingKeys, {
     action: claims.action ?? 'unsubscribe',
     tenant_id: claims.tenantId,
     email_id: claims.emailId,

@@ -1,3 +1,4 @@
+import { query } from '@mailgrid/stack';
 import { describe, expect, it } from 'vitest';
 import { mesh } from './client';
 import { delivered, recordsFor, resendWith, waitForEvent } from './mail';
@@ -16,8 +17,13 @@ describe('scheduled emails', () => {
     const { data: pending } = await resend.emails.get(id);
     expect(pending).toMatchObject({ last_event: 'scheduled', scheduled_at: at });
     await delivered(id, 30_000);
-    expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(at) - 1000);
     await waitForEvent(sender.full.token, id, 'sent');
+    // When it went to SES, as recorded: not before its time (a second's clock skew allowed).
+    const [row] = await query<{ sent_at: string }>(mesh.persistDir, {
+      sql: 'SELECT sent_at FROM emails WHERE id = ?',
+      params: [id],
+    });
+    expect(Date.parse(row?.sent_at ?? '')).toBeGreaterThanOrEqual(Date.parse(at) - 1000);
   });
 
   it('accepts natural language ("in 1 hour") and can be moved earlier', async () => {

@@ -158,14 +158,24 @@ describe('the unsubscribe page', () => {
     const contactId = await createContact(key, email);
     const claims = { tenantId: sender.tenantId, emailId: crypto.randomUUID(), recipient: email };
     const good = await unsubscribeUrl(claims);
+    // This link's payload under another link's valid signature, and this link signed with another key.
+    const [, otherSignature] = (await unsubscribeUrl({ ...claims, topicId: 'another' })).split(
+      /\.(?=[^.]*$)/,
+    );
     const bad = [
-      `${good.slice(0, -3)}abc`,
+      good.replace(/\.[^.]*$/, `.${otherSignature}`),
+      await unsubscribeUrl(claims, {
+        secrets: { dev1: 'not-the-dev-key-but-long-enough-0000000000' },
+        current: 'dev1',
+      }),
       await unsubscribeUrl({ ...claims, action: 'open' }),
       await unsubscribeUrl({ ...claims, expiresAt: Math.floor(Date.now() / 1000) - 60 }),
       `${mesh.url}/u/not-a-token`,
     ];
     for (const url of bad) {
-      expect((await fetch(url)).status, url).toBe(404);
+      const page = await fetch(url, { redirect: 'manual' });
+      expect(page.status, url).toBe(404);
+      expect(page.headers.get('location')).toBeNull();
       expect((await postForm(url, { 'List-Unsubscribe': 'One-Click' })).status, url).toBe(404);
     }
     expect((await contactOf(key, contactId)).unsubscribed).toBe(false);

@@ -38,8 +38,15 @@ export function parseApiKey(token: string): ParsedApiKey | null {
   return { environment, prefix: `mg_${environment}_${random.slice(0, PREFIX_RANDOM_LENGTH)}` };
 }
 
-export async function hashApiKey(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(token));
+export function hashApiKey(token: string): Promise<string> {
+  return sha256Hex(token);
+}
+
+/** SHA-256 as lower-case hex: of keys, tokens, request bodies and files alike. */
+export async function sha256Hex(data: string | Uint8Array): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  // Node's types want an ArrayBuffer-backed view; every Uint8Array here is one.
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 

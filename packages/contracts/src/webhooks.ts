@@ -101,6 +101,11 @@ export interface WebhookDeliverMessage extends QueueMessageBase {
   delivery_id: string;
   /** How many retries of this run came before (0 for the first try and for a replay). */
   retry?: number;
+  /**
+   * The delivery's attempt count when this message was sent: a copy of a message whose attempt has
+   * been made since (queues deliver at least once) finds more attempts and sends nothing.
+   */
+  attempts?: number;
 }
 
 /**

@@ -1,6 +1,7 @@
 // Attachment files: uploaded once into R2 (FILES), named by id in any send, listed, read, deleted.
 // The send worker copies a file's bytes into the email at accept, so a delete never breaks an email
 // already accepted.
+import { sha256Hex } from '@mailgrid/api-keys';
 import {
   AppError,
   attachmentProblem,
@@ -97,9 +98,4 @@ function toObject(row: FileRow): FileObject {
     sha256: row.sha256,
     created_at: row.created_at,
   };
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes);
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }

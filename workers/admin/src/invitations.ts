@@ -1,5 +1,6 @@
 // Invitations: a one-time token (only its SHA-256 is stored) emailed through Mailgrid itself, as the
 // platform tenant, with the send worker's accept over RPC.
+import { sha256Hex } from '@mailgrid/api-keys';
 import {
   type Caller,
   INVITATION_TTL_DAYS,
@@ -27,11 +28,6 @@ export async function newInvitationToken(now = new Date()): Promise<InvitationTo
     hash: await sha256Hex(token),
     expiresAt: new Date(now.getTime() + INVITATION_TTL_DAYS * 86_400_000).toISOString(),
   };
-}
-
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
 export interface InvitationMail {

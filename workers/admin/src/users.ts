@@ -1,6 +1,7 @@
 // A tenant's users: invite (emailed token), list, change role, remove, who am I, accept an invitation.
 // Owners and admins manage users (full_access API keys count as admins); only an owner invites,
 // promotes, demotes or removes an owner; the last owner cannot be demoted or removed.
+import { sha256Hex } from '@mailgrid/api-keys';
 import {
   AppError,
   type Caller,
@@ -31,7 +32,7 @@ import {
   type UserRow,
 } from '@mailgrid/db';
 import type { Env } from './env';
-import { newInvitationToken, sendInvitation, sha256Hex } from './invitations';
+import { newInvitationToken, sendInvitation } from './invitations';
 
 export function toUserObject(row: UserRow): UserObject {
   return {

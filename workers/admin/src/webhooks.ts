@@ -109,6 +109,7 @@ export async function replayDelivery(
     tenant_id: caller.tenant_id,
     delivery_id: delivery.id,
     retry: 0,
+    attempts: delivery.attempts,
   });
   const replayed = await getDelivery(db, caller.tenant_id, id, deliveryId);
   return toDeliveryObject(replayed ?? delivery);

@@ -1,14 +1,9 @@
 // AdminService's API-key methods, called over a real RPC boundary (the worker's own loopback
 // binding in `exports`), against the real local D1 and KV.
-import { env, exports } from 'cloudflare:workers';
-import { type AdminRpc, apiKeyCacheKey, type Caller } from '@mailgrid/contracts';
+import { apiKeyCacheKey, type Caller } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Env } from '../src/env';
-import { value } from './helpers';
-
-const realEnv = env as unknown as Env;
-const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+import { admin, realEnv, value } from './helpers';
 
 type Tenant = Awaited<ReturnType<typeof seedTenant>>;
 

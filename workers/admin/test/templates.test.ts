@@ -1,15 +1,10 @@
 // AdminService's template methods over a real RPC boundary (the worker's loopback binding in
 // `exports`), against the real local D1: drafts, publishing, aliases, tenants and the audit log.
-import { env, exports } from 'cloudflare:workers';
-import type { AdminRpc, Caller, CreateTemplateRequest, PublishedTemplate } from '@mailgrid/contracts';
+import type { Caller, CreateTemplateRequest, PublishedTemplate } from '@mailgrid/contracts';
 import { render } from '@mailgrid/templates';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Env } from '../src/env';
-import { value } from './helpers';
-
-const realEnv = env as unknown as Env;
-const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+import { admin, realEnv, value } from './helpers';
 
 type Tenant = Awaited<ReturnType<typeof seedTenant>>;
 

@@ -192,6 +192,8 @@ describe('deliveries and replay', () => {
       tenant_id: acme.tenant_id,
       delivery_id: deliveryId,
       retry: 0,
+      // The two attempts made: a copy of an older message finds more and sends nothing.
+      attempts: 2,
     });
     expect(await auditActions(acme, deliveryId)).toEqual(['webhook_delivery.replayed']);
   });

@@ -157,8 +157,8 @@ describe('creating deliveries with the events', () => {
     expect(await deliveriesOf(othersHook.id)).toEqual([]);
     expect(first).toMatchObject({ type: 'email.delivered', status: 'pending', attempts: 0 });
     expect(queued().map((message) => message.body)).toEqual([
-      { kind: 'webhook.deliver', tenant_id: tenant.tenantId, delivery_id: first?.id, retry: 0 },
-      { kind: 'webhook.deliver', tenant_id: tenant.tenantId, delivery_id: second?.id, retry: 0 },
+      { kind: 'webhook.deliver', tenant_id: tenant.tenantId, delivery_id: first?.id, retry: 0, attempts: 0 },
+      { kind: 'webhook.deliver', tenant_id: tenant.tenantId, delivery_id: second?.id, retry: 0, attempts: 0 },
     ]);
     expect(JSON.parse(first?.payload ?? '{}')).toMatchObject({
       type: 'email.delivered',
@@ -240,16 +240,20 @@ describe('delivering', () => {
     await deliver([first?.body as WebhookDeliverMessage]);
     const [, second] = queued();
     expect(second).toEqual({
-      body: { ...first?.body, retry: 1 },
+      body: { ...first?.body, retry: 1, attempts: 1 },
       delaySeconds: RETRY_DELAYS[0],
     });
+    // A copy of the first message (queues deliver at least once) finds its attempt made: nothing sent.
+    await deliver([first?.body as WebhookDeliverMessage]);
+    expect(received).toHaveLength(1);
+    expect(queued()).toHaveLength(2);
     const [pending] = await deliveriesOf(hook.id);
     expect(pending).toMatchObject({ status: 'pending', attempts: 1, last_status_code: 500 });
     expect(Date.parse(pending?.next_attempt_at ?? '')).toBeGreaterThan(Date.now());
 
     await deliver([second?.body as WebhookDeliverMessage]);
     const [, , third] = queued();
-    expect(third).toEqual({ body: { ...first?.body, retry: 2 }, delaySeconds: RETRY_DELAYS[1] });
+    expect(third).toEqual({ body: { ...first?.body, retry: 2, attempts: 2 }, delaySeconds: RETRY_DELAYS[1] });
     expect(RETRY_DELAYS[1]).toBeGreaterThan(RETRY_DELAYS[0]);
 
     await deliver([third?.body as WebhookDeliverMessage]);
@@ -330,9 +334,9 @@ describe('delivering', () => {
     expect(failed.status).toBe('failed');
 
     answers = [200];
-    // What admin's replay does: back to pending, then a retry-0 message.
+    // What admin's replay does: back to pending, then a retry-0 message at the attempts made so far.
     await markForReplay(createDb(testEnv.DB), testEnv.DB, tenant.caller, failed as never);
-    await deliver([{ ...(message?.body as WebhookDeliverMessage), retry: 0 }]);
+    await deliver([{ ...(message?.body as WebhookDeliverMessage), retry: 0, attempts: failed.attempts }]);
 
     const [replayed] = (await deliveriesOf(hook.id)) as [DeliveryView];
     expect(replayed).toMatchObject({ status: 'delivered', attempts: 2 });

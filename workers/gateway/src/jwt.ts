@@ -2,7 +2,7 @@
 // against a shared HS256 secret (AUTH_JWT_SECRET) or the provider's JWKS (AUTH_JWKS_URL), with the
 // issuer and audience checked when configured. Every failure is a 401 that says what was wrong.
 import { AppError } from '@mailgrid/contracts';
-import { createRemoteJWKSet, errors, type JWTVerifyOptions, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTVerifyOptions, jwtVerify } from 'jose';
 import type { Env } from './env';
 
 /** Three base64url segments: what a JWT looks like, as opposed to an API key of another format. */
@@ -66,10 +66,7 @@ function usesSharedSecret(env: Env, token: string): boolean {
   if (!env.AUTH_JWKS_URL) return true;
   if (!env.AUTH_JWT_SECRET) return false;
   try {
-    const header = JSON.parse(atob((token.split('.')[0] ?? '').replace(/-/g, '+').replace(/_/g, '/'))) as {
-      alg?: string;
-    };
-    return header.alg === 'HS256';
+    return decodeProtectedHeader(token).alg === 'HS256';
   } catch {
     return false;
   }

@@ -359,18 +359,17 @@ type Args = [Env, ExecutionContext, RequestState];
 
 export function buildRouter() {
   const router = IttyRouter<IRequest, Args, Response>();
-  // A public route's path is reserved: another method on it is a 405 here, before a keyed route's
-  // `:id` could take it (GET /api/webhooks/ses is not a webhook named `ses`, nor a 401 for no key).
-  for (const route of routes.filter((candidate) => candidate.permission === 'public')) {
-    const allow = routes.filter((other) => other.path === route.path).map((other) => other.method);
+  const methodsByPath = Map.groupBy(routes, (route) => route.path);
+  // A fixed path is reserved: another method on it is a 405 here, before a `:id` route of that method
+  // could take it (DELETE /api/contacts/imports is not a contact named `imports`, GET /api/webhooks/ses
+  // is not a webhook named `ses`).
+  for (const [path, sameRoutes] of methodsByPath) {
+    if (path.includes(':')) continue;
+    const allow = sameRoutes.map((route) => route.method);
     for (const method of METHODS.filter((candidate) => !allow.includes(candidate))) {
-      router[method.toLowerCase() as Lowercase<Method>](route.path, (request) => {
-        throw new AppError(
-          'method_not_allowed',
-          `${request.method} is not allowed on ${route.path}. Allowed: ${allow.join(', ')}.`,
-          { allow: allow.join(', ') },
-        );
-      });
+      router[method.toLowerCase() as Lowercase<Method>](path, (request) =>
+        methodNotAllowed(request, path, allow),
+      );
     }
   }
   for (const route of routes) {
@@ -378,21 +377,22 @@ export function buildRouter() {
       runRoute(route, request, env, exec, state),
     );
   }
-  const methodsByPath = Map.groupBy(routes, (route) => route.path);
   for (const [path, sameRoutes] of methodsByPath) {
-    const allow = sameRoutes.map((route) => route.method).join(', ');
-    router.all(path, (request) => {
-      throw new AppError(
-        'method_not_allowed',
-        `${request.method} is not allowed on ${path}. Allowed: ${allow}.`,
-        { allow },
-      );
-    });
+    const allow = sameRoutes.map((route) => route.method);
+    router.all(path, (request) => methodNotAllowed(request, path, allow));
   }
   router.all('*', (request) => {
     throw new AppError('not_found', `No route for ${request.method} ${new URL(request.url).pathname}.`);
   });
   return router;
+}
+
+function methodNotAllowed(request: Request, path: string, allow: Method[]): never {
+  throw new AppError(
+    'method_not_allowed',
+    `${request.method} is not allowed on ${path}. Allowed: ${allow.join(', ')}.`,
+    { allow: allow.join(', ') },
+  );
 }
 
 async function runRoute(

@@ -62,6 +62,11 @@ describe('routing', () => {
     ['DELETE', '/api/api-keys', 'GET, POST'],
     ['POST', '/health', 'GET'],
     ['GET', '/api/api-keys/2b8a9bd8-8f6e-4d0e-9a8f-9b2f4d1f3a10', 'DELETE, PATCH'],
+    // Fixed paths beside a `:id` route of the same method are not an object named like them.
+    ['DELETE', '/api/contacts/imports', 'POST, GET'],
+    ['PATCH', '/api/emails/batch', 'POST'],
+    ['PATCH', '/api/users/me', 'GET'],
+    ['GET', '/api/webhooks/ses', 'POST'],
   ])('answers %s %s with 405 and allow: %s', async (method, path, allow) => {
     const response = await call(path, { method, key });
     expect(response.status).toBe(405);

@@ -112,6 +112,18 @@ describe('DELETE /api/suppressions/:email', () => {
     expect(admin.removeSuppression.mock.calls[0]?.[1]).toBe('ada+tag@customer.test');
   });
 
+  it('refuses a malformed percent-escape with a 422, asking admin nothing', async () => {
+    const admin = suppressionAdmin();
+    const response = await call(
+      '/api/suppressions/%E0%A4%A',
+      { method: 'DELETE', key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({ name: 'invalid_parameter' });
+    expect(admin.removeSuppression).not.toHaveBeenCalled();
+  });
+
   it("turns admin's not_found into a 404 envelope", async () => {
     const admin = suppressionAdmin();
     admin.removeSuppression.mockResolvedValueOnce({

@@ -13,6 +13,7 @@ import {
   markSent,
   meteredD1,
   releaseEmail,
+  renewClaim,
 } from '@mailgrid/db';
 import { sentReceiptKey } from './body-store';
 import { deliver } from './deliver';
@@ -97,7 +98,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
     const outcome = receipt
       ? { kind: 'sent' as const, messageId: await receipt.text() }
-      : await deliver(env, db, row);
+      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, LEASE_MS));
     if (outcome.kind === 'sent') {
       if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);

@@ -14,7 +14,16 @@ import { configurationSetFor } from './streams';
 import { trackedContent } from './tracking/content';
 import { trackingDecision } from './tracking/settings';
 
-export async function deliver(env: Env, db: Db, row: EmailRow): Promise<SesOutcome> {
+/**
+ * `renewClaim` extends this delivery's lease on the email before each further copy (a long list of
+ * copies outlasts one lease); it answers false once another delivery has taken the email over.
+ */
+export async function deliver(
+  env: Env,
+  db: Db,
+  row: EmailRow,
+  renewClaim: () => Promise<boolean>,
+): Promise<SesOutcome> {
   const to = JSON.parse(row.to_addresses) as string[];
   const cc = JSON.parse(row.cc_addresses) as string[];
   const bcc = JSON.parse(row.bcc_addresses) as string[];
@@ -39,7 +48,7 @@ export async function deliver(env: Env, db: Db, row: EmailRow): Promise<SesOutco
   const readers = recipients([...to, ...cc, ...bcc]);
   const decision = trackingDecision(env, settings, row);
   if (readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)) {
-    return deliverEach(env, settings, row, readers, send);
+    return deliverEach(env, settings, row, readers, send, renewClaim);
   }
   const raw = await archivedOrBuilt(env, settings, row, emlKey(row.tenant_id, row.id), null);
   // SES wants the envelope in ASCII: IDN domains as punycode.
@@ -55,9 +64,12 @@ async function deliverEach(
   row: EmailRow,
   readers: string[],
   send: (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) => Promise<SesOutcome>,
+  renewClaim: () => Promise<boolean>,
 ): Promise<SesOutcome> {
   let first: string | undefined;
   for (const [index, reader] of readers.entries()) {
+    // The delivery that took the email over sends the rest (the receipts tell it what went out).
+    if (index > 0 && !(await renewClaim())) throw new Error('the claim on the email was lost mid-send');
     const receiptKey = `${sentReceiptKey(row.tenant_id, row.id)}/${index}`;
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(receiptKey) : null;
     let messageId = receipt ? await receipt.text() : undefined;

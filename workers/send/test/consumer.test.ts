@@ -241,10 +241,8 @@ describe('failures worth retrying', () => {
         }),
     );
 
-    const started = Date.now();
     const result = await consume([{ id: 'hung', body: messageFor(acme, id) }], { SES_TIMEOUT_MS: '50' });
 
-    expect(Date.now() - started).toBeLessThan(5_000);
     expect(ses.requests).toHaveLength(1);
     expectRetriedWithDelay(result, 'hung');
     expect(await emailRow(id)).toMatchObject({

@@ -16,6 +16,7 @@ import {
   sesError,
   sesOk,
   sesStub,
+  setRow,
   type Tenant,
   testEnv,
 } from './helpers';
@@ -258,6 +259,27 @@ describe('an email with several recipients and tokens', () => {
       ['carol@customer.test'],
     ]);
     expect(await emailRow(id)).toMatchObject({ status: 'sent' });
+  });
+
+  it('stops sending copies once another delivery has taken the email over', async () => {
+    const id = await accept(acme, {
+      to: ['ada@customer.test', 'bob@customer.test'],
+      html: '<p>Hi</p>',
+      track_opens: true,
+    });
+    // While the first copy is with SES, the lease runs out and another delivery claims the email.
+    const ses = sesStub(async (request, call) => {
+      await setRow(id, { claim_token: 'another-delivery', claimed_until: '2999-01-01T00:00:00.000Z' });
+      return sesOk(request, call);
+    });
+    const result = await consume([{ id: 'overtaken', body: messageFor(acme, id) }]);
+    expect(ses.requests.map((request) => request.body.Destination.ToAddresses)).toEqual([
+      ['ada@customer.test'],
+    ]);
+    expect(result.retryMessages.map((message) => message.msgId)).toEqual(['overtaken']);
+    // The other delivery's claim stands; the copy that went out has its receipt for whoever sends the rest.
+    expect(await emailRow(id)).toMatchObject({ status: 'sending', claim_token: 'another-delivery' });
+    expect(await testEnv.ARCHIVE.get(`sent/${acme.tenantId}/${id}/0`)).not.toBeNull();
   });
 
   it('goes out as one message to all when nothing names a reader', async () => {

@@ -62,6 +62,19 @@ export async function claimEmail(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Extends a claim this delivery still holds; false when another delivery has taken the email since. */
+export async function renewClaim(db: Db, tenantId: string, id: string, token: string, leaseMs: number) {
+  const result = await db
+    .updateTable('emails')
+    .set({ claimed_until: new Date(Date.now() + leaseMs).toISOString() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where('claim_token', '=', token)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 export async function markSent(db: Db, tenantId: string, id: string, token: string, sesMessageId: string) {
   const now = new Date().toISOString();
   await db

@@ -1,7 +1,7 @@
 // Normalized delivery events, and the email lookups and status moves the events consumer makes.
 // Writes are returned as queries, not run: the consumer puts a whole queue batch in one D1 batch.
 import type { Db } from '../client';
-import type { EventRow, NewEventRow } from '../schema';
+import type { EmailsTable, EventRow, NewEventRow } from '../schema';
 
 /** The insert of one event; a second copy of the same event (same dedupe_key) is silently dropped. */
 export function insertEvent(db: Db, row: NewEventRow) {
@@ -31,12 +31,23 @@ export interface EmailRef {
 
 /** The emails among `refs` (tenant and id, as SES's tags carry them) that exist. */
 export async function findEmailsByRef(db: Db, refs: EmailRef[]) {
-  // Two bound values per ref, and D1 allows 100 per statement: ask in slices.
+  return emailsByRef(db, refs, ['tenant_id', 'id', 'ses_message_id']);
+}
+
+/**
+ * These columns of the emails named by (tenant, id). Two bound values per ref, and D1 allows 100 per
+ * statement: asked in slices, so a queue batch of any size fits.
+ */
+export async function emailsByRef<Column extends keyof EmailsTable & string>(
+  db: Db,
+  refs: EmailRef[],
+  columns: readonly Column[],
+) {
   const rows = await Promise.all(
     slices(refs, D1_MAX_PARAMS / 2).map((slice) =>
       db
         .selectFrom('emails')
-        .select(['tenant_id', 'id', 'ses_message_id'])
+        .select(columns)
         .where((eb) =>
           eb.or(slice.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
         )

@@ -6,6 +6,7 @@ import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import type { WebhookDeliveryRow, WebhookRow } from '../schema';
 import { auditEntry } from './audit-log';
+import { emailsByRef } from './events';
 
 export interface NewWebhook {
   id: string;
@@ -321,14 +322,7 @@ export async function markForReplay(db: Db, d1: D1Database, caller: Caller, deli
 
 /** What a webhook payload says about each email: sender, recipients, subject, when it was sent. */
 export async function findEmailSummaries(db: Db, refs: { tenant_id: string; id: string }[]) {
-  if (refs.length === 0) return [];
-  return db
-    .selectFrom('emails')
-    .select(['tenant_id', 'id', 'from_address', 'to_addresses', 'subject', 'created_at'])
-    .where((eb) =>
-      eb.or(refs.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
-    )
-    .execute();
+  return emailsByRef(db, refs, ['tenant_id', 'id', 'from_address', 'to_addresses', 'subject', 'created_at']);
 }
 
 /** Whether any delivery to this webhook succeeded after `since`: a sign the endpoint is alive. */

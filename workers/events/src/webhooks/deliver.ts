@@ -36,8 +36,10 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
   try {
     const db = createDb(env.DB);
     const delivery = await loadDelivery(db, tenant_id, delivery_id);
-    // Gone with its webhook, or already settled (a message the queue delivered twice): nothing to do.
-    if (delivery?.status !== 'pending') {
+    // Gone with its webhook, already settled, or an attempt made since this message was sent (a
+    // message the queue delivered twice): nothing to do.
+    const stale = message.body.attempts !== undefined && message.body.attempts !== delivery?.attempts;
+    if (delivery?.status !== 'pending' || stale) {
       message.ack();
       return;
     }
@@ -80,7 +82,7 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
     });
     if (status === 'pending' && retryDelay !== undefined) {
       await env.WEBHOOKS_QUEUE.send(
-        { kind: 'webhook.deliver', tenant_id, delivery_id, retry: retry + 1 },
+        { kind: 'webhook.deliver', tenant_id, delivery_id, retry: retry + 1, attempts: attempt },
         { delaySeconds: Math.min(retryDelay, MAX_DELAY_SECONDS) },
       );
     }

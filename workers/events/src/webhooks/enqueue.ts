@@ -62,6 +62,7 @@ export async function planDeliveries(db: Db, events: StoredEvent[]): Promise<Pla
         tenant_id: event.tenant_id,
         delivery_id: id,
         retry: 0,
+        attempts: 0,
       });
     }
   }

@@ -10,6 +10,7 @@ import {
   unwrap,
 } from '@mailgrid/contracts';
 import { parseBody, readJson } from '../http/body';
+import { decodedParam } from '../http/params';
 import { json } from '../http/responses';
 import type { RouteContext } from '../router';
 
@@ -83,14 +84,8 @@ export function listQuery(request: Request): AudienceListQuery {
 
 /** A contact's id or email as it arrived in the path (an address may be percent-encoded). */
 function contactRef(raw: string | undefined): string {
-  let ref: string;
-  try {
-    ref = decodeURIComponent(raw ?? '');
-  } catch {
-    throw new AppError('invalid_parameter', 'The contact id must be a contact id or an email address.');
-  }
-  if (ref.trim() === '' || ref.length > 320) {
-    throw new AppError('invalid_parameter', 'The contact id must be a contact id or an email address.');
-  }
+  const message = 'The contact id must be a contact id or an email address.';
+  const ref = decodedParam(raw, message);
+  if (ref.length > 320) throw new AppError('invalid_parameter', message);
   return ref;
 }

@@ -1,4 +1,5 @@
 // Resend's Emails API: send, batch, get, list, reschedule (PATCH) and cancel, forwarded to `send`.
+import { sha256Hex } from '@mailgrid/api-keys';
 import {
   AppError,
   type BatchValidation,
@@ -103,7 +104,5 @@ function readBatchMode(request: Request): BatchValidation {
 }
 
 async function bindKey(key: string, body: string): Promise<IdempotencyInput> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body));
-  const hash = [...new Uint8Array(digest)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-  return { key, hash };
+  return { key, hash: await sha256Hex(body) };
 }

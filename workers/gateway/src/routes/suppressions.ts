@@ -1,6 +1,7 @@
 // Resend's Suppressions API: GET/POST /api/suppressions, DELETE /api/suppressions/:email, forwarded to `admin`.
 import { CreateSuppressionRequest, ListSuppressionsQuery, unwrap } from '@mailgrid/contracts';
 import { parseBody, readJson } from '../http/body';
+import { decodedParam } from '../http/params';
 import { json } from '../http/responses';
 import type { RouteContext } from '../router';
 
@@ -21,6 +22,6 @@ export async function createSuppression({
 
 export async function deleteSuppression({ env, caller, params }: RouteContext): Promise<Response> {
   // The address arrives percent-encoded in the path (`+` and `@` may be escaped).
-  const email = decodeURIComponent(params.email ?? '');
+  const email = decodedParam(params.email, 'The path must end with an email address, percent-encoded.');
   return json(unwrap(await env.ADMIN.removeSuppression(caller, email)));
 }
