@@ -1,2 +1,2 @@
-export { parseSigningKeys, type SigningKeys } from './keys.ts';
+export { parseSigningKeys, type SigningKeys, signingKeysOf } from './keys.ts';
 export { signToken, type TokenAction, type TrackingClaims, verifyToken } from './token.ts';

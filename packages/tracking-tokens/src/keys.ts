@@ -33,3 +33,20 @@ export function parseSigningKeys(json: string | undefined, current: string | und
   }
   return { secrets: secrets as Record<string, string>, current };
 }
+
+let cached: { json: string | undefined; id: string | undefined; keys: SigningKeys } | undefined;
+
+/**
+ * The keys from a worker's TRACKING_SIGNING_KEYS / TRACKING_SIGNING_KEY_ID, parsed once per isolate
+ * (and again only if the variables change). Throws as parseSigningKeys does: a deploy fault.
+ */
+export function signingKeysOf(env: {
+  TRACKING_SIGNING_KEYS?: string;
+  TRACKING_SIGNING_KEY_ID?: string;
+}): SigningKeys {
+  if (!cached || cached.json !== env.TRACKING_SIGNING_KEYS || cached.id !== env.TRACKING_SIGNING_KEY_ID) {
+    const keys = parseSigningKeys(env.TRACKING_SIGNING_KEYS, env.TRACKING_SIGNING_KEY_ID);
+    cached = { json: env.TRACKING_SIGNING_KEYS, id: env.TRACKING_SIGNING_KEY_ID, keys };
+  }
+  return cached.keys;
+}

@@ -7,7 +7,7 @@
 // with its own tokens, archive and receipt: a retry after some copies went out sends only the rest.
 import { type Db, type EmailRow, getSendSettings, type SendSettings } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
-import { emlKey, getBody, sentReceiptKey } from './body-store';
+import { emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
 import type { Env } from './env';
 import { type SesOutcome, sendRawEmail } from './ses';
 import { configurationSetFor } from './streams';
@@ -45,12 +45,22 @@ export async function deliver(
       ],
     });
 
+  // Read from R2 at most once per delivery, however many copies are built from it.
+  let stored: Promise<StoredBody> | undefined;
+  const body = () => {
+    stored ??= getBody(env, row.body_key).then((found) => {
+      if (!found) throw new Error(`the body of ${row.id} is missing from R2`);
+      return found;
+    });
+    return stored;
+  };
+
   const readers = recipients([...to, ...cc, ...bcc]);
   const decision = trackingDecision(env, settings, row);
   if (readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)) {
-    return deliverEach(env, settings, row, readers, send, renewClaim);
+    return deliverEach(env, settings, row, readers, body, send, renewClaim);
   }
-  const raw = await archivedOrBuilt(env, settings, row, emlKey(row.tenant_id, row.id), null);
+  const raw = await archivedOrBuilt(env, settings, row, body, emlKey(row.tenant_id, row.id), null);
   // SES wants the envelope in ASCII: IDN domains as punycode.
   const ascii = (list: string[]) =>
     list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
@@ -63,6 +73,7 @@ async function deliverEach(
   settings: SendSettings,
   row: EmailRow,
   readers: string[],
+  body: () => Promise<StoredBody>,
   send: (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) => Promise<SesOutcome>,
   renewClaim: () => Promise<boolean>,
 ): Promise<SesOutcome> {
@@ -75,7 +86,7 @@ async function deliverEach(
     let messageId = receipt ? await receipt.text() : undefined;
     if (!messageId) {
       const key = `eml/${row.tenant_id}/${row.id}/${index}.eml`;
-      const raw = await archivedOrBuilt(env, settings, row, key, reader);
+      const raw = await archivedOrBuilt(env, settings, row, body, key, reader);
       const outcome = await send(raw, { to: [toAsciiEmail(reader)], cc: [], bcc: [] });
       if (outcome.kind !== 'sent') return outcome;
       await env.ARCHIVE.put(receiptKey, outcome.messageId);
@@ -99,13 +110,14 @@ async function archivedOrBuilt(
   env: Env,
   settings: SendSettings,
   row: EmailRow,
+  loadBody: () => Promise<StoredBody>,
   key: string,
   reader: string | null,
 ): Promise<Uint8Array> {
-  const archived = await env.ARCHIVE.get(key);
+  // Only an earlier attempt (whose claim counted in `attempts`) can have archived it.
+  const archived = row.attempts > 0 ? await env.ARCHIVE.get(key) : null;
   if (archived) return new Uint8Array(await archived.arrayBuffer());
-  const body = await getBody(env, row.body_key);
-  if (!body) throw new Error(`the body of ${row.id} is missing from R2`);
+  const body = await loadBody();
   const from = parseAddress(row.from_address);
   if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
   const domain = from.email.slice(from.email.lastIndexOf('@') + 1);

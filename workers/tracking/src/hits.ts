@@ -1,8 +1,8 @@
 // GET|HEAD /o/<token> (the open pixel) and GET|HEAD /c/<token> (the click redirect).
-import { type TokenAction, type TrackingClaims, verifyToken } from '@mailgrid/tracking-tokens';
+import { signingKeysOf, type TokenAction, type TrackingClaims, verifyToken } from '@mailgrid/tracking-tokens';
 import { enqueueAfterResponse, trackingEvent } from './enqueue';
 import type { Env } from './env';
-import { signingKeys } from './keys';
+
 import { detectMachine } from './machine';
 import { invalidLink } from './pages';
 import { NO_CACHE_HEADERS, PIXEL_GIF } from './pixel';
@@ -13,7 +13,7 @@ export async function verifiedClaims(
   token: string,
   action: TokenAction,
 ): Promise<TrackingClaims | null> {
-  const claims = await verifyToken(signingKeys(env), token);
+  const claims = await verifyToken(signingKeysOf(env), token);
   return claims?.action === action ? claims : null;
 }
 

@@ -6,7 +6,7 @@
 // (deliver.ts does so whenever there are tokens and several recipients), else the first recipient.
 import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
-import { parseSigningKeys, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
+import { signingKeysOf, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
 import type { StoredBody } from '../body-store';
 import type { Env } from '../env';
 import { rewriteHtml } from './rewrite';
@@ -37,7 +37,7 @@ export async function trackedContent(
   if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {
     return { html: body.html, headers: body.headers };
   }
-  const keys = parseSigningKeys(env.TRACKING_SIGNING_KEYS, env.TRACKING_SIGNING_KEY_ID);
+  const keys = signingKeysOf(env);
   const issuedAt = Math.floor(now.getTime() / 1000);
   const sign = (claims: Pick<TrackingClaims, 'action' | 'url' | 'topic_id'>) =>
     signToken(keys, {
