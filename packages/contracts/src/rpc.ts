@@ -109,20 +109,10 @@ export interface EventsRpc extends HealthRpc {
 
 export interface TrackingRpc extends HealthRpc {}
 
-export interface AdminRpc
-  extends HealthRpc,
-    TenantsAdminRpc,
-    UsersAdminRpc,
-    AuditLogAdminRpc,
-    StreamsAdminRpc,
-    FilesAdminRpc,
-    DomainsAdminRpc,
-    ImportsAdminRpc,
-    ContactsAdminRpc,
-    ContactPropertiesAdminRpc,
-    SegmentsAdminRpc,
-    TopicsAdminRpc,
-    PreferencesAdminRpc {
+// admin's RPC, split by area: each caller binds the one entrypoint it needs (workers/admin/src/index.ts).
+
+/** AccountService: the operator's tenants, a tenant's users and invitations, the audit log, API keys. */
+export interface AccountRpc extends HealthRpc, TenantsAdminRpc, UsersAdminRpc, AuditLogAdminRpc {
   createApiKey(caller: Caller, input: CreateApiKeyRequest): Promise<RpcResult<CreateApiKeyResponse>>;
   listApiKeys(caller: Caller): Promise<RpcResult<ApiKeySummary[]>>;
   /** Revokes the key and drops it from the gateway's cache: it is refused from the next request on. */
@@ -133,6 +123,13 @@ export interface AdminRpc
     id: string,
     input: UpdateApiKeyRequest,
   ): Promise<RpcResult<{ object: 'api_key'; id: string }>>;
+}
+
+/** DomainsService: sending domains and their SES identities. */
+export interface DomainsRpc extends HealthRpc, DomainsAdminRpc {}
+
+/** MessagingService: what shapes a message — templates, streams, files — and where feedback goes. */
+export interface MessagingRpc extends HealthRpc, StreamsAdminRpc, FilesAdminRpc {
   // Templates: `ref` is a template's id or alias; another tenant's template is not_found.
   createTemplate(caller: Caller, input: CreateTemplateRequest): Promise<RpcResult<TemplateResponse>>;
   getTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateObject>>;
@@ -171,6 +168,21 @@ export interface AdminRpc
     deliveryId: string,
   ): Promise<RpcResult<WebhookDeliveryObject>>;
 }
+
+/** AudienceService: contacts, their properties, segments, topics and CSV imports. */
+export interface AudienceRpc
+  extends HealthRpc,
+    ContactsAdminRpc,
+    ContactPropertiesAdminRpc,
+    SegmentsAdminRpc,
+    TopicsAdminRpc,
+    ImportsAdminRpc {}
+
+/**
+ * PreferencesService: the only admin surface the public tracking worker reaches — one contact's
+ * topic preferences, read and changed (the unsubscribe and preference pages).
+ */
+export interface PreferencesRpc extends HealthRpc, PreferencesAdminRpc {}
 
 /** A service binding to a named WorkerEntrypoint that implements T. */
 export type RpcBinding<T> = Service<T & Rpc.WorkerEntrypointBranded>;

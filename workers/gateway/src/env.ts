@@ -1,6 +1,9 @@
 import type {
-  AdminRpc,
+  AccountRpc,
+  AudienceRpc,
+  DomainsRpc,
   EventsRpc,
+  MessagingRpc,
   QueueMessageBase,
   RateLimiterNamespace,
   RpcBinding,
@@ -40,5 +43,9 @@ export interface Env {
   SEND: RpcBinding<SendRpc>;
   EVENTS: RpcBinding<EventsRpc>;
   TRACKING: RpcBinding<TrackingRpc>;
-  ADMIN: RpcBinding<AdminRpc>;
+  // admin, one binding per entrypoint (see AccountRpc and its siblings in @mailgrid/contracts).
+  ACCOUNT: RpcBinding<AccountRpc>;
+  DOMAINS: RpcBinding<DomainsRpc>;
+  MESSAGING: RpcBinding<MessagingRpc>;
+  AUDIENCE: RpcBinding<AudienceRpc>;
 }
