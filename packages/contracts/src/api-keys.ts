@@ -17,22 +17,32 @@ export const UpdateApiKeyRequest = v.strictObject({
 });
 export type UpdateApiKeyRequest = v.InferOutput<typeof UpdateApiKeyRequest>;
 
-export interface CreateApiKeyResponse {
-  id: string;
-  /** The full key. It is shown here once and never again. */
-  token: string;
-}
+export const CreateApiKeyResponse = v.pipe(
+  v.object({
+    id: v.string(),
+    /** The full key. It is shown here once and never again. */
+    token: v.string(),
+  }),
+  v.title('CreateApiKeyResponse'),
+  v.description('A new API key: the full token is in this answer only.'),
+);
+export type CreateApiKeyResponse = v.InferOutput<typeof CreateApiKeyResponse>;
 
-export interface ApiKeySummary {
-  id: string;
-  name: string;
-  permission: ApiKeyPermission;
-  domain_id: string | null;
-  /** The lookup prefix, e.g. `mg_live_Ab12Cd34`: enough to recognise a key, useless to use it. */
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-}
+export const ApiKeySummary = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    permission: v.picklist(API_KEY_PERMISSIONS),
+    domain_id: v.nullable(v.string()),
+    /** The lookup prefix, e.g. `mg_live_Ab12Cd34`: enough to recognise a key, useless to use it. */
+    prefix: v.string(),
+    created_at: v.string(),
+    last_used_at: v.nullable(v.string()),
+  }),
+  v.title('ApiKeySummary'),
+  v.description('An API key as listed: its prefix, never the key itself.'),
+);
+export type ApiKeySummary = v.InferOutput<typeof ApiKeySummary>;
 
 /** What the gateway needs to authorise a request; cached in KV under the key's prefix. */
 export interface ApiKeyRecord {
@@ -46,13 +56,15 @@ export interface ApiKeyRecord {
   rate_limit: RateLimitRule;
 }
 
-export type TenantStatus = 'active' | 'suspended';
+export const TENANT_STATUSES = ['active', 'suspended'] as const;
+export type TenantStatus = (typeof TENANT_STATUSES)[number];
 
 /** A token bucket: `burst` tokens at most, refilled at `per_second`. */
-export interface RateLimitRule {
-  per_second: number;
-  burst: number;
-}
+export const RateLimitRule = v.pipe(
+  v.object({ per_second: v.number(), burst: v.number() }),
+  v.description('A token bucket: `burst` tokens at most, refilled at `per_second`.'),
+);
+export type RateLimitRule = v.InferOutput<typeof RateLimitRule>;
 
 export const DEFAULT_API_RATE_LIMIT: RateLimitRule = { per_second: 10, burst: 20 };
 

@@ -1,7 +1,9 @@
 // The audit log as the API returns it: who changed what, when, and in which request.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
+import { ListOf } from './shapes';
 
 export const AUDIT_ACTOR_TYPES = ['api_key', 'user', 'operator', 'system'] as const;
 export type AuditActorType = (typeof AUDIT_ACTOR_TYPES)[number];
@@ -18,13 +20,7 @@ const Instant = (name: string) =>
     v.transform((value) => new Date(value).toISOString()),
   );
 
-export const ListAuditLogsQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be an audit log entry id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be an audit log entry id'))),
+export const ListAuditLogsQuery = pageQuery(UuidId('an audit log entry'), {
   action: v.optional(Text('action')),
   target_type: v.optional(Text('target_type')),
   target_id: v.optional(Text('target_id')),
@@ -39,26 +35,32 @@ export const ListAuditLogsQuery = v.object({
 });
 export type ListAuditLogsQuery = v.InferOutput<typeof ListAuditLogsQuery>;
 
-export interface AuditLogObject {
-  object: 'audit_log';
-  id: string;
-  /** `api_key` (actor_id is the key's prefix), `user` (the user's id), `operator` or `system`. */
-  actor_type: AuditActorType;
-  actor_id: string;
-  action: string;
-  target_type: string;
-  target_id: string;
-  request_id: string | null;
-  /** What changed; never a secret. */
-  summary: Record<string, unknown>;
-  created_at: string;
-}
+export const AuditLogObject = v.pipe(
+  v.object({
+    object: v.literal('audit_log'),
+    id: v.string(),
+    /** `api_key` (actor_id is the key's prefix), `user` (the user's id), `operator` or `system`. */
+    actor_type: v.picklist(AUDIT_ACTOR_TYPES),
+    actor_id: v.string(),
+    action: v.string(),
+    target_type: v.string(),
+    target_id: v.string(),
+    request_id: v.nullable(v.string()),
+    /** What changed; never a secret. */
+    summary: v.record(v.string(), v.unknown()),
+    created_at: v.string(),
+  }),
+  v.title('AuditLogObject'),
+  v.description('One audit log entry: who changed what, when, and in which request.'),
+);
+export type AuditLogObject = v.InferOutput<typeof AuditLogObject>;
 
-export interface AuditLogList {
-  object: 'list';
-  has_more: boolean;
-  data: AuditLogObject[];
-}
+export const AuditLogList = v.pipe(
+  ListOf(AuditLogObject),
+  v.title('AuditLogList'),
+  v.description('A page of audit log entries.'),
+);
+export type AuditLogList = v.InferOutput<typeof AuditLogList>;
 
 export interface AuditLogAdminRpc {
   listAuditLogs(caller: Caller, query: ListAuditLogsQuery): Promise<RpcResult<AuditLogList>>;

@@ -5,13 +5,15 @@ import * as v from 'valibot';
 import type { Caller } from './caller';
 import type { AudienceListQuery } from './contacts';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef, ListOf, ObjectRef } from './shapes';
 
 export const CONTACT_PROPERTY_KEY = /^[A-Za-z0-9_]{1,50}$/;
 
 /** Keys a contact already has as fields, so a property cannot take them. */
 export const RESERVED_PROPERTY_KEYS = ['email', 'first_name', 'last_name', 'unsubscribed'] as const;
 
-export type ContactPropertyType = 'string' | 'number';
+export const CONTACT_PROPERTY_TYPES = ['string', 'number'] as const;
+export type ContactPropertyType = (typeof CONTACT_PROPERTY_TYPES)[number];
 
 const FallbackValue = v.nullish(
   v.union(
@@ -45,34 +47,38 @@ export const UpdateContactPropertyRequest = v.strictObject({
 });
 export type UpdateContactPropertyRequest = v.InferOutput<typeof UpdateContactPropertyRequest>;
 
-export interface ContactPropertySummary {
-  id: string;
-  key: string;
-  type: ContactPropertyType;
-  fallback_value: string | number | null;
-  created_at: string;
-}
+export const ContactPropertySummary = v.pipe(
+  v.object({
+    id: v.string(),
+    key: v.string(),
+    type: v.picklist(CONTACT_PROPERTY_TYPES),
+    fallback_value: v.nullable(v.union([v.string(), v.number()])),
+    created_at: v.string(),
+  }),
+  v.title('ContactPropertySummary'),
+  v.description('A contact property as listed.'),
+);
+export type ContactPropertySummary = v.InferOutput<typeof ContactPropertySummary>;
 
-export interface ContactPropertyObject extends ContactPropertySummary {
-  object: 'contact_property';
-}
+export const ContactPropertyObject = v.pipe(
+  v.object({ object: v.literal('contact_property'), ...ContactPropertySummary.entries }),
+  v.title('ContactPropertyObject'),
+  v.description('A custom contact field: its key, type and fallback value.'),
+);
+export type ContactPropertyObject = v.InferOutput<typeof ContactPropertyObject>;
 
-export interface ContactPropertyList {
-  object: 'list';
-  has_more: boolean;
-  data: ContactPropertySummary[];
-}
+export const ContactPropertyList = v.pipe(
+  ListOf(ContactPropertySummary),
+  v.title('ContactPropertyList'),
+  v.description('A page of contact properties.'),
+);
+export type ContactPropertyList = v.InferOutput<typeof ContactPropertyList>;
 
-export interface ContactPropertyResponse {
-  object: 'contact_property';
-  id: string;
-}
+export const ContactPropertyResponse = ObjectRef('contact_property');
+export type ContactPropertyResponse = v.InferOutput<typeof ContactPropertyResponse>;
 
-export interface DeletedContactProperty {
-  object: 'contact_property';
-  id: string;
-  deleted: true;
-}
+export const DeletedContactProperty = DeletedRef('contact_property');
+export type DeletedContactProperty = v.InferOutput<typeof DeletedContactProperty>;
 
 /** Contact properties over RPC; another tenant's property is not_found. */
 export interface ContactPropertiesAdminRpc {

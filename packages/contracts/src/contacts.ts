@@ -4,9 +4,11 @@
 // admin against the tenant's declarations, naming `properties.<key>`.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
-import type { SegmentSummary } from './segments';
-import type { TopicSubscription } from './topics';
+import { SegmentSummary } from './segments';
+import { ListOf, ObjectRef } from './shapes';
+import { TOPIC_SUBSCRIPTIONS } from './topics';
 
 export const CONTACT_LIMITS = {
   email: 320,
@@ -88,89 +90,110 @@ export type UpdateContactTopicsRequest = v.InferOutput<typeof UpdateContactTopic
 export const UpdateContactTopicsBody = v.strictObject({ topics: UpdateContactTopicsRequest });
 
 /** Resend's cursor pagination over any audience list; the cursors are ids of that list. */
-export const AudienceListQuery = v.object({
-  limit: v.optional(
-    v.pipe(
-      v.string(),
-      v.transform(Number),
-      v.integer('limit must be a whole number'),
-      v.minValue(1, 'limit must be at least 1'),
-      v.maxValue(100, 'limit must be at most 100'),
-    ),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.maxLength(100))),
-  before: v.optional(v.pipe(v.string(), v.maxLength(100))),
-});
+export const AudienceListQuery = pageQuery(UuidId('an'));
 export type AudienceListQuery = v.InferOutput<typeof AudienceListQuery>;
 
 /** A custom property's value as GET /contacts/:id returns it (the SDK's shape). */
-export type ContactPropertyValue = { type: 'string'; value: string } | { type: 'number'; value: number };
+export const ContactPropertyValue = v.pipe(
+  v.variant('type', [
+    v.object({ type: v.literal('string'), value: v.string() }),
+    v.object({ type: v.literal('number'), value: v.number() }),
+  ]),
+  v.description("A custom property's value with its type."),
+);
+export type ContactPropertyValue = v.InferOutput<typeof ContactPropertyValue>;
 
 /** A contact in lists. */
-export interface ContactSummary {
-  id: string;
-  email: string;
-  first_name: string | null;
-  last_name: string | null;
-  unsubscribed: boolean;
-  created_at: string;
-}
+export const ContactSummary = v.pipe(
+  v.object({
+    id: v.string(),
+    email: v.string(),
+    first_name: v.nullable(v.string()),
+    last_name: v.nullable(v.string()),
+    unsubscribed: v.boolean(),
+    created_at: v.string(),
+  }),
+  v.title('ContactSummary'),
+  v.description('A contact as listed, without its properties.'),
+);
+export type ContactSummary = v.InferOutput<typeof ContactSummary>;
 
-export interface ContactObject extends ContactSummary {
-  object: 'contact';
-  properties: Record<string, ContactPropertyValue>;
-}
+export const ContactObject = v.pipe(
+  v.object({
+    object: v.literal('contact'),
+    ...ContactSummary.entries,
+    properties: v.record(v.string(), ContactPropertyValue),
+  }),
+  v.title('ContactObject'),
+  v.description('One contact (one per address per tenant), with its custom properties.'),
+);
+export type ContactObject = v.InferOutput<typeof ContactObject>;
 
-export interface ContactList {
-  object: 'list';
-  has_more: boolean;
-  data: ContactSummary[];
-}
+export const ContactList = v.pipe(
+  ListOf(ContactSummary),
+  v.title('ContactList'),
+  v.description('A page of contacts.'),
+);
+export type ContactList = v.InferOutput<typeof ContactList>;
 
-export interface ContactResponse {
-  object: 'contact';
-  id: string;
-}
+export const ContactResponse = ObjectRef('contact');
+export type ContactResponse = v.InferOutput<typeof ContactResponse>;
 
-export interface DeletedContact {
-  object: 'contact';
-  /** The deleted contact's id. */
-  contact: string;
-  deleted: true;
-}
+export const DeletedContact = v.pipe(
+  v.object({
+    object: v.literal('contact'),
+    /** The deleted contact's id. */
+    contact: v.string(),
+    deleted: v.literal(true),
+  }),
+  v.title('DeletedContact'),
+  v.description('A deleted contact: `contact` is its id.'),
+);
+export type DeletedContact = v.InferOutput<typeof DeletedContact>;
 
-export interface ContactSegmentList {
-  object: 'list';
-  has_more: boolean;
-  data: SegmentSummary[];
-}
+export const ContactSegmentList = v.pipe(
+  ListOf(SegmentSummary),
+  v.title('ContactSegmentList'),
+  v.description('A page of the segments a contact is in.'),
+);
+export type ContactSegmentList = v.InferOutput<typeof ContactSegmentList>;
 
 /** A topic as one contact sees it: its explicit choice, or the topic's default. */
-export interface ContactTopicObject {
-  id: string;
-  name: string;
-  description: string | null;
-  subscription: TopicSubscription;
-}
+export const ContactTopicObject = v.pipe(
+  v.object({
+    id: v.string(),
+    name: v.string(),
+    description: v.nullable(v.string()),
+    subscription: v.picklist(TOPIC_SUBSCRIPTIONS),
+  }),
+  v.title('ContactTopicObject'),
+  v.description("A topic with this contact's subscription: their explicit choice, else the topic's default."),
+);
+export type ContactTopicObject = v.InferOutput<typeof ContactTopicObject>;
 
-export interface ContactTopicList {
-  object: 'list';
-  has_more: boolean;
-  data: ContactTopicObject[];
-}
+export const ContactTopicList = v.pipe(
+  ListOf(ContactTopicObject),
+  v.title('ContactTopicList'),
+  v.description("A page of topics with one contact's subscriptions."),
+);
+export type ContactTopicList = v.InferOutput<typeof ContactTopicList>;
 
 /**
  * POST/DELETE /contacts/:id/segments/:segment_id: the SDK's types read `id` (the segment's); Resend's
  * API also answers `object`, `contact_id` and `segment_id`, so both are given.
  */
-export interface ContactSegmentChange {
-  object: 'contact_segment';
-  id: string;
-  contact_id: string;
-  segment_id: string;
-  deleted?: true;
-}
+export const ContactSegmentChange = v.pipe(
+  v.object({
+    object: v.literal('contact_segment'),
+    id: v.string(),
+    contact_id: v.string(),
+    segment_id: v.string(),
+    deleted: v.optional(v.literal(true)),
+  }),
+  v.title('ContactSegmentChange'),
+  v.description("A contact added to or removed from a segment; `id` is the segment's."),
+);
+export type ContactSegmentChange = v.InferOutput<typeof ContactSegmentChange>;
 
 /**
  * Contacts over RPC. `ref` is a contact's id or email (an email is recognised by its `@`); another

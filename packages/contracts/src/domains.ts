@@ -3,7 +3,9 @@
 // MAIL FROM subdomain; its `records` are the DNS records to publish, each with what the last verify saw.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef, ListOf } from './shapes';
 
 /** Resend's regions. A Mailgrid deployment sends through one SES region (checked by admin). */
 export const DOMAIN_REGIONS = ['us-east-1', 'eu-west-1', 'sa-east-1', 'ap-northeast-1'] as const;
@@ -59,66 +61,83 @@ export const UpdateDomainRequest = v.strictObject({
 });
 export type UpdateDomainRequest = v.InferOutput<typeof UpdateDomainRequest>;
 
-export const ListDomainsQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be a domain id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be a domain id'))),
-});
+export const ListDomainsQuery = pageQuery(UuidId('a domain'));
 export type ListDomainsQuery = v.InferOutput<typeof ListDomainsQuery>;
 
-export type DomainStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
-export type DomainRecordStatus = 'not_started' | 'pending' | 'verified' | 'failed' | 'temporary_failure';
+export const DOMAIN_STATUSES = ['not_started', 'pending', 'verified', 'failed', 'temporary_failure'] as const;
+export type DomainStatus = (typeof DOMAIN_STATUSES)[number];
+export const DOMAIN_RECORD_STATUSES = [
+  'not_started',
+  'pending',
+  'verified',
+  'failed',
+  'temporary_failure',
+] as const;
+export type DomainRecordStatus = (typeof DOMAIN_RECORD_STATUSES)[number];
 
 /** One DNS record to publish, in Resend's shape; `name` is relative to the domain, as Resend's. */
-export interface DomainRecord {
-  /** DMARC is Mailgrid's suggestion: shown and checked, but not required for `verified`. */
-  record: 'SPF' | 'DKIM' | 'DMARC' | 'Tracking';
-  name: string;
-  type: 'MX' | 'TXT' | 'CNAME';
-  value: string;
-  ttl: string;
-  status: DomainRecordStatus;
-  priority?: number;
-}
+export const DomainRecord = v.pipe(
+  v.object({
+    /** DMARC is Mailgrid's suggestion: shown and checked, but not required for `verified`. */
+    record: v.picklist(['SPF', 'DKIM', 'DMARC', 'Tracking']),
+    name: v.string(),
+    type: v.picklist(['MX', 'TXT', 'CNAME']),
+    value: v.string(),
+    ttl: v.string(),
+    status: v.picklist(DOMAIN_RECORD_STATUSES),
+    priority: v.optional(v.number()),
+  }),
+  v.title('DomainRecord'),
+  v.description(
+    'One DNS record to publish, with what the last verify found; `name` is relative to the domain.',
+  ),
+);
+export type DomainRecord = v.InferOutput<typeof DomainRecord>;
 
-export interface DomainSummary {
-  object: 'domain';
-  id: string;
-  name: string;
-  status: DomainStatus;
-  region: string;
-  created_at: string;
-  capabilities: { sending: 'enabled'; receiving: 'disabled' };
-  open_tracking: boolean;
-  click_tracking: boolean;
-  /** The tracking host's label under the domain, as Resend's `tracking_subdomain`; null if default. */
-  tracking_subdomain: string | null;
-  /** Mailgrid extra: the whole tracking host, or null for the default one. */
-  tracking_hostname: string | null;
-  /** The MAIL FROM label: bounces return to `<custom_return_path>.<name>`. */
-  custom_return_path: string;
-}
+export const DomainSummary = v.pipe(
+  v.object({
+    object: v.literal('domain'),
+    id: v.string(),
+    name: v.string(),
+    status: v.picklist(DOMAIN_STATUSES),
+    region: v.string(),
+    created_at: v.string(),
+    capabilities: v.object({ sending: v.literal('enabled'), receiving: v.literal('disabled') }),
+    open_tracking: v.boolean(),
+    click_tracking: v.boolean(),
+    /** The tracking host's label under the domain, as Resend's `tracking_subdomain`; null if default. */
+    tracking_subdomain: v.nullable(v.string()),
+    /** Mailgrid extra: the whole tracking host, or null for the default one. */
+    tracking_hostname: v.nullable(v.string()),
+    /** The MAIL FROM label: bounces return to `<custom_return_path>.<name>`. */
+    custom_return_path: v.string(),
+  }),
+  v.title('DomainSummary'),
+  v.description('A sending domain as listed, without its DNS records.'),
+);
+export type DomainSummary = v.InferOutput<typeof DomainSummary>;
 
-export interface DomainObject extends DomainSummary {
-  records: DomainRecord[];
-  /** Mailgrid extra: when the records were last checked (verify), or null. */
-  last_checked_at: string | null;
-}
+export const DomainObject = v.pipe(
+  v.object({
+    ...DomainSummary.entries,
+    records: v.array(DomainRecord),
+    /** Mailgrid extra: when the records were last checked (verify), or null. */
+    last_checked_at: v.nullable(v.string()),
+  }),
+  v.title('DomainObject'),
+  v.description('A sending domain (an SES identity) with the DNS records to publish.'),
+);
+export type DomainObject = v.InferOutput<typeof DomainObject>;
 
-export interface DomainList {
-  object: 'list';
-  has_more: boolean;
-  data: DomainSummary[];
-}
+export const DomainList = v.pipe(
+  ListOf(DomainSummary),
+  v.title('DomainList'),
+  v.description('A page of sending domains.'),
+);
+export type DomainList = v.InferOutput<typeof DomainList>;
 
-export interface DeletedDomain {
-  object: 'domain';
-  id: string;
-  deleted: true;
-}
+export const DeletedDomain = DeletedRef('domain');
+export type DeletedDomain = v.InferOutput<typeof DeletedDomain>;
 
 export interface DomainsAdminRpc {
   /** Registers the SES identity (Easy DKIM, custom MAIL FROM) and returns the records to publish. */

@@ -2,6 +2,8 @@
 // Mailgrid's optional extras (`stream`, `track_opens`, `track_clicks`). Shapes and limits that can be
 // checked without a database live here; addresses, domains and suppressions are checked by `send`.
 import * as v from 'valibot';
+import { pageQuery, UuidId } from './paging';
+import { ListOf } from './shapes';
 
 export const EMAIL_LIMITS = {
   recipients: 50,
@@ -120,53 +122,62 @@ export const EMAIL_STATUSES = [
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 
 /** GET /emails/:id, as Resend's, plus Mailgrid's fields at the end. */
-export interface EmailObject {
-  object: 'email';
-  id: string;
-  from: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  reply_to: string[];
-  subject: string;
-  html: string | null;
-  text: string | null;
-  created_at: string;
-  scheduled_at: string | null;
-  last_event: string;
-  tags: { name: string; value: string }[];
-  stream: string;
-  /** Recipients that were not sent to because they are on the suppression list. */
-  suppressed: string[];
-  /** Why a failed email failed. */
-  error: string | null;
-}
+export const EmailObject = v.pipe(
+  v.object({
+    object: v.literal('email'),
+    id: v.string(),
+    from: v.string(),
+    to: v.array(v.string()),
+    cc: v.array(v.string()),
+    bcc: v.array(v.string()),
+    reply_to: v.array(v.string()),
+    subject: v.string(),
+    html: v.nullable(v.string()),
+    text: v.nullable(v.string()),
+    created_at: v.string(),
+    scheduled_at: v.nullable(v.string()),
+    last_event: v.string(),
+    tags: v.array(v.object({ name: v.string(), value: v.string() })),
+    stream: v.string(),
+    /** Recipients that were not sent to because they are on the suppression list. */
+    suppressed: v.array(v.string()),
+    /** Why a failed email failed. */
+    error: v.nullable(v.string()),
+  }),
+  v.title('EmailObject'),
+  v.description('One email as accepted, with its bodies and where its delivery stands.'),
+);
+export type EmailObject = v.InferOutput<typeof EmailObject>;
 
-export type EmailSummary = Omit<EmailObject, 'html' | 'text'>;
+export const EmailSummary = v.pipe(
+  v.omit(v.object(EmailObject.entries), ['html', 'text']),
+  v.title('EmailSummary'),
+  v.description('An email as listed: the email object without `html` and `text`.'),
+);
+export type EmailSummary = v.InferOutput<typeof EmailSummary>;
 
-export interface EmailList {
-  object: 'list';
-  has_more: boolean;
-  data: EmailSummary[];
-}
+export const EmailList = v.pipe(
+  ListOf(EmailSummary),
+  v.title('EmailList'),
+  v.description('A page of emails.'),
+);
+export type EmailList = v.InferOutput<typeof EmailList>;
 
-export const ListEmailsQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be an email id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be an email id'))),
-});
+export const ListEmailsQuery = pageQuery(UuidId('an email'));
 export type ListEmailsQuery = v.InferOutput<typeof ListEmailsQuery>;
 
 export type BatchValidation = 'strict' | 'permissive';
 
-export interface BatchResponse {
-  data: { id: string }[];
-  /** Permissive mode only: the emails that were refused, by their index in the request. */
-  errors?: { index: number; message: string }[];
-}
+export const BatchResponse = v.pipe(
+  v.object({
+    data: v.array(v.object({ id: v.string() })),
+    /** Permissive mode only: the emails that were refused, by their index in the request. */
+    errors: v.optional(v.array(v.object({ index: v.number(), message: v.string() }))),
+  }),
+  v.title('BatchResponse'),
+  v.description("The accepted emails' ids; in permissive mode also the refused emails, by index."),
+);
+export type BatchResponse = v.InferOutput<typeof BatchResponse>;
 
 /** The send queue's messages. */
 export interface SendQueueMessage {

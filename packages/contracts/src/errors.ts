@@ -1,5 +1,6 @@
 // Every error Mailgrid returns, in Resend's envelope. The code → status table is the only place a
 // status is chosen; workers throw AppError(code, message) and the gateway renders it.
+import * as v from 'valibot';
 
 export const ERROR_STATUS = {
   invalid_json: 400,
@@ -54,14 +55,20 @@ export const ERROR_STATUS = {
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+export const ERROR_CODES = Object.keys(ERROR_STATUS) as ErrorCode[];
 
 /** The JSON body of every error response (Resend's shape plus the request id). */
-export interface ErrorEnvelope {
-  statusCode: number;
-  name: ErrorCode;
-  message: string;
-  request_id: string;
-}
+export const ErrorEnvelope = v.pipe(
+  v.object({
+    statusCode: v.number(),
+    name: v.picklist(ERROR_CODES),
+    message: v.string(),
+    request_id: v.string(),
+  }),
+  v.title('ErrorEnvelope'),
+  v.description("Every error's body: Resend's shape (statusCode, name, message) plus the request id."),
+);
+export type ErrorEnvelope = v.InferOutput<typeof ErrorEnvelope>;
 
 export class AppError extends Error {
   override readonly name = 'AppError';

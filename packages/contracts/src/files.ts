@@ -4,7 +4,9 @@
 // executables whatever their name.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef, ListOf } from './shapes';
 
 /**
  * One file's limit: its base64 must fit in one 40 MiB message (EMAIL_LIMITS.message_bytes), so 30 MiB
@@ -113,39 +115,31 @@ export interface FileUpload {
   content: Uint8Array;
 }
 
-export const ListFilesQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be a file id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be a file id'))),
-});
+export const ListFilesQuery = pageQuery(UuidId('a file'));
 export type ListFilesQuery = v.InferOutput<typeof ListFilesQuery>;
 
-export interface FileObject {
-  object: 'file';
-  id: string;
-  filename: string;
-  content_type: string;
-  /** Bytes. */
-  size: number;
-  /** Hex SHA-256 of the bytes. */
-  sha256: string;
-  created_at: string;
-}
+export const FileObject = v.pipe(
+  v.object({
+    object: v.literal('file'),
+    id: v.string(),
+    filename: v.string(),
+    content_type: v.string(),
+    /** Bytes. */
+    size: v.number(),
+    /** Hex SHA-256 of the bytes. */
+    sha256: v.string(),
+    created_at: v.string(),
+  }),
+  v.title('FileObject'),
+  v.description('An uploaded attachment file, sent by naming its id in `attachments: [{ file_id }]`.'),
+);
+export type FileObject = v.InferOutput<typeof FileObject>;
 
-export interface FileList {
-  object: 'list';
-  has_more: boolean;
-  data: FileObject[];
-}
+export const FileList = v.pipe(ListOf(FileObject), v.title('FileList'), v.description('A page of files.'));
+export type FileList = v.InferOutput<typeof FileList>;
 
-export interface DeletedFile {
-  object: 'file';
-  id: string;
-  deleted: true;
-}
+export const DeletedFile = DeletedRef('file');
+export type DeletedFile = v.InferOutput<typeof DeletedFile>;
 
 export interface FilesAdminRpc {
   /** Refused: empty, over FILE_MAX_BYTES (payload_too_large), a blocked type (invalid_attachment). */

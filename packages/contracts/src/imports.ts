@@ -3,8 +3,10 @@
 // progress, exact counts and a per-row error report.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { Limit, pageQuery, UuidId } from './paging';
 import type { QueueMessageBase } from './queues';
 import type { RpcResult } from './rpc-result';
+import { ListOf } from './shapes';
 
 export const IMPORT_LIMITS = {
   /** Data rows per queue message: one D1 batch each, so no single invocation runs long. */
@@ -35,23 +37,7 @@ export const CreateImportQuery = v.object({
 });
 export type CreateImportQuery = v.InferOutput<typeof CreateImportQuery>;
 
-const Limit = (max: number, fallback: number) =>
-  v.optional(
-    v.pipe(
-      v.string(),
-      v.regex(/^\d+$/, `limit must be a whole number from 1 to ${max}`),
-      v.transform(Number),
-      v.minValue(1, `limit must be from 1 to ${max}`),
-      v.maxValue(max, `limit must be from 1 to ${max}`),
-    ),
-    String(fallback),
-  );
-
-export const ListImportsQuery = v.object({
-  limit: Limit(100, 20),
-  after: v.optional(v.string()),
-  before: v.optional(v.string()),
-});
+export const ListImportsQuery = pageQuery(UuidId('an import'));
 export type ListImportsQuery = v.InferOutput<typeof ListImportsQuery>;
 
 /** Errors are ordered by row; `after` is a row number: the page starts after it. */
@@ -61,57 +47,71 @@ export const ListImportErrorsQuery = v.object({
 });
 export type ListImportErrorsQuery = v.InferOutput<typeof ListImportErrorsQuery>;
 
-export type ContactImportStatus = 'queued' | 'processing' | 'completed' | 'failed';
+export const CONTACT_IMPORT_STATUSES = ['queued', 'processing', 'completed', 'failed'] as const;
+export type ContactImportStatus = (typeof CONTACT_IMPORT_STATUSES)[number];
 
-export interface CreateImportResponse {
-  object: 'contact_import';
-  id: string;
-  status: 'queued';
-}
+export const CreateImportResponse = v.pipe(
+  v.object({ object: v.literal('contact_import'), id: v.string(), status: v.literal('queued') }),
+  v.title('CreateImportResponse'),
+  v.description('An import accepted and queued; follow it with GET /contacts/imports/:id.'),
+);
+export type CreateImportResponse = v.InferOutput<typeof CreateImportResponse>;
 
-export interface ContactImportObject {
-  object: 'contact_import';
-  id: string;
-  status: ContactImportStatus;
-  segment_id: string | null;
-  /** The header row as given. */
-  columns: string[];
-  /** Header columns that name no contact field or declared property: a row with a value there fails. */
-  unknown_columns: string[];
-  total_rows: number;
-  /** Rows done so far, failed ones included: created + updated + unchanged + failed. */
-  processed: number;
-  created: number;
-  updated: number;
-  unchanged: number;
-  failed: number;
-  /** Why the import as a whole failed, else null. */
-  error: string | null;
-  created_at: string;
-  started_at: string | null;
-  completed_at: string | null;
-}
+export const ContactImportObject = v.pipe(
+  v.object({
+    object: v.literal('contact_import'),
+    id: v.string(),
+    status: v.picklist(CONTACT_IMPORT_STATUSES),
+    segment_id: v.nullable(v.string()),
+    /** The header row as given. */
+    columns: v.array(v.string()),
+    /** Header columns that name no contact field or declared property: a row with a value there fails. */
+    unknown_columns: v.array(v.string()),
+    total_rows: v.number(),
+    /** Rows done so far, failed ones included: created + updated + unchanged + failed. */
+    processed: v.number(),
+    created: v.number(),
+    updated: v.number(),
+    unchanged: v.number(),
+    failed: v.number(),
+    /** Why the import as a whole failed, else null. */
+    error: v.nullable(v.string()),
+    created_at: v.string(),
+    started_at: v.nullable(v.string()),
+    completed_at: v.nullable(v.string()),
+  }),
+  v.title('ContactImportObject'),
+  v.description('A CSV import of contacts: its progress and exact counts.'),
+);
+export type ContactImportObject = v.InferOutput<typeof ContactImportObject>;
 
-export interface ContactImportList {
-  object: 'list';
-  has_more: boolean;
-  data: ContactImportObject[];
-}
+export const ContactImportList = v.pipe(
+  ListOf(ContactImportObject),
+  v.title('ContactImportList'),
+  v.description('A page of contact imports.'),
+);
+export type ContactImportList = v.InferOutput<typeof ContactImportList>;
 
-export interface ContactImportError {
-  /** The record's position in the file, the header being row 1. */
-  row: number;
-  /** The email cell as given (null when the row had none). */
-  email: string | null;
-  reason: ImportErrorReason;
-  message: string;
-}
+export const ContactImportError = v.pipe(
+  v.object({
+    /** The record's position in the file, the header being row 1. */
+    row: v.number(),
+    /** The email cell as given (null when the row had none). */
+    email: v.nullable(v.string()),
+    reason: v.picklist(IMPORT_ERROR_REASONS),
+    message: v.string(),
+  }),
+  v.title('ContactImportError'),
+  v.description('A row of the file that failed, and why.'),
+);
+export type ContactImportError = v.InferOutput<typeof ContactImportError>;
 
-export interface ContactImportErrorList {
-  object: 'list';
-  has_more: boolean;
-  data: ContactImportError[];
-}
+export const ContactImportErrorList = v.pipe(
+  ListOf(ContactImportError),
+  v.title('ContactImportErrorList'),
+  v.description("A page of an import's failed rows, by row number."),
+);
+export type ContactImportErrorList = v.InferOutput<typeof ContactImportErrorList>;
 
 export interface ImportsAdminRpc {
   /** Checks the header, stores the file in R2, queues its chunks; answers before any row is written. */

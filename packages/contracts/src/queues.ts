@@ -22,7 +22,8 @@ export interface SesNotificationMessage extends QueueMessageBase {
 }
 
 /** Why a tracking hit is thought to be a machine's, not a person's (see workers/tracking/src/machine.ts). */
-export type MachineReason = 'apple_mpp' | 'scanner' | 'head' | 'bot';
+export const MACHINE_REASONS = ['apple_mpp', 'scanner', 'head', 'bot'] as const;
+export type MachineReason = (typeof MACHINE_REASONS)[number];
 
 /**
  * An open, click or unsubscribe the tracking worker saw for a verified token, enqueued on

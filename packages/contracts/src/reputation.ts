@@ -15,30 +15,38 @@ export const REPUTATION_LEVELS = {
   pause: { bounceRate: 0.05, complaintRate: 0.001 },
 } as const;
 
-export type ReputationStatusName = 'ok' | 'warning' | 'paused';
+export const REPUTATION_STATUSES = ['ok', 'warning', 'paused'] as const;
+export type ReputationStatusName = (typeof REPUTATION_STATUSES)[number];
 
-export interface StreamReputation {
-  object: 'stream_reputation';
-  stream: string;
-  status: ReputationStatusName;
-  /** The window: sends, permanent bounces and complaints, and the rates (fractions, 0..1). */
-  sent: number;
-  bounced: number;
-  complained: number;
-  bounce_rate: number;
-  complaint_rate: number;
-  window_days: number;
-  minimum_sends: number;
-  reason: string | null;
-  warned_at: string | null;
-  paused_at: string | null;
-  resumed_at: string | null;
-}
+export const StreamReputation = v.pipe(
+  v.object({
+    object: v.literal('stream_reputation'),
+    stream: v.string(),
+    status: v.picklist(REPUTATION_STATUSES),
+    /** The window: sends, permanent bounces and complaints, and the rates (fractions, 0..1). */
+    sent: v.number(),
+    bounced: v.number(),
+    complained: v.number(),
+    bounce_rate: v.number(),
+    complaint_rate: v.number(),
+    window_days: v.number(),
+    minimum_sends: v.number(),
+    reason: v.nullable(v.string()),
+    warned_at: v.nullable(v.string()),
+    paused_at: v.nullable(v.string()),
+    resumed_at: v.nullable(v.string()),
+  }),
+  v.title('StreamReputation'),
+  v.description("One stream's bounce and complaint rates over the window, and the guardrail's state."),
+);
+export type StreamReputation = v.InferOutput<typeof StreamReputation>;
 
-export interface ReputationList {
-  object: 'list';
-  data: StreamReputation[];
-}
+export const ReputationList = v.pipe(
+  v.object({ object: v.literal('list'), data: v.array(StreamReputation) }),
+  v.title('ReputationList'),
+  v.description("Every stream's reputation (not paged)."),
+);
+export type ReputationList = v.InferOutput<typeof ReputationList>;
 
 export const ResumeSendingRequest = v.strictObject({
   /** One stream; without it every paused stream of the tenant is resumed. */
@@ -46,11 +54,16 @@ export const ResumeSendingRequest = v.strictObject({
 });
 export type ResumeSendingRequest = v.InferOutput<typeof ResumeSendingRequest>;
 
-export interface ResumeResponse {
-  object: 'reputation_resume';
-  /** The streams that were paused and send again. */
-  resumed: string[];
-}
+export const ResumeResponse = v.pipe(
+  v.object({
+    object: v.literal('reputation_resume'),
+    /** The streams that were paused and send again. */
+    resumed: v.array(v.string()),
+  }),
+  v.title('ResumeResponse'),
+  v.description('The streams that were paused and send again.'),
+);
+export type ResumeResponse = v.InferOutput<typeof ResumeResponse>;
 
 const DAY = v.pipe(v.string(), v.regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date, YYYY-MM-DD'));
 
@@ -67,36 +80,48 @@ export const StatsQuery = v.object({
 });
 export type StatsQuery = v.InferOutput<typeof StatsQuery>;
 
-export interface StatsCounts {
-  sent: number;
-  delivered: number;
-  /** Permanent bounces (the bounce rate's); soft bounces apart. */
-  bounced: number;
-  soft_bounced: number;
-  complained: number;
-  opened: number;
-  clicked: number;
-  machine_opened: number;
-  machine_clicked: number;
-  delayed: number;
-  failed: number;
-  /** Fractions of `sent` (0 when nothing was sent). */
-  delivery_rate: number;
-  bounce_rate: number;
-  complaint_rate: number;
-}
+export const StatsCounts = v.pipe(
+  v.object({
+    sent: v.number(),
+    delivered: v.number(),
+    /** Permanent bounces (the bounce rate's); soft bounces apart. */
+    bounced: v.number(),
+    soft_bounced: v.number(),
+    complained: v.number(),
+    opened: v.number(),
+    clicked: v.number(),
+    machine_opened: v.number(),
+    machine_clicked: v.number(),
+    delayed: v.number(),
+    failed: v.number(),
+    /** Fractions of `sent` (0 when nothing was sent). */
+    delivery_rate: v.number(),
+    bounce_rate: v.number(),
+    complaint_rate: v.number(),
+  }),
+  v.title('StatsCounts'),
+  v.description('Event counts, and rates as fractions of `sent` (0 when nothing was sent).'),
+);
+export type StatsCounts = v.InferOutput<typeof StatsCounts>;
 
-export interface StatsRow extends StatsCounts {
-  date: string;
-  stream: string;
-}
+export const StatsRow = v.pipe(
+  v.object({ date: v.string(), stream: v.string(), ...StatsCounts.entries }),
+  v.title('StatsRow'),
+  v.description("One day's counts for one stream."),
+);
+export type StatsRow = v.InferOutput<typeof StatsRow>;
 
-export interface StatsResponse {
-  object: 'stats';
-  from: string;
-  to: string;
-  stream: string | null;
-  /** One row per day and stream that had events, oldest first. */
-  data: StatsRow[];
-  totals: StatsCounts;
-}
+export const StatsResponse = v.pipe(
+  v.object({
+    object: v.literal('stats'),
+    from: v.string(),
+    to: v.string(),
+    stream: v.nullable(v.string()),
+    /** One row per day and stream that had events, oldest first. */
+    data: v.array(StatsRow),
+    totals: StatsCounts,
+  }),
+  v.title('StatsResponse'),
+  v.description('Delivery stats per day and stream over `from`..`to`, with totals.'),
+);
+export type StatsResponse = v.InferOutput<typeof StatsResponse>;

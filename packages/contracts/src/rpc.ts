@@ -187,5 +187,8 @@ export interface PreferencesRpc extends HealthRpc, PreferencesAdminRpc {}
 /** A service binding to a named WorkerEntrypoint that implements T. */
 export type RpcBinding<T> = Service<T & Rpc.WorkerEntrypointBranded>;
 
-/** The RateLimiter Durable Object namespace, bound across scripts. */
+/**
+ * A RateLimiter Durable Object namespace (@mailgrid/rate-limiter): each worker that needs buckets
+ * hosts the class and binds its own, never another script's.
+ */
 export type RateLimiterNamespace = DurableObjectNamespace<RateLimiterRpc & Rpc.DurableObjectBranded>;

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { Caller } from './caller';
 import type { AudienceListQuery, ContactList } from './contacts';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef, ListOf } from './shapes';
 
 const Name = v.pipe(
   v.string('name must be a string'),
@@ -18,33 +19,36 @@ export type CreateSegmentRequest = v.InferOutput<typeof CreateSegmentRequest>;
 export const UpdateSegmentRequest = v.strictObject({ name: Name });
 export type UpdateSegmentRequest = v.InferOutput<typeof UpdateSegmentRequest>;
 
-export interface SegmentSummary {
-  id: string;
-  name: string;
-  created_at: string;
-}
+export const SegmentSummary = v.pipe(
+  v.object({ id: v.string(), name: v.string(), created_at: v.string() }),
+  v.title('SegmentSummary'),
+  v.description('A segment as listed.'),
+);
+export type SegmentSummary = v.InferOutput<typeof SegmentSummary>;
 
-export interface SegmentObject extends SegmentSummary {
-  object: 'segment';
-}
+export const SegmentObject = v.pipe(
+  v.object({ object: v.literal('segment'), ...SegmentSummary.entries }),
+  v.title('SegmentObject'),
+  v.description("A segment: a named, static list of the tenant's contacts."),
+);
+export type SegmentObject = v.InferOutput<typeof SegmentObject>;
 
-export interface SegmentList {
-  object: 'list';
-  has_more: boolean;
-  data: SegmentSummary[];
-}
+export const SegmentList = v.pipe(
+  ListOf(SegmentSummary),
+  v.title('SegmentList'),
+  v.description('A page of segments.'),
+);
+export type SegmentList = v.InferOutput<typeof SegmentList>;
 
-export interface CreateSegmentResponse {
-  object: 'segment';
-  id: string;
-  name: string;
-}
+export const CreateSegmentResponse = v.pipe(
+  v.object({ object: v.literal('segment'), id: v.string(), name: v.string() }),
+  v.title('CreateSegmentResponse'),
+  v.description('The new segment.'),
+);
+export type CreateSegmentResponse = v.InferOutput<typeof CreateSegmentResponse>;
 
-export interface DeletedSegment {
-  object: 'segment';
-  id: string;
-  deleted: true;
-}
+export const DeletedSegment = DeletedRef('segment');
+export type DeletedSegment = v.InferOutput<typeof DeletedSegment>;
 
 /** Segments over RPC; another tenant's segment is not_found. */
 export interface SegmentsAdminRpc {

@@ -3,8 +3,9 @@
 // configuration set, IP pool, tracking and unsubscribe defaults, and its own reputation.
 import * as v from 'valibot';
 import type { Caller } from './caller';
-import type { ReputationStatusName } from './reputation';
+import { REPUTATION_STATUSES } from './reputation';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef } from './shapes';
 
 export const STREAM_TYPES = ['transactional', 'broadcast'] as const;
 export type StreamType = (typeof STREAM_TYPES)[number];
@@ -61,53 +62,66 @@ export const UpdateStreamRequest = v.strictObject({
 export type UpdateStreamRequest = v.InferOutput<typeof UpdateStreamRequest>;
 
 /** The guardrail's last evaluation of the stream (reputation_state), as GET /streams/:id shows it. */
-export interface StreamReputationFigures {
-  status: ReputationStatusName;
-  sent: number;
-  bounced: number;
-  complained: number;
-  bounce_rate: number;
-  complaint_rate: number;
-  reason: string | null;
-  warned_at: string | null;
-  paused_at: string | null;
-  resumed_at: string | null;
-  /** When the guardrail last evaluated the stream; null when it never has (no sends yet). */
-  updated_at: string | null;
-}
+export const StreamReputationFigures = v.pipe(
+  v.object({
+    status: v.picklist(REPUTATION_STATUSES),
+    sent: v.number(),
+    bounced: v.number(),
+    complained: v.number(),
+    bounce_rate: v.number(),
+    complaint_rate: v.number(),
+    reason: v.nullable(v.string()),
+    warned_at: v.nullable(v.string()),
+    paused_at: v.nullable(v.string()),
+    resumed_at: v.nullable(v.string()),
+    /** When the guardrail last evaluated the stream; null when it never has (no sends yet). */
+    updated_at: v.nullable(v.string()),
+  }),
+  v.title('StreamReputationFigures'),
+  v.description("The reputation guardrail's last evaluation of the stream."),
+);
+export type StreamReputationFigures = v.InferOutput<typeof StreamReputationFigures>;
 
-export interface StreamObject {
-  object: 'stream';
-  id: string;
-  name: string;
-  type: StreamType;
-  configuration_set: string | null;
-  ip_pool: string | null;
-  track_opens: boolean | null;
-  track_clicks: boolean | null;
-  list_unsubscribe: boolean;
-  /** `transactional` and `broadcast`: always there, never deletable. */
-  default: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const StreamObject = v.pipe(
+  v.object({
+    object: v.literal('stream'),
+    id: v.string(),
+    name: v.string(),
+    type: v.picklist(STREAM_TYPES),
+    configuration_set: v.nullable(v.string()),
+    ip_pool: v.nullable(v.string()),
+    track_opens: v.nullable(v.boolean()),
+    track_clicks: v.nullable(v.boolean()),
+    list_unsubscribe: v.boolean(),
+    /** `transactional` and `broadcast`: always there, never deletable. */
+    default: v.boolean(),
+    created_at: v.string(),
+    updated_at: v.string(),
+  }),
+  v.title('StreamObject'),
+  v.description(
+    'A message stream: its own SES configuration set, IP pool, tracking and unsubscribe defaults.',
+  ),
+);
+export type StreamObject = v.InferOutput<typeof StreamObject>;
 
 /** GET /streams/:id adds the stream's reputation. */
-export interface StreamWithReputation extends StreamObject {
-  reputation: StreamReputationFigures;
-}
+export const StreamWithReputation = v.pipe(
+  v.object({ ...StreamObject.entries, reputation: StreamReputationFigures }),
+  v.title('StreamWithReputation'),
+  v.description('A message stream with its reputation.'),
+);
+export type StreamWithReputation = v.InferOutput<typeof StreamWithReputation>;
 
-export interface StreamList {
-  object: 'list';
-  has_more: false;
-  data: StreamObject[];
-}
+export const StreamList = v.pipe(
+  v.object({ object: v.literal('list'), has_more: v.boolean(), data: v.array(StreamObject) }),
+  v.title('StreamList'),
+  v.description('Every stream of the tenant, the two defaults first.'),
+);
+export type StreamList = v.InferOutput<typeof StreamList>;
 
-export interface DeletedStream {
-  object: 'stream';
-  id: string;
-  deleted: true;
-}
+export const DeletedStream = DeletedRef('stream');
+export type DeletedStream = v.InferOutput<typeof DeletedStream>;
 
 export interface StreamsAdminRpc {
   /** An id the tenant already has (the defaults included) is `conflict`. */

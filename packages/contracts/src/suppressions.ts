@@ -1,6 +1,8 @@
 // Resend's Suppressions API: GET/POST /suppressions, DELETE /suppressions/:email. The list sends are
 // filtered through: an address on it is left out of every send of the tenant from the next one on.
 import * as v from 'valibot';
+import { pageQuery, TextId } from './paging';
+import { DeletedRef, ListOf } from './shapes';
 
 export const CreateSuppressionRequest = v.strictObject({
   email: v.pipe(
@@ -15,38 +17,37 @@ export const CreateSuppressionRequest = v.strictObject({
 });
 export type CreateSuppressionRequest = v.InferOutput<typeof CreateSuppressionRequest>;
 
-export const ListSuppressionsQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  // A suppression is named by its address, so the cursors are addresses.
-  after: v.optional(v.pipe(v.string(), v.maxLength(320))),
-  before: v.optional(v.pipe(v.string(), v.maxLength(320))),
-});
+// A suppression is named by its address, so the cursors are addresses.
+export const ListSuppressionsQuery = pageQuery(
+  TextId('A suppressed address', /^[^\s@]{1,64}@[^\s@]{1,255}$/, 'an email address'),
+);
 export type ListSuppressionsQuery = v.InferOutput<typeof ListSuppressionsQuery>;
 
 /** Resend's origins; `reason` keeps Mailgrid's detail (e.g. `bounce:Permanent/General`). */
-export type SuppressionOrigin = 'bounce' | 'complaint' | 'manual';
+export const SUPPRESSION_ORIGINS = ['bounce', 'complaint', 'manual'] as const;
+export type SuppressionOrigin = (typeof SUPPRESSION_ORIGINS)[number];
 
-export interface SuppressionObject {
-  object: 'suppression';
-  /** The address: one tenant has one suppression per address. */
-  id: string;
-  email: string;
-  origin: SuppressionOrigin;
-  reason: string;
-  created_at: string;
-}
+export const SuppressionObject = v.pipe(
+  v.object({
+    object: v.literal('suppression'),
+    /** The address: one tenant has one suppression per address. */
+    id: v.string(),
+    email: v.string(),
+    origin: v.picklist(SUPPRESSION_ORIGINS),
+    reason: v.string(),
+    created_at: v.string(),
+  }),
+  v.title('SuppressionObject'),
+  v.description('An address every send of the tenant leaves out, and why.'),
+);
+export type SuppressionObject = v.InferOutput<typeof SuppressionObject>;
 
-export interface SuppressionList {
-  object: 'list';
-  has_more: boolean;
-  data: SuppressionObject[];
-}
+export const SuppressionList = v.pipe(
+  ListOf(SuppressionObject),
+  v.title('SuppressionList'),
+  v.description('A page of suppressed addresses.'),
+);
+export type SuppressionList = v.InferOutput<typeof SuppressionList>;
 
-export interface DeletedSuppression {
-  object: 'suppression';
-  id: string;
-  deleted: true;
-}
+export const DeletedSuppression = DeletedRef('suppression');
+export type DeletedSuppression = v.InferOutput<typeof DeletedSuppression>;

@@ -4,6 +4,8 @@
 // name the variable at fault.
 import * as v from 'valibot';
 import { EMAIL_LIMITS } from './emails';
+import { pageQuery, UuidId } from './paging';
+import { DeletedRef, ListOf, ObjectRef } from './shapes';
 
 export const TEMPLATE_LIMITS = {
   name: 255,
@@ -92,68 +94,78 @@ export const UpdateTemplateRequest = v.strictObject({
 });
 export type UpdateTemplateRequest = v.InferOutput<typeof UpdateTemplateRequest>;
 
-export const ListTemplatesQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be a template id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be a template id'))),
-});
+export const ListTemplatesQuery = pageQuery(UuidId('a template'));
 export type ListTemplatesQuery = v.InferOutput<typeof ListTemplatesQuery>;
 
-export type TemplateStatus = 'draft' | 'published';
+export const TEMPLATE_STATUSES = ['draft', 'published'] as const;
+export type TemplateStatus = (typeof TEMPLATE_STATUSES)[number];
 
 /** A declared variable as stored and returned: no fallback is `null`. */
-export interface TemplateVariableObject {
-  key: string;
-  type: 'string' | 'number';
-  fallback_value: string | number | null;
-}
+export const TemplateVariableObject = v.pipe(
+  v.object({
+    key: v.string(),
+    type: v.picklist(['string', 'number']),
+    fallback_value: v.nullable(v.union([v.string(), v.number()])),
+  }),
+  v.title('TemplateVariableObject'),
+  v.description('A variable the template declares, with its type and fallback (null: none).'),
+);
+export type TemplateVariableObject = v.InferOutput<typeof TemplateVariableObject>;
 
 /** GET /templates/:id: the draft, with where publishing stands. */
-export interface TemplateObject {
-  object: 'template';
-  id: string;
-  name: string;
-  alias: string | null;
-  /** `published` once published, even while the draft has changed since (see has_unpublished_versions). */
-  status: TemplateStatus;
-  from: string | null;
-  subject: string | null;
-  reply_to: string[] | null;
-  html: string;
-  text: string | null;
-  variables: TemplateVariableObject[];
-  published_at: string | null;
-  /** The draft differs from what sends use: publish to make them use it. */
-  has_unpublished_versions: boolean;
-  created_at: string;
-  updated_at: string;
-}
+export const TemplateObject = v.pipe(
+  v.object({
+    object: v.literal('template'),
+    id: v.string(),
+    name: v.string(),
+    alias: v.nullable(v.string()),
+    /** `published` once published, even while the draft has changed since (see has_unpublished_versions). */
+    status: v.picklist(TEMPLATE_STATUSES),
+    from: v.nullable(v.string()),
+    subject: v.nullable(v.string()),
+    reply_to: v.nullable(v.array(v.string())),
+    html: v.string(),
+    text: v.nullable(v.string()),
+    variables: v.array(TemplateVariableObject),
+    published_at: v.nullable(v.string()),
+    /** The draft differs from what sends use: publish to make them use it. */
+    has_unpublished_versions: v.boolean(),
+    created_at: v.string(),
+    updated_at: v.string(),
+  }),
+  v.title('TemplateObject'),
+  v.description("A template's draft, with where publishing stands."),
+);
+export type TemplateObject = v.InferOutput<typeof TemplateObject>;
 
-export type TemplateSummary = Pick<
-  TemplateObject,
-  'id' | 'name' | 'alias' | 'status' | 'published_at' | 'created_at' | 'updated_at'
->;
+export const TemplateSummary = v.pipe(
+  v.pick(v.object(TemplateObject.entries), [
+    'id',
+    'name',
+    'alias',
+    'status',
+    'published_at',
+    'created_at',
+    'updated_at',
+  ]),
+  v.title('TemplateSummary'),
+  v.description('A template as listed, without its content.'),
+);
+export type TemplateSummary = v.InferOutput<typeof TemplateSummary>;
 
-export interface TemplateList {
-  object: 'list';
-  has_more: boolean;
-  data: TemplateSummary[];
-}
+export const TemplateList = v.pipe(
+  ListOf(TemplateSummary),
+  v.title('TemplateList'),
+  v.description('A page of templates.'),
+);
+export type TemplateList = v.InferOutput<typeof TemplateList>;
 
 /** What create, update, publish and duplicate answer. */
-export interface TemplateResponse {
-  object: 'template';
-  id: string;
-}
+export const TemplateResponse = ObjectRef('template');
+export type TemplateResponse = v.InferOutput<typeof TemplateResponse>;
 
-export interface DeletedTemplate {
-  object: 'template';
-  id: string;
-  deleted: true;
-}
+export const DeletedTemplate = DeletedRef('template');
+export type DeletedTemplate = v.InferOutput<typeof DeletedTemplate>;
 
 /**
  * What a send renders, stored as JSON in `templates.published`: a copy of the draft's fields taken at

@@ -1,9 +1,11 @@
 // The platform operator's view of tenants (Mailgrid's own routes under /api/operator/tenants): create
 // with quotas and a first owner, list, read, change quotas, suspend and resume.
 import * as v from 'valibot';
-import type { RateLimitRule, TenantStatus } from './api-keys';
+import { RateLimitRule, TENANT_STATUSES } from './api-keys';
+import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
-import type { InvitationObject } from './users';
+import { ListOf } from './shapes';
+import { InvitationObject } from './users';
 
 const Slug = v.pipe(
   v.string(),
@@ -45,37 +47,42 @@ export const UpdateTenantRequest = v.strictObject({
 });
 export type UpdateTenantRequest = v.InferOutput<typeof UpdateTenantRequest>;
 
-export const ListTenantsQuery = v.object({
-  limit: v.optional(
-    v.pipe(v.string(), v.transform(Number), v.integer(), v.minValue(1), v.maxValue(100)),
-    '20',
-  ),
-  after: v.optional(v.pipe(v.string(), v.uuid('after must be a tenant id'))),
-  before: v.optional(v.pipe(v.string(), v.uuid('before must be a tenant id'))),
-});
+export const ListTenantsQuery = pageQuery(UuidId('a tenant'));
 export type ListTenantsQuery = v.InferOutput<typeof ListTenantsQuery>;
 
-export interface TenantObject {
-  object: 'tenant';
-  id: string;
-  slug: string;
-  name: string;
-  status: TenantStatus;
-  daily_send_limit: number | null;
-  rate_limit: RateLimitRule;
-  created_at: string;
-}
+export const TenantObject = v.pipe(
+  v.object({
+    object: v.literal('tenant'),
+    id: v.string(),
+    slug: v.string(),
+    name: v.string(),
+    status: v.picklist(TENANT_STATUSES),
+    daily_send_limit: v.nullable(v.number()),
+    rate_limit: RateLimitRule,
+    created_at: v.string(),
+  }),
+  v.title('TenantObject'),
+  v.description('A tenant as the platform operator sees it: status and quotas.'),
+);
+export type TenantObject = v.InferOutput<typeof TenantObject>;
 
-export interface CreateTenantResponse extends TenantObject {
-  /** The first owner's invitation, when `owner_email` was given. */
-  invitation: InvitationObject | null;
-}
+export const CreateTenantResponse = v.pipe(
+  v.object({
+    ...TenantObject.entries,
+    /** The first owner's invitation, when `owner_email` was given. */
+    invitation: v.nullable(InvitationObject),
+  }),
+  v.title('CreateTenantResponse'),
+  v.description("The new tenant, with its first owner's invitation when `owner_email` was given."),
+);
+export type CreateTenantResponse = v.InferOutput<typeof CreateTenantResponse>;
 
-export interface TenantList {
-  object: 'list';
-  has_more: boolean;
-  data: TenantObject[];
-}
+export const TenantList = v.pipe(
+  ListOf(TenantObject),
+  v.title('TenantList'),
+  v.description('A page of tenants.'),
+);
+export type TenantList = v.InferOutput<typeof TenantList>;
 
 /** Who acts on the operator routes: the platform operator (one shared secret), for the audit log. */
 export interface OperatorContext {

@@ -4,9 +4,12 @@
 import * as v from 'valibot';
 import type { Caller } from './caller';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef, ObjectRef } from './shapes';
 
-export type TopicSubscription = 'opt_in' | 'opt_out';
-export type TopicVisibility = 'public' | 'private';
+export const TOPIC_SUBSCRIPTIONS = ['opt_in', 'opt_out'] as const;
+export type TopicSubscription = (typeof TOPIC_SUBSCRIPTIONS)[number];
+export const TOPIC_VISIBILITIES = ['public', 'private'] as const;
+export type TopicVisibility = (typeof TOPIC_VISIBILITIES)[number];
 
 export const TOPIC_LIMITS = { name: 50, description: 200 } as const;
 
@@ -47,33 +50,38 @@ export const UpdateTopicRequest = v.strictObject({
 });
 export type UpdateTopicRequest = v.InferOutput<typeof UpdateTopicRequest>;
 
-export interface TopicObject {
-  object: 'topic';
-  id: string;
-  name: string;
-  description: string | null;
-  default_subscription: TopicSubscription;
-  visibility: TopicVisibility;
-  created_at: string;
-  updated_at: string;
-}
+export const TopicObject = v.pipe(
+  v.object({
+    object: v.literal('topic'),
+    id: v.string(),
+    name: v.string(),
+    description: v.nullable(v.string()),
+    default_subscription: v.picklist(TOPIC_SUBSCRIPTIONS),
+    visibility: v.picklist(TOPIC_VISIBILITIES),
+    created_at: v.string(),
+    updated_at: v.string(),
+  }),
+  v.title('TopicObject'),
+  v.description('A topic broadcasts are about, with the subscription contacts have until they choose.'),
+);
+export type TopicObject = v.InferOutput<typeof TopicObject>;
 
-export interface TopicList {
-  object: 'list';
-  has_more: false;
-  data: Omit<TopicObject, 'object'>[];
-}
+export const TopicList = v.pipe(
+  v.object({
+    object: v.literal('list'),
+    has_more: v.boolean(),
+    data: v.array(v.omit(v.object(TopicObject.entries), ['object'])),
+  }),
+  v.title('TopicList'),
+  v.description('Every topic of the tenant, newest first (items without `object`).'),
+);
+export type TopicList = v.InferOutput<typeof TopicList>;
 
-export interface TopicResponse {
-  object: 'topic';
-  id: string;
-}
+export const TopicResponse = ObjectRef('topic');
+export type TopicResponse = v.InferOutput<typeof TopicResponse>;
 
-export interface DeletedTopic {
-  object: 'topic';
-  id: string;
-  deleted: true;
-}
+export const DeletedTopic = DeletedRef('topic');
+export type DeletedTopic = v.InferOutput<typeof DeletedTopic>;
 
 /** Topics over RPC; another tenant's topic is not_found. */
 export interface TopicsAdminRpc {

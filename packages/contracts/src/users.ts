@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { RateLimitRule, TenantStatus } from './api-keys';
 import type { Caller, UserRole } from './caller';
 import type { RpcResult } from './rpc-result';
+import { DeletedRef } from './shapes';
 
 export const USER_ROLES = ['owner', 'admin', 'developer', 'viewer'] as const satisfies readonly UserRole[];
 /** Roles that manage users and API keys. */
@@ -29,40 +30,49 @@ export const AcceptInvitationRequest = v.strictObject({
 export type AcceptInvitationRequest = v.InferOutput<typeof AcceptInvitationRequest>;
 
 /** `invited` until the invitation is accepted, then `active`. */
-export type UserStatus = 'invited' | 'active';
+export const USER_STATUSES = ['invited', 'active'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
 
-export interface UserObject {
-  object: 'user';
-  id: string;
-  email: string;
-  role: UserRole;
-  status: UserStatus;
-  created_at: string;
-  joined_at: string | null;
-}
+export const UserObject = v.pipe(
+  v.object({
+    object: v.literal('user'),
+    id: v.string(),
+    email: v.string(),
+    role: v.picklist(USER_ROLES),
+    status: v.picklist(USER_STATUSES),
+    created_at: v.string(),
+    joined_at: v.nullable(v.string()),
+  }),
+  v.title('UserObject'),
+  v.description('A human member of the tenant, with their role.'),
+);
+export type UserObject = v.InferOutput<typeof UserObject>;
 
-export interface UserList {
-  object: 'list';
-  has_more: false;
-  data: UserObject[];
-}
+export const UserList = v.pipe(
+  v.object({ object: v.literal('list'), has_more: v.boolean(), data: v.array(UserObject) }),
+  v.title('UserList'),
+  v.description('Every user of the tenant.'),
+);
+export type UserList = v.InferOutput<typeof UserList>;
 
-export interface InvitationObject {
-  object: 'invitation';
-  id: string;
-  user_id: string;
-  email: string;
-  role: UserRole;
-  expires_at: string;
-  /** The invitation email Mailgrid sent (a normal email of the platform tenant); null if sending failed. */
-  email_id: string | null;
-}
+export const InvitationObject = v.pipe(
+  v.object({
+    object: v.literal('invitation'),
+    id: v.string(),
+    user_id: v.string(),
+    email: v.string(),
+    role: v.picklist(USER_ROLES),
+    expires_at: v.string(),
+    /** The invitation email Mailgrid sent (a normal email of the platform tenant); null if sending failed. */
+    email_id: v.nullable(v.string()),
+  }),
+  v.title('InvitationObject'),
+  v.description('An emailed invitation to join the tenant with a role.'),
+);
+export type InvitationObject = v.InferOutput<typeof InvitationObject>;
 
-export interface DeletedUser {
-  object: 'user';
-  id: string;
-  deleted: true;
-}
+export const DeletedUser = DeletedRef('user');
+export type DeletedUser = v.InferOutput<typeof DeletedUser>;
 
 /** A verified identity that is not (yet) bound to a user: who may accept an invitation. */
 export interface Identity {

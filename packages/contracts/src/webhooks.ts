@@ -1,7 +1,8 @@
 // Resend's Webhooks API (POST/GET /webhooks, GET/PATCH/DELETE /webhooks/:id) plus Mailgrid's
 // deliveries and replay, and the webhook queue's message. Deliveries are signed per Standard Webhooks.
 import * as v from 'valibot';
-import type { QueueMessageBase } from './queues';
+import { MACHINE_REASONS, type QueueMessageBase } from './queues';
+import { DeletedRef, ListOf } from './shapes';
 
 /** The event types Mailgrid emits, in Resend's names: what a webhook may subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -37,62 +38,123 @@ export const UpdateWebhookRequest = v.strictObject({
 export type UpdateWebhookRequest = v.InferOutput<typeof UpdateWebhookRequest>;
 
 /** Only the create answers with the secret: it is never shown again. */
-export interface CreateWebhookResponse {
-  object: 'webhook';
-  id: string;
-  signing_secret: string;
-}
+export const CreateWebhookResponse = v.pipe(
+  v.object({ object: v.literal('webhook'), id: v.string(), signing_secret: v.string() }),
+  v.title('CreateWebhookResponse'),
+  v.description('The new webhook and its signing secret, which is shown in this answer only.'),
+);
+export type CreateWebhookResponse = v.InferOutput<typeof CreateWebhookResponse>;
 
-export interface WebhookObject {
-  object: 'webhook';
-  id: string;
-  endpoint: string;
-  events: string[];
-  status: 'enabled' | 'disabled';
-  /** Mailgrid extra: why Mailgrid disabled it (the receiver answered 410 Gone), else null. */
-  disabled_reason: string | null;
-  created_at: string;
-}
+export const WebhookObject = v.pipe(
+  v.object({
+    object: v.literal('webhook'),
+    id: v.string(),
+    endpoint: v.string(),
+    events: v.array(v.string()),
+    status: v.picklist(['enabled', 'disabled']),
+    /** Mailgrid extra: why Mailgrid disabled it (the receiver answered 410 Gone), else null. */
+    disabled_reason: v.nullable(v.string()),
+    created_at: v.string(),
+  }),
+  v.title('WebhookObject'),
+  v.description('An endpoint that receives the event types it subscribed to.'),
+);
+export type WebhookObject = v.InferOutput<typeof WebhookObject>;
 
-export interface WebhookList {
-  object: 'list';
-  has_more: boolean;
-  data: WebhookObject[];
-}
+export const WebhookList = v.pipe(
+  ListOf(WebhookObject),
+  v.title('WebhookList'),
+  v.description('A page of webhooks.'),
+);
+export type WebhookList = v.InferOutput<typeof WebhookList>;
 
-export interface DeletedWebhook {
-  object: 'webhook';
-  id: string;
-  deleted: true;
-}
+export const DeletedWebhook = DeletedRef('webhook');
+export type DeletedWebhook = v.InferOutput<typeof DeletedWebhook>;
 
-export interface WebhookAttemptObject {
-  attempt: number;
-  /** Null when no response came: timeout, network error, or an endpoint refused before fetching. */
-  status_code: number | null;
-  error: string | null;
-  duration_ms: number;
-  at: string;
-}
+export const WebhookAttemptObject = v.pipe(
+  v.object({
+    attempt: v.number(),
+    /** Null when no response came: timeout, network error, or an endpoint refused before fetching. */
+    status_code: v.nullable(v.number()),
+    error: v.nullable(v.string()),
+    duration_ms: v.number(),
+    at: v.string(),
+  }),
+  v.title('WebhookAttemptObject'),
+  v.description("One attempt to deliver: the receiver's status code, or why there was none."),
+);
+export type WebhookAttemptObject = v.InferOutput<typeof WebhookAttemptObject>;
 
-export interface WebhookDeliveryObject {
-  object: 'webhook_delivery';
-  /** The `webhook-id` header of every attempt. */
-  id: string;
-  webhook_id: string;
-  event_type: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: WebhookAttemptObject[];
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-}
+export const WebhookDeliveryObject = v.pipe(
+  v.object({
+    object: v.literal('webhook_delivery'),
+    /** The `webhook-id` header of every attempt. */
+    id: v.string(),
+    webhook_id: v.string(),
+    event_type: v.string(),
+    status: v.picklist(['pending', 'delivered', 'failed']),
+    attempts: v.array(WebhookAttemptObject),
+    next_attempt_at: v.nullable(v.string()),
+    created_at: v.string(),
+    delivered_at: v.nullable(v.string()),
+  }),
+  v.title('WebhookDeliveryObject'),
+  v.description('One event delivered (or being delivered) to a webhook, with its attempts.'),
+);
+export type WebhookDeliveryObject = v.InferOutput<typeof WebhookDeliveryObject>;
 
-export interface WebhookDeliveryList {
-  object: 'list';
-  has_more: boolean;
-  data: WebhookDeliveryObject[];
-}
+export const WebhookDeliveryList = v.pipe(
+  ListOf(WebhookDeliveryObject),
+  v.title('WebhookDeliveryList'),
+  v.description("A page of a webhook's deliveries, newest first."),
+);
+export type WebhookDeliveryList = v.InferOutput<typeof WebhookDeliveryList>;
+
+const Stamp = v.string();
+const MaybeText = v.nullable(v.string());
+
+/**
+ * The JSON body POSTed to a webhook's endpoint for one event (Standard Webhooks, signed; Resend's
+ * shape), built by workers/events/src/webhooks/payload.ts. `data` carries the email's summary and,
+ * depending on `type`, one of the per-type objects (camelCase inside them, as Resend's).
+ */
+export const WebhookEventPayload = v.pipe(
+  v.object({
+    type: v.picklist(WEBHOOK_EVENT_TYPES),
+    /** When the event happened. */
+    created_at: Stamp,
+    data: v.object({
+      email_id: v.string(),
+      from: v.string(),
+      to: v.array(v.string()),
+      subject: v.string(),
+      /** When the email was accepted. */
+      created_at: Stamp,
+      /** Set when the event is about one recipient. */
+      recipient: v.optional(v.string()),
+      /** email.bounced */
+      bounce: v.optional(v.object({ message: v.string(), type: v.string(), subType: v.string() })),
+      /** email.clicked */
+      click: v.optional(
+        v.object({ link: v.string(), ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp }),
+      ),
+      /** email.opened */
+      open: v.optional(v.object({ ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp })),
+      /** email.complained */
+      complaint: v.optional(v.object({ feedbackType: MaybeText })),
+      /** email.failed */
+      failed: v.optional(v.object({ reason: MaybeText })),
+      /** email.unsubscribed */
+      unsubscribe: v.optional(v.object({ topicId: MaybeText, timestamp: Stamp })),
+      /** First-party opens, clicks and unsubscribes: whether a machine made them, and why. */
+      machine: v.optional(v.boolean()),
+      machine_reason: v.optional(v.nullable(v.picklist(MACHINE_REASONS))),
+    }),
+  }),
+  v.title('WebhookEventPayload'),
+  v.description('The body a webhook endpoint receives for one event, signed per Standard Webhooks.'),
+);
+export type WebhookEventPayload = v.InferOutput<typeof WebhookEventPayload>;
 
 /** One delivery to attempt, on WEBHOOKS_QUEUE. */
 export interface WebhookDeliverMessage extends QueueMessageBase {

@@ -31,8 +31,8 @@ type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: stri
 
 export async function listNewestFirst<T extends Listable>(
   db: Db,
-  table: T,
   tenantId: string,
+  table: T,
   page: PageRequest,
   /** Only rows that also match this (e.g. the contacts of one segment). */
   filter?: Expression<SqlBool>,

@@ -1,7 +1,8 @@
 // The vitest config every worker's tests share: the worker's own wrangler.jsonc, the repository's
-// migrations applied before the tests, and each peer the config binds (other workers' entrypoints,
-// the RateLimiter DO of another script) stood in for by a small auxiliary worker, because one
-// worker's tests run without the rest of the mesh. The mesh tests run the real peers.
+// migrations applied before the tests, and each peer the config binds (other workers' entrypoints)
+// stood in for by a small auxiliary worker, because one worker's tests run without the rest of the
+// mesh. The mesh tests run the real peers. Durable Objects are never a peer's: a worker binds only
+// classes it exports itself (the RateLimiter of @mailgrid/rate-limiter), so its tests run the real one.
 // A worker may pass options: vars that differ in tests, and queue producers to detach from their
 // consumer so a test runs the consumer itself (runQueue) instead of racing the local queue.
 import { fileURLToPath } from 'node:url';
@@ -64,59 +65,33 @@ function detachedProducers(config: WranglerConfig, bindings: string[]) {
   );
 }
 
-/**
- * One auxiliary worker per peer script: healthy entrypoints, and a rate limiter that allows
- * everything unless a test limits it. `takeUpTo` grants everything by default; a test may cap what
- * one object grants with `limitGrants(max, retryAfterSeconds)` (`limitGrants(null)` lifts the cap)
- * and read the calls it answered with `takeUpToCalls()`. Real bucket arithmetic is the gateway's
- * own tests' business; these stubs let a caller's tests drive its answers.
- */
+/** One auxiliary worker per peer script, its entrypoints answering `health()` as healthy. */
 function peerStubs(config: WranglerConfig) {
-  const scripts = new Map<string, { entrypoints: Set<string>; durableObjects: Set<string> }>();
-  const script = (name: string) => {
-    if (!scripts.has(name)) scripts.set(name, { entrypoints: new Set(), durableObjects: new Set() });
-    return scripts.get(name) as { entrypoints: Set<string>; durableObjects: Set<string> };
-  };
-  for (const service of config.services ?? []) {
-    if (service.entrypoint) script(service.service).entrypoints.add(service.entrypoint);
-  }
   for (const binding of config.durable_objects?.bindings ?? []) {
-    if (binding.script_name) script(binding.script_name).durableObjects.add(binding.class_name);
+    if (binding.script_name) {
+      throw new Error(
+        `${config.name} binds ${binding.class_name} of ${binding.script_name}: host the class yourself (export it and bind your own namespace), so the worker deploys on its own.`,
+      );
+    }
   }
-  return [...scripts].map(([name, { entrypoints, durableObjects }]) => ({
+  const scripts = new Map<string, Set<string>>();
+  for (const service of config.services ?? []) {
+    if (!service.entrypoint) continue;
+    const entrypoints = scripts.get(service.service) ?? new Set<string>();
+    scripts.set(service.service, entrypoints.add(service.entrypoint));
+  }
+  return [...scripts].map(([name, entrypoints]) => ({
     name,
     modules: true,
     compatibilityDate: config.compatibility_date,
     compatibilityFlags: config.compatibility_flags ?? [],
-    durableObjects: Object.fromEntries(
-      [...durableObjects].map((className) => [className, { className, useSQLite: true }]),
-    ),
     script: [
-      "import { DurableObject, WorkerEntrypoint } from 'cloudflare:workers';",
+      "import { WorkerEntrypoint } from 'cloudflare:workers';",
       ...[...entrypoints].map(
         (entrypoint) =>
           `export class ${entrypoint} extends WorkerEntrypoint { async health() { return { worker: ${JSON.stringify(name.replace('mailgrid-', ''))}, ok: true, environment: 'stub', checks: {} }; } }`,
-      ),
-      ...[...durableObjects].map(
-        (className) => `export class ${className} extends DurableObject { ${RATE_LIMITER_STUB} }`,
       ),
       "export default { fetch() { return new Response('peer stub', { status: 404 }); } };",
     ].join('\n'),
   }));
 }
-
-const RATE_LIMITER_STUB = `
-  async take(rule) { return { allowed: true, limit: rule.burst, remaining: rule.burst, reset_seconds: 0, retry_after_seconds: 0 }; }
-  async takeUpTo(rule, max) {
-    const calls = (await this.ctx.storage.get('calls')) ?? [];
-    await this.ctx.storage.put('calls', [...calls, { rule, max }]);
-    const cap = await this.ctx.storage.get('cap');
-    if (!cap || max <= cap.max) return { granted: max, retry_after_seconds: 0 };
-    return { granted: cap.max, retry_after_seconds: cap.retryAfterSeconds };
-  }
-  async limitGrants(max, retryAfterSeconds = 1) {
-    if (max === null) await this.ctx.storage.delete('cap');
-    else await this.ctx.storage.put('cap', { max, retryAfterSeconds });
-  }
-  async takeUpToCalls() { return (await this.ctx.storage.get('calls')) ?? []; }
-`;

@@ -13,13 +13,13 @@ import {
   createDb,
   domainBelongsToTenant,
   insertApiKey,
-  listApiKeys,
+  listApiKeys as listApiKeyRows,
   renameApiKey,
   revokeApiKey,
 } from '@mailgrid/db';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
-export async function createKey(
+export async function createApiKey(
   env: Env,
   caller: Caller,
   input: CreateApiKeyRequest,
@@ -28,16 +28,16 @@ export async function createKey(
   if (input.domain_id && !(await domainBelongsToTenant(db, caller.tenant_id, input.domain_id))) {
     throw new AppError('invalid_parameter', `domain_id ${input.domain_id} is not one of your domains.`);
   }
-  const key = await generateApiKey(env.API_KEY_ENV);
+  const key = await generateApiKey(config(env).API_KEY_ENV);
   const id = await insertApiKey(db, env.DB, caller, input, key);
   return { id, token: key.token };
 }
 
-export async function listKeys(env: Env, caller: Caller): Promise<ApiKeySummary[]> {
-  return listApiKeys(createDb(env.DB), caller.tenant_id);
+export async function listApiKeys(env: Env, caller: Caller): Promise<ApiKeySummary[]> {
+  return listApiKeyRows(createDb(env.DB), caller.tenant_id);
 }
 
-export async function revokeKey(env: Env, caller: Caller, id: string): Promise<{ id: string }> {
+export async function deleteApiKey(env: Env, caller: Caller, id: string): Promise<{ id: string }> {
   const prefix = await revokeApiKey(createDb(env.DB), env.DB, caller, id);
   if (!prefix) throw new AppError('not_found', `API key ${id} not found.`);
   // D1 is the truth; dropping the cached record makes the gateway read it there on the next request.
@@ -45,7 +45,7 @@ export async function revokeKey(env: Env, caller: Caller, id: string): Promise<{
   return { id };
 }
 
-export async function renameKey(
+export async function updateApiKey(
   env: Env,
   caller: Caller,
   id: string,

@@ -9,7 +9,7 @@ import {
 import { type AuditLogRow, createDb, listAuditLog } from '@mailgrid/db';
 import type { Env } from './env';
 
-export async function readAuditLog(
+export async function listAuditLogs(
   env: Env,
   caller: Caller,
   query: ListAuditLogsQuery,

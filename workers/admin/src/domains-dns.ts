@@ -1,8 +1,7 @@
 // DNS lookups over DNS-over-HTTPS (the JSON API Cloudflare and Google serve): a Worker has no
 // resolver of its own. Answers come back normalised: lower-case, no trailing dot, TXT strings joined.
-import type { Env } from './env';
+import { config, type Env } from './env';
 
-const DEFAULT_DOH_URL = 'https://cloudflare-dns.com/dns-query';
 const DOH_TIMEOUT_MS = 5_000;
 const TYPE_CODES = { CNAME: 5, MX: 15, TXT: 16 } as const;
 
@@ -12,7 +11,7 @@ export type RecordType = keyof typeof TYPE_CODES;
 export type Lookup = string[] | null;
 
 export async function lookup(env: Env, name: string, type: RecordType): Promise<Lookup> {
-  const url = new URL(env.DOH_URL || DEFAULT_DOH_URL);
+  const url = new URL(config(env).DOH_URL);
   url.searchParams.set('name', name);
   url.searchParams.set('type', type);
   let body: { Status?: number; Answer?: { type?: number; data?: string }[] };

@@ -2,7 +2,7 @@
 // SendEmail): create (Easy DKIM), custom MAIL FROM, read its verification state, delete.
 import { AppError } from '@mailgrid/contracts';
 import { AwsClient } from 'aws4fetch';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 const SES_TIMEOUT_MS = 15_000;
 
@@ -71,17 +71,18 @@ export async function deleteIdentity(env: Env, domain: string): Promise<void> {
 }
 
 async function call(env: Env, method: string, path: string, body?: unknown): Promise<SesAnswer> {
+  const { SES_ENDPOINT, SES_REGION, SES_ACCESS_KEY_ID, SES_SECRET_ACCESS_KEY } = config(env);
   // retries: 0 — a management call fails fast and the caller may try again.
   const client = new AwsClient({
-    accessKeyId: env.SES_ACCESS_KEY_ID,
-    secretAccessKey: env.SES_SECRET_ACCESS_KEY,
-    region: env.SES_REGION,
+    accessKeyId: SES_ACCESS_KEY_ID,
+    secretAccessKey: SES_SECRET_ACCESS_KEY,
+    region: SES_REGION,
     service: 'ses',
     retries: 0,
   });
   let response: Response;
   try {
-    response = await client.fetch(`${env.SES_ENDPOINT.replace(/\/$/, '')}${path}`, {
+    response = await client.fetch(`${SES_ENDPOINT.replace(/\/$/, '')}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),

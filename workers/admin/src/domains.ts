@@ -19,7 +19,6 @@ import {
   type DomainChanges,
   type DomainRow,
   deleteDomainRow,
-  domainNameTakenElsewhere,
   findDomainRowByName,
   getDomainRow,
   insertDomain,
@@ -27,9 +26,10 @@ import {
   listDomainRows,
   nowIso,
 } from '@mailgrid/db';
+import { domainNameTakenElsewhere } from '@mailgrid/db/cross-tenant';
 import { type DomainDns, shownRecords, verifyRecords } from './domains-records';
 import { createIdentity, deleteIdentity, getIdentity, type SesIdentity, setMailFrom } from './domains-ses';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 export async function createDomain(
   env: Env,
@@ -37,11 +37,12 @@ export async function createDomain(
   input: CreateDomainRequest,
 ): Promise<DomainObject> {
   const db = createDb(env.DB);
-  const region = input.region ?? env.SES_REGION;
-  if (region !== env.SES_REGION) {
+  const { SES_REGION } = config(env);
+  const region = input.region ?? SES_REGION;
+  if (region !== SES_REGION) {
     throw new AppError(
       'invalid_parameter',
-      `region: ${region} is not available here; this Mailgrid sends through SES in ${env.SES_REGION}.`,
+      `region: ${region} is not available here; this Mailgrid sends through SES in ${SES_REGION}.`,
     );
   }
   const trackingHostname = trackingHost(input.name, input.tracking_subdomain, input.tracking_hostname);
@@ -82,7 +83,7 @@ export async function createDomain(
   return toObject(env, await ownDomain(env, caller, id));
 }
 
-export async function readDomains(env: Env, caller: Caller, query: ListDomainsQuery): Promise<DomainList> {
+export async function listDomains(env: Env, caller: Caller, query: ListDomainsQuery): Promise<DomainList> {
   if (query.after && query.before)
     throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listDomainRows(createDb(env.DB), caller.tenant_id, query);
@@ -91,11 +92,11 @@ export async function readDomains(env: Env, caller: Caller, query: ListDomainsQu
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }
 
-export async function readDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
+export async function getDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
   return toObject(env, await ownDomain(env, caller, id));
 }
 
-export async function editDomain(
+export async function updateDomain(
   env: Env,
   caller: Caller,
   id: string,
@@ -136,7 +137,7 @@ export async function editDomain(
   return toObject(env, await ownDomain(env, caller, id));
 }
 
-export async function checkDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
+export async function verifyDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
   const row = await ownDomain(env, caller, id);
   const identity = await ensureIdentity(env, row);
   const dns: DomainDns = { ...dnsOf(env, row), dkimTokens: identity.dkimTokens };
@@ -163,7 +164,7 @@ export async function checkDomain(env: Env, caller: Caller, id: string): Promise
   return toObject(env, await ownDomain(env, caller, id));
 }
 
-export async function removeDomain(env: Env, caller: Caller, id: string): Promise<DeletedDomain> {
+export async function deleteDomain(env: Env, caller: Caller, id: string): Promise<DeletedDomain> {
   const row = await ownDomain(env, caller, id);
   const db = createDb(env.DB);
   const keys = await keysRestrictedToDomain(db, caller.tenant_id, id);
@@ -226,13 +227,14 @@ function returnPathOf(row: DomainRow): string {
 }
 
 function dnsOf(env: Env, row: DomainRow): DomainDns {
+  const { TRACKING_CNAME_TARGET } = config(env);
   return {
     name: row.name,
     region: row.region,
     returnPath: returnPathOf(row),
     tracking:
-      row.tracking_hostname && env.TRACKING_CNAME_TARGET
-        ? { hostname: row.tracking_hostname, target: env.TRACKING_CNAME_TARGET }
+      row.tracking_hostname && TRACKING_CNAME_TARGET
+        ? { hostname: row.tracking_hostname, target: TRACKING_CNAME_TARGET }
         : null,
     dkimTokens: row.dkim_tokens ? (JSON.parse(row.dkim_tokens) as string[]) : [],
   };

@@ -1,15 +1,40 @@
-import type { KeyEnvironment } from '@mailgrid/api-keys';
+import { KEY_ENVIRONMENTS } from '@mailgrid/api-keys';
 import type {
   ContactImportChunkMessage,
   RpcBinding,
   SendRpc,
   WebhookDeliverMessage,
 } from '@mailgrid/contracts';
+import { parseConfig, vars } from '@mailgrid/runtime';
+import * as v from 'valibot';
 
-export interface Env {
-  ENVIRONMENT: string;
+/** Admin's vars and secrets, as `config(env)` gives them: validated. */
+export const Config = v.object({
+  /** Outside "development", customer webhook endpoints must be https on a public host. */
+  ENVIRONMENT: vars.environment(),
   /** The `<env>` part of new keys: `dev` locally, `test` on staging, `live` in production. */
-  API_KEY_ENV: KeyEnvironment;
+  API_KEY_ENV: vars.oneOf(KEY_ENVIRONMENTS),
+  // SES v2 identity APIs (domains), signed with SigV4 like the send worker's SendEmail.
+  SES_ENDPOINT: vars.url(),
+  SES_REGION: vars.text(),
+  SES_ACCESS_KEY_ID: vars.text(),
+  SES_SECRET_ACCESS_KEY: vars.text(),
+  /** A DNS-over-HTTPS resolver's JSON API, for checking a domain's records. */
+  DOH_URL: vars.optional(vars.url(), 'https://cloudflare-dns.com/dns-query'),
+  /**
+   * The tracking worker's public host: a domain's custom tracking hostname must be a CNAME to it
+   * (shown as the domain's `Tracking` record). Unset: no such record is shown.
+   */
+  TRACKING_CNAME_TARGET: vars.optional(vars.text()),
+  /** The tenant that sends Mailgrid's own emails (invitations); it needs a verified domain for INVITE_FROM. */
+  PLATFORM_TENANT_ID: vars.text(),
+  /** The From of invitation emails, e.g. `Mailgrid <no-reply@example.com>`. */
+  INVITE_FROM: vars.text(),
+});
+export type Config = v.InferOutput<typeof Config>;
+
+/** The bindings, and the vars as they arrive (strings); read the vars through `config(env)`. */
+export interface Env extends v.InferInput<typeof Config> {
   DB: D1Database;
   /** The gateway's key cache: admin deletes a revoked key's entry. */
   API_KEYS: KVNamespace;
@@ -18,22 +43,11 @@ export interface Env {
   WEBHOOKS_QUEUE: Queue<WebhookDeliverMessage>;
   /** CSV imports' chunks, produced and consumed by admin (imports/). */
   IMPORTS_QUEUE: Queue<ContactImportChunkMessage>;
-  // SES v2 identity APIs (domains), signed with SigV4 like the send worker's SendEmail.
-  SES_ENDPOINT: string;
-  SES_REGION: string;
-  SES_ACCESS_KEY_ID: string;
-  SES_SECRET_ACCESS_KEY: string;
-  /** A DNS-over-HTTPS resolver's JSON API, for checking a domain's records. */
-  DOH_URL?: string;
-  /**
-   * The tracking worker's public host: a domain's custom tracking hostname must be a CNAME to it
-   * (shown as the domain's `Tracking` record). Unset: no such record is shown.
-   */
-  TRACKING_CNAME_TARGET?: string;
   /** Invitation emails go out through Mailgrid itself: the send worker's accept, as the platform tenant. */
   SEND: RpcBinding<SendRpc>;
-  /** The tenant that sends Mailgrid's own emails (invitations); it needs a verified domain for INVITE_FROM. */
-  PLATFORM_TENANT_ID: string;
-  /** The From of invitation emails, e.g. `Mailgrid <no-reply@example.com>`. */
-  INVITE_FROM: string;
+}
+
+/** The vars, parsed once per env object; throws at first use naming each missing or malformed one. */
+export function config(env: Env): Config {
+  return parseConfig(Config, env);
 }

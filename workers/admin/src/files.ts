@@ -16,12 +16,12 @@ import {
 } from '@mailgrid/contracts';
 import {
   createDb,
-  deleteFile,
+  deleteFile as deleteFileRow,
   type FileRow,
   fileKey,
-  getFile,
+  getFile as getFileRow,
   insertFile,
-  listFiles,
+  listFiles as listFileRows,
   nowIso,
 } from '@mailgrid/db';
 import type { Env } from './env';
@@ -62,28 +62,28 @@ export async function uploadFile(env: Env, caller: Caller, upload: FileUpload): 
   return toObject(row);
 }
 
-export async function readFiles(env: Env, caller: Caller, query: ListFilesQuery): Promise<FileList> {
+export async function listFiles(env: Env, caller: Caller, query: ListFilesQuery): Promise<FileList> {
   if (query.after && query.before)
     throw new AppError('invalid_parameter', 'Use either after or before, not both.');
-  const page = await listFiles(createDb(env.DB), caller.tenant_id, query);
+  const page = await listFileRows(createDb(env.DB), caller.tenant_id, query);
   if (!page) throw new AppError('invalid_parameter', `No file ${query.after ?? query.before} to page from.`);
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 
-export async function readFile(env: Env, caller: Caller, id: string): Promise<FileObject> {
+export async function getFile(env: Env, caller: Caller, id: string): Promise<FileObject> {
   return toObject(await ownFile(env, caller, id));
 }
 
-export async function removeFile(env: Env, caller: Caller, id: string): Promise<DeletedFile> {
+export async function deleteFile(env: Env, caller: Caller, id: string): Promise<DeletedFile> {
   const file = await ownFile(env, caller, id);
   // D1 first: once the row is gone no new send can name the file, then the bytes go.
-  await deleteFile(createDb(env.DB), env.DB, caller, file);
+  await deleteFileRow(createDb(env.DB), env.DB, caller, file);
   await env.FILES.delete(file.r2_key);
   return { object: 'file', id, deleted: true };
 }
 
 async function ownFile(env: Env, caller: Caller, id: string): Promise<FileRow> {
-  const file = await getFile(createDb(env.DB), caller.tenant_id, id);
+  const file = await getFileRow(createDb(env.DB), caller.tenant_id, id);
   if (!file) throw new AppError('not_found', `No file ${id}.`);
   return file;
 }

@@ -9,7 +9,7 @@ import {
   type UserRole,
 } from '@mailgrid/contracts';
 import * as v from 'valibot';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 export interface InvitationToken {
   token: string;
@@ -58,7 +58,7 @@ export async function sendInvitation(
     email_id: null,
   };
   const platform: Caller = {
-    tenant_id: env.PLATFORM_TENANT_ID,
+    tenant_id: config(env).PLATFORM_TENANT_ID,
     key_id: '',
     key_prefix: '',
     permission: 'sending_access',
@@ -96,7 +96,7 @@ function invitationEmail(env: Env, mail: InvitationMail): SendEmailRequest {
     `It can be used once, until ${mail.token.expiresAt}. If you did not expect it, ignore this email.`,
   ].join('\n');
   return v.parse(SendEmailRequest, {
-    from: env.INVITE_FROM,
+    from: config(env).INVITE_FROM,
     to: [mail.email],
     subject: `You're invited to ${mail.tenantName} on Mailgrid`.replace(/[\r\n]+/g, ' ').slice(0, 900),
     text,

@@ -15,13 +15,13 @@ import {
 import {
   countStoredStreams,
   createDb,
-  deleteStream,
+  deleteStream as deleteStreamRow,
   getReputationState,
-  getStream,
+  getStream as getStreamRow,
   insertStream,
   isDefaultStream,
   isStreamTaken,
-  listStreams,
+  listStreams as listStreamRows,
   nowIso,
   type ReputationStateRow,
   type StreamRow,
@@ -40,7 +40,7 @@ export async function createStream(
       'conflict',
       `The stream id "${input.id}" is already used; choose another id or PATCH that stream.`,
     );
-  if (isDefaultStream(input.id) || (await getStream(db, caller.tenant_id, input.id))) throw taken();
+  if (isDefaultStream(input.id) || (await getStreamRow(db, caller.tenant_id, input.id))) throw taken();
   if ((await countStoredStreams(db, caller.tenant_id)) + 2 >= MAX_STREAMS) {
     throw new AppError(
       'invalid_parameter',
@@ -71,12 +71,12 @@ export async function createStream(
   return toObject(row);
 }
 
-export async function readStreams(env: Env, caller: Caller): Promise<StreamList> {
-  const rows = await listStreams(createDb(env.DB), caller.tenant_id);
+export async function listStreams(env: Env, caller: Caller): Promise<StreamList> {
+  const rows = await listStreamRows(createDb(env.DB), caller.tenant_id);
   return { object: 'list', has_more: false, data: rows.map(toObject) };
 }
 
-export async function readStream(env: Env, caller: Caller, id: string): Promise<StreamWithReputation> {
+export async function getStream(env: Env, caller: Caller, id: string): Promise<StreamWithReputation> {
   const db = createDb(env.DB);
   const [stream, state] = await Promise.all([
     ownStream(env, caller, id),
@@ -85,7 +85,7 @@ export async function readStream(env: Env, caller: Caller, id: string): Promise<
   return { ...toObject(stream), reputation: reputationOf(state) };
 }
 
-export async function editStream(
+export async function updateStream(
   env: Env,
   caller: Caller,
   id: string,
@@ -113,7 +113,7 @@ export async function editStream(
   return toObject(updated);
 }
 
-export async function removeStream(env: Env, caller: Caller, id: string): Promise<DeletedStream> {
+export async function deleteStream(env: Env, caller: Caller, id: string): Promise<DeletedStream> {
   const stream = await ownStream(env, caller, id);
   if (isDefaultStream(id)) {
     throw new AppError(
@@ -121,12 +121,12 @@ export async function removeStream(env: Env, caller: Caller, id: string): Promis
       `The ${id} stream is one of the two default streams and cannot be deleted; PATCH it to change its settings.`,
     );
   }
-  await deleteStream(createDb(env.DB), env.DB, caller, stream);
+  await deleteStreamRow(createDb(env.DB), env.DB, caller, stream);
   return { object: 'stream', id, deleted: true };
 }
 
 async function ownStream(env: Env, caller: Caller, id: string): Promise<StreamRow> {
-  const stream = await getStream(createDb(env.DB), caller.tenant_id, id);
+  const stream = await getStreamRow(createDb(env.DB), caller.tenant_id, id);
   if (!stream) throw new AppError('not_found', `No stream ${id}.`);
   return stream;
 }

@@ -14,16 +14,16 @@ import {
   deleteSuppression,
   getSuppression,
   insertSuppression,
-  listSuppressions,
+  listSuppressions as listSuppressionRows,
 } from '@mailgrid/db';
 import type { Env } from './env';
 
-export async function readSuppressions(
+export async function listSuppressions(
   env: Env,
   caller: Caller,
   query: ListSuppressionsQuery,
 ): Promise<SuppressionList> {
-  const page = await listSuppressions(createDb(env.DB), caller.tenant_id, {
+  const page = await listSuppressionRows(createDb(env.DB), caller.tenant_id, {
     limit: query.limit,
     after: query.after?.toLowerCase(),
     before: query.before?.toLowerCase(),
@@ -32,7 +32,7 @@ export async function readSuppressions(
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 
-export async function suppress(
+export async function addSuppression(
   env: Env,
   caller: Caller,
   input: CreateSuppressionRequest,
@@ -47,7 +47,11 @@ export async function suppress(
   return toObject(row);
 }
 
-export async function unsuppress(env: Env, caller: Caller, email: string): Promise<DeletedSuppression> {
+export async function removeSuppression(
+  env: Env,
+  caller: Caller,
+  email: string,
+): Promise<DeletedSuppression> {
   const address = email.trim().toLowerCase();
   if (!(await deleteSuppression(createDb(env.DB), env.DB, caller, address))) {
     throw new AppError('not_found', `${address} is not suppressed.`);

@@ -17,11 +17,11 @@ import {
 import {
   createDb,
   type Db,
-  deleteTemplate,
+  deleteTemplate as deleteTemplateRow,
   findTemplate,
   insertTemplate,
   isAliasTaken,
-  listTemplates,
+  listTemplates as listTemplateRows,
   publishTemplateDraft,
   type TemplateDraft,
   type TemplateRow,
@@ -30,7 +30,7 @@ import {
 import { TemplateError, validateTemplate } from '@mailgrid/templates';
 import type { Env } from './env';
 
-export async function createDraft(
+export async function createTemplate(
   env: Env,
   caller: Caller,
   input: CreateTemplateRequest,
@@ -56,24 +56,24 @@ export async function createDraft(
   return { object: 'template', id };
 }
 
-export async function readTemplate(env: Env, caller: Caller, ref: string): Promise<TemplateObject> {
+export async function getTemplate(env: Env, caller: Caller, ref: string): Promise<TemplateObject> {
   return toObject(await existing(createDb(env.DB), caller, ref));
 }
 
-export async function readTemplates(
+export async function listTemplates(
   env: Env,
   caller: Caller,
   query: ListTemplatesQuery,
 ): Promise<TemplateList> {
   if (query.after && query.before)
     throw new AppError('invalid_parameter', 'Use either after or before, not both.');
-  const page = await listTemplates(createDb(env.DB), caller.tenant_id, query);
+  const page = await listTemplateRows(createDb(env.DB), caller.tenant_id, query);
   if (!page)
     throw new AppError('invalid_parameter', `No template ${query.after ?? query.before} to page from.`);
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }
 
-export async function editDraft(
+export async function updateTemplate(
   env: Env,
   caller: Caller,
   ref: string,
@@ -98,7 +98,7 @@ export async function editDraft(
   return { object: 'template', id: row.id };
 }
 
-export async function publishDraft(env: Env, caller: Caller, ref: string): Promise<TemplateResponse> {
+export async function publishTemplate(env: Env, caller: Caller, ref: string): Promise<TemplateResponse> {
   const db = createDb(env.DB);
   const row = await existing(db, caller, ref);
   // Every stored draft was checked; checking again keeps an unrenderable version from ever reaching sends.
@@ -107,7 +107,7 @@ export async function publishDraft(env: Env, caller: Caller, ref: string): Promi
   return { object: 'template', id: row.id };
 }
 
-export async function copyTemplate(env: Env, caller: Caller, ref: string): Promise<TemplateResponse> {
+export async function duplicateTemplate(env: Env, caller: Caller, ref: string): Promise<TemplateResponse> {
   const db = createDb(env.DB);
   const row = await existing(db, caller, ref);
   const suffix = ' (copy)';
@@ -129,10 +129,10 @@ export async function copyTemplate(env: Env, caller: Caller, ref: string): Promi
   return { object: 'template', id };
 }
 
-export async function removeTemplate(env: Env, caller: Caller, ref: string): Promise<DeletedTemplate> {
+export async function deleteTemplate(env: Env, caller: Caller, ref: string): Promise<DeletedTemplate> {
   const db = createDb(env.DB);
   const row = await existing(db, caller, ref);
-  await deleteTemplate(db, env.DB, caller, row.id, { name: row.name, alias: row.alias });
+  await deleteTemplateRow(db, env.DB, caller, row.id, { name: row.name, alias: row.alias });
   return { object: 'template', id: row.id, deleted: true };
 }
 

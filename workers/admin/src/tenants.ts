@@ -16,18 +16,16 @@ import {
 } from '@mailgrid/contracts';
 import {
   createDb,
-  findTenant,
   insertTenant,
   invitationWrites,
-  listTenantsPage,
   liveKeyPrefixes,
   operatorAuditEntry,
   setTenantStatus,
-  slugTaken,
   type Tenant,
   updateTenantRow,
   userSubjects,
 } from '@mailgrid/db';
+import { findTenant, listTenantsPage, slugTaken } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 import { newInvitationToken, sendInvitation } from './invitations';
 
@@ -55,11 +53,10 @@ export async function createTenant(
   const owner = input.owner_email
     ? { userId: crypto.randomUUID(), invitationId: crypto.randomUUID(), token: await newInvitationToken() }
     : null;
-  await insertTenant(db, env.DB, operator.request_id, id, input, (tenantId) =>
+  await insertTenant(db, env.DB, id, operator.request_id, input, (tenantId) =>
     owner && input.owner_email
       ? [
-          ...invitationWrites(db, {
-            tenantId,
+          ...invitationWrites(db, tenantId, {
             user: { id: owner.userId, email: input.owner_email, role: 'owner', exists: false },
             invitationId: owner.invitationId,
             tokenHash: owner.token.hash,
@@ -88,7 +85,11 @@ export async function createTenant(
   return { ...toTenantObject(await existing(env, id)), invitation };
 }
 
-export async function readTenants(env: Env, query: ListTenantsQuery): Promise<TenantList> {
+export async function listTenants(
+  env: Env,
+  _operator: OperatorContext,
+  query: ListTenantsQuery,
+): Promise<TenantList> {
   if (query.after && query.before)
     throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listTenantsPage(createDb(env.DB), query);
@@ -97,7 +98,7 @@ export async function readTenants(env: Env, query: ListTenantsQuery): Promise<Te
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toTenantObject) };
 }
 
-export async function readTenant(env: Env, ref: string): Promise<TenantObject> {
+export async function getTenant(env: Env, _operator: OperatorContext, ref: string): Promise<TenantObject> {
   return toTenantObject(await existing(env, ref));
 }
 
@@ -108,12 +109,20 @@ export async function updateTenant(
   input: UpdateTenantRequest,
 ): Promise<TenantObject> {
   const tenant = await existing(env, ref);
-  await updateTenantRow(createDb(env.DB), env.DB, operator.request_id, tenant, input);
+  await updateTenantRow(createDb(env.DB), env.DB, tenant, operator.request_id, input);
   if (input.rate_limit) await dropCachedCredentials(env, tenant.id);
   return toTenantObject(await existing(env, tenant.id));
 }
 
-export async function setStatus(
+export async function suspendTenant(env: Env, operator: OperatorContext, ref: string): Promise<TenantObject> {
+  return setStatus(env, operator, ref, 'suspended');
+}
+
+export async function resumeTenant(env: Env, operator: OperatorContext, ref: string): Promise<TenantObject> {
+  return setStatus(env, operator, ref, 'active');
+}
+
+async function setStatus(
   env: Env,
   operator: OperatorContext,
   ref: string,
@@ -121,7 +130,7 @@ export async function setStatus(
 ): Promise<TenantObject> {
   const tenant = await existing(env, ref);
   if (tenant.status !== status) {
-    await setTenantStatus(createDb(env.DB), env.DB, operator.request_id, tenant.id, status);
+    await setTenantStatus(createDb(env.DB), env.DB, tenant.id, operator.request_id, status);
   }
   // Even when unchanged: a cache entry left from before is dropped all the same.
   await dropCachedCredentials(env, tenant.id);

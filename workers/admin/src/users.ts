@@ -21,16 +21,15 @@ import {
   createDb,
   type Db,
   deleteUserRow,
-  findInvitationByTokenHash,
-  findTenant,
   findUser,
   findUserByEmail,
+  getTenantRow,
   inviteUserRows,
-  isSubjectBound,
-  listUsers,
+  listUsers as listUserRows,
   setUserRole,
   type UserRow,
 } from '@mailgrid/db';
+import { findInvitationByTokenHash, isSubjectBound } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 import { newInvitationToken, sendInvitation } from './invitations';
 
@@ -46,12 +45,12 @@ export function toUserObject(row: UserRow): UserObject {
   };
 }
 
-export async function readUsers(env: Env, caller: Caller): Promise<UserList> {
-  const rows = await listUsers(createDb(env.DB), caller.tenant_id);
+export async function listUsers(env: Env, caller: Caller): Promise<UserList> {
+  const rows = await listUserRows(createDb(env.DB), caller.tenant_id);
   return { object: 'list', has_more: false, data: rows.map(toUserObject) };
 }
 
-export async function readCurrentUser(env: Env, caller: Caller): Promise<UserObject> {
+export async function getCurrentUser(env: Env, caller: Caller): Promise<UserObject> {
   const row = caller.user_id ? await findUser(createDb(env.DB), caller.tenant_id, caller.user_id) : null;
   if (!row) {
     throw new AppError(
@@ -62,7 +61,11 @@ export async function readCurrentUser(env: Env, caller: Caller): Promise<UserObj
   return toUserObject(row);
 }
 
-export async function invite(env: Env, caller: Caller, input: InviteUserRequest): Promise<InvitationObject> {
+export async function inviteUser(
+  env: Env,
+  caller: Caller,
+  input: InviteUserRequest,
+): Promise<InvitationObject> {
   assertManager(caller);
   if (input.role === 'owner') assertOwner(caller, 'invite an owner');
   const db = createDb(env.DB);
@@ -74,7 +77,7 @@ export async function invite(env: Env, caller: Caller, input: InviteUserRequest)
     );
   }
   if (existing?.role === 'owner' && input.role !== 'owner') assertOwner(caller, 'change an owner');
-  const tenant = await findTenant(db, caller.tenant_id);
+  const tenant = await getTenantRow(db, caller.tenant_id);
   const token = await newInvitationToken();
   const invitationId = crypto.randomUUID();
   const user = {
@@ -84,7 +87,6 @@ export async function invite(env: Env, caller: Caller, input: InviteUserRequest)
     exists: !!existing,
   };
   await inviteUserRows(db, env.DB, caller, {
-    tenantId: caller.tenant_id,
     user,
     invitationId,
     tokenHash: token.hash,
@@ -100,7 +102,7 @@ export async function invite(env: Env, caller: Caller, input: InviteUserRequest)
   });
 }
 
-export async function changeRole(
+export async function updateUser(
   env: Env,
   caller: Caller,
   id: string,
@@ -147,7 +149,7 @@ export async function acceptInvitation(env: Env, identity: Identity, token: stri
       `This invitation expired at ${invitation.expires_at}; ask for a new one.`,
     );
   }
-  const tenant = await findTenant(db, invitation.tenant_id);
+  const tenant = await getTenantRow(db, invitation.tenant_id);
   if (tenant?.status !== 'active') {
     throw new AppError('tenant_suspended', 'This account is suspended. Contact the platform operator.');
   }
@@ -157,7 +159,16 @@ export async function acceptInvitation(env: Env, identity: Identity, token: stri
       'This sign-in already belongs to a Mailgrid user. One identity is one user of one account; sign in with another identity to accept.',
     );
   }
-  if (!(await bindInvitation(db, env.DB, invitation, identity.subject, identity.request_id))) {
+  if (
+    !(await bindInvitation(
+      db,
+      env.DB,
+      invitation.tenant_id,
+      invitation,
+      identity.subject,
+      identity.request_id,
+    ))
+  ) {
     throw new AppError('conflict', 'This invitation was already accepted.');
   }
   // A sign-in tried before accepting is not cached (misses never are), but be sure.

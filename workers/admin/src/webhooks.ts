@@ -15,24 +15,24 @@ import {
 } from '@mailgrid/contracts';
 import {
   createDb,
-  deleteWebhook,
+  deleteWebhook as deleteWebhookRow,
   getDelivery,
-  getWebhook,
+  getWebhook as getWebhookRow,
   insertWebhook,
   listDeliveries,
-  listWebhooks,
+  listWebhooks as listWebhookRows,
   markForReplay,
-  updateWebhook,
+  updateWebhook as updateWebhookRow,
   type WebhookAttemptRow,
   type WebhookDeliveryRow,
   type WebhookRow,
 } from '@mailgrid/db';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 const LIST_LIMIT = 100;
 const DELIVERY_LIMIT = 50;
 
-export async function createHook(
+export async function createWebhook(
   env: Env,
   caller: Caller,
   input: CreateWebhookRequest,
@@ -49,8 +49,8 @@ export async function createHook(
   return { object: 'webhook', id, signing_secret: secret };
 }
 
-export async function readHooks(env: Env, caller: Caller): Promise<WebhookList> {
-  const rows = await listWebhooks(createDb(env.DB), caller.tenant_id, LIST_LIMIT);
+export async function listWebhooks(env: Env, caller: Caller): Promise<WebhookList> {
+  const rows = await listWebhookRows(createDb(env.DB), caller.tenant_id, LIST_LIMIT);
   return {
     object: 'list',
     has_more: rows.length > LIST_LIMIT,
@@ -58,11 +58,11 @@ export async function readHooks(env: Env, caller: Caller): Promise<WebhookList> 
   };
 }
 
-export async function readHook(env: Env, caller: Caller, id: string): Promise<WebhookObject> {
+export async function getWebhook(env: Env, caller: Caller, id: string): Promise<WebhookObject> {
   return toObject(await ownWebhook(env, caller, id));
 }
 
-export async function editHook(
+export async function updateWebhook(
   env: Env,
   caller: Caller,
   id: string,
@@ -73,17 +73,21 @@ export async function editHook(
     throw new AppError('validation_error', 'Give at least one of endpoint, events, status.');
   }
   if (input.endpoint !== undefined) checkEndpoint(env, input.endpoint);
-  await updateWebhook(createDb(env.DB), env.DB, caller, id, input);
+  await updateWebhookRow(createDb(env.DB), env.DB, caller, id, input);
   return { object: 'webhook', id };
 }
 
-export async function removeHook(env: Env, caller: Caller, id: string): Promise<DeletedWebhook> {
+export async function deleteWebhook(env: Env, caller: Caller, id: string): Promise<DeletedWebhook> {
   const webhook = await ownWebhook(env, caller, id);
-  await deleteWebhook(createDb(env.DB), env.DB, caller, webhook);
+  await deleteWebhookRow(createDb(env.DB), env.DB, caller, webhook);
   return { object: 'webhook', id, deleted: true };
 }
 
-export async function readDeliveries(env: Env, caller: Caller, id: string): Promise<WebhookDeliveryList> {
+export async function listWebhookDeliveries(
+  env: Env,
+  caller: Caller,
+  id: string,
+): Promise<WebhookDeliveryList> {
   await ownWebhook(env, caller, id);
   const rows = await listDeliveries(createDb(env.DB), caller.tenant_id, id, DELIVERY_LIMIT);
   return {
@@ -93,7 +97,7 @@ export async function readDeliveries(env: Env, caller: Caller, id: string): Prom
   };
 }
 
-export async function replayDelivery(
+export async function replayWebhookDelivery(
   env: Env,
   caller: Caller,
   id: string,
@@ -116,13 +120,13 @@ export async function replayDelivery(
 }
 
 async function ownWebhook(env: Env, caller: Caller, id: string): Promise<WebhookRow> {
-  const webhook = await getWebhook(createDb(env.DB), caller.tenant_id, id);
+  const webhook = await getWebhookRow(createDb(env.DB), caller.tenant_id, id);
   if (!webhook) throw new AppError('not_found', `No webhook ${id}.`);
   return webhook;
 }
 
 function checkEndpoint(env: Env, endpoint: string) {
-  const problem = endpointProblem(endpoint, env.ENVIRONMENT);
+  const problem = endpointProblem(endpoint, config(env).ENVIRONMENT);
   if (problem) throw new AppError('validation_error', `${problem}.`);
 }
 

@@ -1,9 +1,9 @@
-// AdminService's API-key methods, called over a real RPC boundary (the worker's own loopback
+// AccountService's API-key methods, called over a real RPC boundary (the worker's own loopback
 // binding in `exports`), against the real local D1 and KV.
 import { apiKeyCacheKey, type Caller } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, realEnv, value } from './helpers';
+import { account, realEnv, value } from './helpers';
 
 type Tenant = Awaited<ReturnType<typeof seedTenant>>;
 
@@ -44,7 +44,7 @@ async function auditRows(targetId: string) {
 describe('createApiKey', () => {
   it('returns a new key once and stores only its prefix and SHA-256', async () => {
     const caller = callerOf(acme, 'admin-create-0001');
-    const created = value(await admin.createApiKey(caller, { name: 'CI', permission: 'full_access' }));
+    const created = value(await account.createApiKey(caller, { name: 'CI', permission: 'full_access' }));
     expect(created.token).toMatch(/^mg_dev_[A-Za-z0-9]{40}$/);
 
     const row = await keyRow(created.id);
@@ -64,7 +64,9 @@ describe('createApiKey', () => {
 
   it('writes an api_key.created audit entry with the request id and no secret', async () => {
     const caller = callerOf(acme, 'admin-create-0002');
-    const created = value(await admin.createApiKey(caller, { name: 'mailer', permission: 'sending_access' }));
+    const created = value(
+      await account.createApiKey(caller, { name: 'mailer', permission: 'sending_access' }),
+    );
     const entries = await auditRows(created.id);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({
@@ -84,15 +86,15 @@ describe('createApiKey', () => {
 
   it('gives every key its own token', async () => {
     const caller = callerOf(acme);
-    const a = value(await admin.createApiKey(caller, { name: 'a', permission: 'full_access' }));
-    const b = value(await admin.createApiKey(caller, { name: 'b', permission: 'full_access' }));
+    const a = value(await account.createApiKey(caller, { name: 'a', permission: 'full_access' }));
+    const b = value(await account.createApiKey(caller, { name: 'b', permission: 'full_access' }));
     expect(a.id).not.toBe(b.id);
     expect(a.token).not.toBe(b.token);
   });
 
   it("restricts a key to one of the tenant's own domains", async () => {
     const created = value(
-      await admin.createApiKey(callerOf(acme), {
+      await account.createApiKey(callerOf(acme), {
         name: 'domain-bound',
         permission: 'sending_access',
         domain_id: acme.domainId,
@@ -107,7 +109,7 @@ describe('createApiKey', () => {
         .bind(acme.tenantId)
         .first<number>('n');
     const before = await count();
-    const result = await admin.createApiKey(callerOf(acme), {
+    const result = await account.createApiKey(callerOf(acme), {
       name: 'sneaky',
       permission: 'sending_access',
       domain_id: globex.domainId,
@@ -120,8 +122,8 @@ describe('createApiKey', () => {
 describe('listApiKeys', () => {
   it("lists only the caller's tenant's live keys, without hash or token", async () => {
     const caller = callerOf(globex);
-    const created = value(await admin.createApiKey(caller, { name: 'listed', permission: 'full_access' }));
-    const keys = value(await admin.listApiKeys(caller));
+    const created = value(await account.createApiKey(caller, { name: 'listed', permission: 'full_access' }));
+    const keys = value(await account.listApiKeys(caller));
 
     expect(keys.map((key) => key.id).sort()).toEqual(
       [globex.fullKey.id, globex.sendingKey.id, created.id].sort(),
@@ -141,10 +143,10 @@ describe('listApiKeys', () => {
   it('does not list a revoked key', async () => {
     const caller = callerOf(globex);
     const created = value(
-      await admin.createApiKey(caller, { name: 'short-lived', permission: 'full_access' }),
+      await account.createApiKey(caller, { name: 'short-lived', permission: 'full_access' }),
     );
-    value(await admin.deleteApiKey(caller, created.id));
-    const keys = value(await admin.listApiKeys(caller));
+    value(await account.deleteApiKey(caller, created.id));
+    const keys = value(await account.listApiKeys(caller));
     expect(keys.map((key) => key.id)).not.toContain(created.id);
   });
 });
@@ -152,11 +154,13 @@ describe('listApiKeys', () => {
 describe('deleteApiKey', () => {
   it('revokes the key, audits it and drops it from the gateway cache', async () => {
     const caller = callerOf(acme, 'admin-delete-0001');
-    const created = value(await admin.createApiKey(caller, { name: 'to-revoke', permission: 'full_access' }));
+    const created = value(
+      await account.createApiKey(caller, { name: 'to-revoke', permission: 'full_access' }),
+    );
     const prefix = created.token.slice(0, 15);
     await realEnv.API_KEYS.put(apiKeyCacheKey(prefix), JSON.stringify({ id: created.id }));
 
-    expect(await admin.deleteApiKey(caller, created.id)).toEqual({ ok: true, value: { id: created.id } });
+    expect(await account.deleteApiKey(caller, created.id)).toEqual({ ok: true, value: { id: created.id } });
 
     const row = await keyRow(created.id);
     expect(row?.revoked_at).toEqual(expect.any(String));
@@ -170,7 +174,7 @@ describe('deleteApiKey', () => {
     const victim = globex.sendingKey;
     await realEnv.API_KEYS.put(apiKeyCacheKey(victim.prefix), JSON.stringify({ id: victim.id }));
 
-    const result = await admin.deleteApiKey(callerOf(acme), victim.id);
+    const result = await account.deleteApiKey(callerOf(acme), victim.id);
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } });
 
     expect(await keyRow(victim.id)).toMatchObject({ revoked_at: null });
@@ -180,9 +184,9 @@ describe('deleteApiKey', () => {
 
   it('answers not_found the second time', async () => {
     const caller = callerOf(acme);
-    const created = value(await admin.createApiKey(caller, { name: 'twice', permission: 'full_access' }));
-    expect((await admin.deleteApiKey(caller, created.id)).ok).toBe(true);
-    expect(await admin.deleteApiKey(caller, created.id)).toMatchObject({
+    const created = value(await account.createApiKey(caller, { name: 'twice', permission: 'full_access' }));
+    expect((await account.deleteApiKey(caller, created.id)).ok).toBe(true);
+    expect(await account.deleteApiKey(caller, created.id)).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -193,7 +197,7 @@ describe('deleteApiKey', () => {
   });
 
   it('answers not_found for an id nobody has', async () => {
-    expect(await admin.deleteApiKey(callerOf(acme), crypto.randomUUID())).toMatchObject({
+    expect(await account.deleteApiKey(callerOf(acme), crypto.randomUUID())).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });

@@ -1,10 +1,10 @@
-// AdminService's contact-property methods over real RPC, against the local D1: declarations with
+// AudienceService's contact-property methods over real RPC, against the local D1: declarations with
 // typed fallbacks, keys unique per tenant, only the fallback changing, deleting a property removing
 // its values from contacts, tenants kept apart, and the audit entries.
 import type { Caller } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditOf, count, failure, later, value } from './audience-helpers';
-import { admin, twoTenants } from './helpers';
+import { audience, twoTenants } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -16,12 +16,12 @@ beforeEach(async () => {
 describe('contact properties', () => {
   it('creates, reads, lists, updates the fallback and deletes, auditing each change', async () => {
     const created = value(
-      await admin.createContactProperty(acme, { key: 'company', type: 'string', fallback_value: 'Acme' }),
+      await audience.createContactProperty(acme, { key: 'company', type: 'string', fallback_value: 'Acme' }),
     );
     await later();
     expect(created).toEqual({ object: 'contact_property', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    const seats = value(await admin.createContactProperty(acme, { key: 'seats', type: 'number' })).id;
-    expect(value(await admin.getContactProperty(acme, created.id))).toEqual({
+    const seats = value(await audience.createContactProperty(acme, { key: 'seats', type: 'number' })).id;
+    expect(value(await audience.getContactProperty(acme, created.id))).toEqual({
       object: 'contact_property',
       id: created.id,
       key: 'company',
@@ -29,27 +29,27 @@ describe('contact properties', () => {
       fallback_value: 'Acme',
       created_at: expect.any(String),
     });
-    const list = value(await admin.listContactProperties(acme, { limit: 1 }));
+    const list = value(await audience.listContactProperties(acme, { limit: 1 }));
     expect(list).toMatchObject({
       object: 'list',
       has_more: true,
       data: [{ id: seats, key: 'seats', type: 'number', fallback_value: null }],
     });
-    expect(value(await admin.listContactProperties(acme, { limit: 1, after: seats })).data).toMatchObject([
+    expect(value(await audience.listContactProperties(acme, { limit: 1, after: seats })).data).toMatchObject([
       { id: created.id },
     ]);
 
-    value(await admin.updateContactProperty(acme, seats, { fallback_value: 5 }));
-    expect(value(await admin.getContactProperty(acme, seats)).fallback_value).toBe(5);
-    value(await admin.updateContactProperty(acme, seats, { fallback_value: null }));
-    expect(value(await admin.getContactProperty(acme, seats)).fallback_value).toBeNull();
+    value(await audience.updateContactProperty(acme, seats, { fallback_value: 5 }));
+    expect(value(await audience.getContactProperty(acme, seats)).fallback_value).toBe(5);
+    value(await audience.updateContactProperty(acme, seats, { fallback_value: null }));
+    expect(value(await audience.getContactProperty(acme, seats)).fallback_value).toBeNull();
 
-    expect(value(await admin.deleteContactProperty(acme, created.id))).toEqual({
+    expect(value(await audience.deleteContactProperty(acme, created.id))).toEqual({
       object: 'contact_property',
       id: created.id,
       deleted: true,
     });
-    expect(failure(await admin.getContactProperty(acme, created.id)).code).toBe('not_found');
+    expect(failure(await audience.getContactProperty(acme, created.id)).code).toBe('not_found');
     expect((await auditOf(acme.tenant_id, created.id)).map((e) => [e.action, e.summary])).toEqual([
       ['contact_property.created', { key: 'company', type: 'string' }],
       ['contact_property.deleted', { key: 'company' }],
@@ -68,7 +68,7 @@ describe('contact properties', () => {
     'refuses a %s property with fallback %j, naming fallback_value',
     async (type, fallback, detail) => {
       const error = failure(
-        await admin.createContactProperty(acme, { key: 'k', type, fallback_value: fallback }),
+        await audience.createContactProperty(acme, { key: 'k', type, fallback_value: fallback }),
       );
       expect(error.code).toBe('invalid_parameter');
       expect(error.message).toContain('fallback_value');
@@ -81,58 +81,58 @@ describe('contact properties', () => {
 
   it("refuses an update's fallback of the wrong type, keeping the old one", async () => {
     const id = value(
-      await admin.createContactProperty(acme, { key: 'seats', type: 'number', fallback_value: 1 }),
+      await audience.createContactProperty(acme, { key: 'seats', type: 'number', fallback_value: 1 }),
     ).id;
-    const error = failure(await admin.updateContactProperty(acme, id, { fallback_value: 'many' }));
+    const error = failure(await audience.updateContactProperty(acme, id, { fallback_value: 'many' }));
     expect(error).toMatchObject({
       code: 'invalid_parameter',
       message: expect.stringContaining('fallback_value'),
     });
-    expect(value(await admin.getContactProperty(acme, id)).fallback_value).toBe(1);
+    expect(value(await audience.getContactProperty(acme, id)).fallback_value).toBe(1);
   });
 
   it('refuses a key the tenant already has with 409; another tenant may use it', async () => {
-    value(await admin.createContactProperty(acme, { key: 'plan', type: 'string' }));
-    const error = failure(await admin.createContactProperty(acme, { key: 'plan', type: 'number' }));
+    value(await audience.createContactProperty(acme, { key: 'plan', type: 'string' }));
+    const error = failure(await audience.createContactProperty(acme, { key: 'plan', type: 'number' }));
     expect(error).toMatchObject({ code: 'conflict', message: expect.stringContaining('plan') });
-    value(await admin.createContactProperty(globex, { key: 'plan', type: 'number' }));
+    value(await audience.createContactProperty(globex, { key: 'plan', type: 'number' }));
   });
 
   it("removes a deleted property's values from every contact of the tenant only", async () => {
-    const plan = value(await admin.createContactProperty(acme, { key: 'plan', type: 'string' })).id;
-    const digits = value(await admin.createContactProperty(acme, { key: '2fa', type: 'number' })).id;
-    value(await admin.createContactProperty(acme, { key: 'seats', type: 'number' }));
-    value(await admin.createContactProperty(globex, { key: 'plan', type: 'string' }));
+    const plan = value(await audience.createContactProperty(acme, { key: 'plan', type: 'string' })).id;
+    const digits = value(await audience.createContactProperty(acme, { key: '2fa', type: 'number' })).id;
+    value(await audience.createContactProperty(acme, { key: 'seats', type: 'number' }));
+    value(await audience.createContactProperty(globex, { key: 'plan', type: 'string' }));
     const mine = value(
-      await admin.createContact(acme, {
+      await audience.createContact(acme, {
         email: 'a@example.com',
         properties: { plan: 'pro', seats: 2, '2fa': 1 },
       }),
     ).id;
     const theirs = value(
-      await admin.createContact(globex, { email: 'a@example.com', properties: { plan: 'pro' } }),
+      await audience.createContact(globex, { email: 'a@example.com', properties: { plan: 'pro' } }),
     ).id;
-    value(await admin.deleteContactProperty(acme, plan));
-    value(await admin.deleteContactProperty(acme, digits));
-    expect(value(await admin.getContact(acme, mine)).properties).toEqual({
+    value(await audience.deleteContactProperty(acme, plan));
+    value(await audience.deleteContactProperty(acme, digits));
+    expect(value(await audience.getContact(acme, mine)).properties).toEqual({
       seats: { type: 'number', value: 2 },
     });
-    expect(value(await admin.getContact(globex, theirs)).properties).toEqual({
+    expect(value(await audience.getContact(globex, theirs)).properties).toEqual({
       plan: { type: 'string', value: 'pro' },
     });
     // The key is undeclared now: writing it again is refused.
-    const error = failure(await admin.updateContact(acme, mine, { properties: { plan: 'pro' } }));
+    const error = failure(await audience.updateContact(acme, mine, { properties: { plan: 'pro' } }));
     expect(error.message).toContain('properties.plan');
   });
 
   it("answers not_found for another tenant's property on every method", async () => {
-    const id = value(await admin.createContactProperty(acme, { key: 'plan', type: 'string' })).id;
-    expect(failure(await admin.getContactProperty(globex, id)).code).toBe('not_found');
-    expect(failure(await admin.updateContactProperty(globex, id, { fallback_value: 'x' })).code).toBe(
+    const id = value(await audience.createContactProperty(acme, { key: 'plan', type: 'string' })).id;
+    expect(failure(await audience.getContactProperty(globex, id)).code).toBe('not_found');
+    expect(failure(await audience.updateContactProperty(globex, id, { fallback_value: 'x' })).code).toBe(
       'not_found',
     );
-    expect(failure(await admin.deleteContactProperty(globex, id)).code).toBe('not_found');
-    expect(value(await admin.listContactProperties(globex, { limit: 20 })).data).toEqual([]);
-    expect(value(await admin.getContactProperty(acme, id)).fallback_value).toBeNull();
+    expect(failure(await audience.deleteContactProperty(globex, id)).code).toBe('not_found');
+    expect(value(await audience.listContactProperties(globex, { limit: 20 })).data).toEqual([]);
+    expect(value(await audience.getContactProperty(acme, id)).fallback_value).toBeNull();
   });
 });

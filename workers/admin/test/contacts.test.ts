@@ -1,10 +1,10 @@
-// AdminService's contact methods over real RPC, against the local D1: create/read/list/update/delete
+// AudienceService's contact methods over real RPC, against the local D1: create/read/list/update/delete
 // by id and by email, typed custom properties, segments and topic choices given at creation, a
 // contact's segments and topics, tenants kept apart, and an audit entry in the same batch as each change.
 import type { Caller, RpcResult } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditActions, auditOf, count, failure, later, value } from './audience-helpers';
-import { admin, twoTenants } from './helpers';
+import { audience, messaging, twoTenants } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -14,11 +14,11 @@ beforeEach(async () => {
 });
 
 async function declare(caller: Caller, key: string, type: 'string' | 'number', fallback?: string | number) {
-  return value(await admin.createContactProperty(caller, { key, type, fallback_value: fallback })).id;
+  return value(await audience.createContactProperty(caller, { key, type, fallback_value: fallback })).id;
 }
 
 async function contact(caller: Caller, email: string, extra: Record<string, unknown> = {}) {
-  return value(await admin.createContact(caller, { email, ...extra })).id;
+  return value(await audience.createContact(caller, { email, ...extra })).id;
 }
 
 describe('createContact and getContact', () => {
@@ -26,7 +26,7 @@ describe('createContact and getContact', () => {
     await declare(acme, 'company', 'string');
     await declare(acme, 'seats', 'number');
     const created = value(
-      await admin.createContact(acme, {
+      await audience.createContact(acme, {
         email: 'ada@example.com',
         first_name: 'Ada',
         last_name: 'Lovelace',
@@ -34,7 +34,7 @@ describe('createContact and getContact', () => {
       }),
     );
     expect(created).toEqual({ object: 'contact', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    const byId = value(await admin.getContact(acme, created.id));
+    const byId = value(await audience.getContact(acme, created.id));
     expect(byId).toEqual({
       object: 'contact',
       id: created.id,
@@ -45,7 +45,7 @@ describe('createContact and getContact', () => {
       created_at: expect.any(String),
       properties: { company: { type: 'string', value: 'Analytical' }, seats: { type: 'number', value: 3 } },
     });
-    expect(value(await admin.getContact(acme, 'ADA@Example.com'))).toEqual(byId);
+    expect(value(await audience.getContact(acme, 'ADA@Example.com'))).toEqual(byId);
     expect(await auditOf(acme.tenant_id, created.id)).toEqual([
       expect.objectContaining({
         actor_type: 'api_key',
@@ -60,7 +60,9 @@ describe('createContact and getContact', () => {
 
   it('refuses a second contact with the same address with 409, changing nothing', async () => {
     await contact(acme, 'dup@example.com');
-    const error = failure(await admin.createContact(acme, { email: 'dup@example.com', first_name: 'Again' }));
+    const error = failure(
+      await audience.createContact(acme, { email: 'dup@example.com', first_name: 'Again' }),
+    );
     expect(error.code).toBe('conflict');
     expect(error.message).toContain('dup@example.com');
     expect(await count('SELECT count(*) AS n FROM contacts WHERE tenant_id = ?', acme.tenant_id)).toBe(1);
@@ -77,7 +79,7 @@ describe('createContact and getContact', () => {
   ])('refuses properties %j with 422 naming %s', async (properties, field, detail) => {
     await declare(acme, 'company', 'string');
     await declare(acme, 'seats', 'number');
-    const error = failure(await admin.createContact(acme, { email: 'p@example.com', properties }));
+    const error = failure(await audience.createContact(acme, { email: 'p@example.com', properties }));
     expect(error.code).toBe('invalid_parameter');
     expect(error.message).toContain(field);
     expect(error.message).toContain(detail);
@@ -87,7 +89,7 @@ describe('createContact and getContact', () => {
   it('a property declared by another tenant does not count', async () => {
     await declare(globex, 'plan', 'string');
     const error = failure(
-      await admin.createContact(acme, { email: 'p@example.com', properties: { plan: 'pro' } }),
+      await audience.createContact(acme, { email: 'p@example.com', properties: { plan: 'pro' } }),
     );
     expect(error).toMatchObject({
       code: 'invalid_parameter',
@@ -96,16 +98,18 @@ describe('createContact and getContact', () => {
   });
 
   it('joins the given segments and records the given topic choices in the same write', async () => {
-    const vip = value(await admin.createSegment(acme, { name: 'VIP' })).id;
-    const news = value(await admin.createTopic(acme, { name: 'News', default_subscription: 'opt_out' })).id;
+    const vip = value(await audience.createSegment(acme, { name: 'VIP' })).id;
+    const news = value(
+      await audience.createTopic(acme, { name: 'News', default_subscription: 'opt_out' }),
+    ).id;
     const id = await contact(acme, 'seg@example.com', {
       segments: [{ id: vip }],
       topics: [{ id: news, subscription: 'opt_in' }],
     });
-    expect(value(await admin.listContactSegments(acme, id, { limit: 20 })).data).toEqual([
+    expect(value(await audience.listContactSegments(acme, id, { limit: 20 })).data).toEqual([
       { id: vip, name: 'VIP', created_at: expect.any(String) },
     ]);
-    expect(value(await admin.listContactTopics(acme, id, { limit: 20 })).data).toEqual([
+    expect(value(await audience.listContactTopics(acme, id, { limit: 20 })).data).toEqual([
       { id: news, name: 'News', description: null, subscription: 'opt_in' },
     ]);
     expect((await auditOf(acme.tenant_id, id))[0]?.summary).toEqual({
@@ -116,19 +120,19 @@ describe('createContact and getContact', () => {
   });
 
   it("refuses another tenant's segment or topic at creation as not_found, naming the field", async () => {
-    const theirs = value(await admin.createSegment(globex, { name: 'Theirs' })).id;
+    const theirs = value(await audience.createSegment(globex, { name: 'Theirs' })).id;
     const theirTopic = value(
-      await admin.createTopic(globex, { name: 'T', default_subscription: 'opt_in' }),
+      await audience.createTopic(globex, { name: 'T', default_subscription: 'opt_in' }),
     ).id;
     const bySegment = failure(
-      await admin.createContact(acme, { email: 'a@example.com', segments: [{ id: theirs }] }),
+      await audience.createContact(acme, { email: 'a@example.com', segments: [{ id: theirs }] }),
     );
     expect(bySegment).toMatchObject({
       code: 'not_found',
       message: expect.stringContaining('segments[0].id'),
     });
     const byTopic = failure(
-      await admin.createContact(acme, {
+      await audience.createContact(acme, {
         email: 'a@example.com',
         topics: [{ id: theirTopic, subscription: 'opt_in' }],
       }),
@@ -146,7 +150,7 @@ describe('listContacts', () => {
       await later();
     }
     await contact(globex, 'not-listed@example.com');
-    const first = value(await admin.listContacts(acme, { limit: 2 }));
+    const first = value(await audience.listContacts(acme, { limit: 2 }));
     expect(first).toMatchObject({ object: 'list', has_more: true });
     expect(first.data.map((c) => c.email)).toEqual(['c5@example.com', 'c4@example.com']);
     expect(first.data[0]).toEqual({
@@ -157,20 +161,20 @@ describe('listContacts', () => {
       unsubscribed: false,
       created_at: expect.any(String),
     });
-    const next = value(await admin.listContacts(acme, { limit: 2, after: first.data[1]?.id }));
+    const next = value(await audience.listContacts(acme, { limit: 2, after: first.data[1]?.id }));
     expect(next.data.map((c) => c.email)).toEqual(['c3@example.com', 'c2@example.com']);
-    const last = value(await admin.listContacts(acme, { limit: 2, after: next.data[1]?.id }));
+    const last = value(await audience.listContacts(acme, { limit: 2, after: next.data[1]?.id }));
     expect(last).toMatchObject({ has_more: false, data: [{ email: 'c1@example.com' }] });
-    const back = value(await admin.listContacts(acme, { limit: 2, before: last.data[0]?.id }));
+    const back = value(await audience.listContacts(acme, { limit: 2, before: last.data[0]?.id }));
     expect(back.data.map((c) => c.email)).toEqual(['c3@example.com', 'c2@example.com']);
   });
 
   it("refuses a cursor that is not one of the tenant's contacts", async () => {
     const theirs = await contact(globex, 'x@example.com');
-    expect(failure(await admin.listContacts(acme, { limit: 2, after: theirs })).code).toBe(
+    expect(failure(await audience.listContacts(acme, { limit: 2, after: theirs })).code).toBe(
       'invalid_parameter',
     );
-    expect(failure(await admin.listContacts(acme, { limit: 2, after: theirs, before: theirs })).code).toBe(
+    expect(failure(await audience.listContacts(acme, { limit: 2, after: theirs, before: theirs })).code).toBe(
       'invalid_parameter',
     );
   });
@@ -187,17 +191,17 @@ describe('updateContact', () => {
     });
     expect(
       value(
-        await admin.updateContact(acme, 'UP@example.com', { first_name: 'New', properties: { seats: 2 } }),
+        await audience.updateContact(acme, 'UP@example.com', { first_name: 'New', properties: { seats: 2 } }),
       ),
     ).toEqual({ object: 'contact', id });
     value(
-      await admin.updateContact(acme, id, {
+      await audience.updateContact(acme, id, {
         last_name: null,
         unsubscribed: true,
         properties: { company: null },
       }),
     );
-    expect(value(await admin.getContact(acme, id))).toMatchObject({
+    expect(value(await audience.getContact(acme, id))).toMatchObject({
       first_name: 'New',
       last_name: null,
       unsubscribed: true,
@@ -217,13 +221,13 @@ describe('updateContact', () => {
     await declare(acme, 'seats', 'number');
     const id = await contact(acme, 'typed@example.com', { first_name: 'Keep', properties: { seats: 1 } });
     const error = failure(
-      await admin.updateContact(acme, id, { first_name: 'Lost', properties: { seats: '2' } }),
+      await audience.updateContact(acme, id, { first_name: 'Lost', properties: { seats: '2' } }),
     );
     expect(error).toMatchObject({
       code: 'invalid_parameter',
       message: expect.stringContaining('properties.seats'),
     });
-    expect(value(await admin.getContact(acme, id))).toMatchObject({
+    expect(value(await audience.getContact(acme, id))).toMatchObject({
       first_name: 'Keep',
       properties: { seats: { type: 'number', value: 1 } },
     });
@@ -233,39 +237,39 @@ describe('updateContact', () => {
 
 describe('deleteContact', () => {
   it('deletes by id or email, with its memberships and choices, and audits it', async () => {
-    const segment = value(await admin.createSegment(acme, { name: 'S' })).id;
-    const topic = value(await admin.createTopic(acme, { name: 'T', default_subscription: 'opt_in' })).id;
+    const segment = value(await audience.createSegment(acme, { name: 'S' })).id;
+    const topic = value(await audience.createTopic(acme, { name: 'T', default_subscription: 'opt_in' })).id;
     const id = await contact(acme, 'gone@example.com', {
       segments: [{ id: segment }],
       topics: [{ id: topic, subscription: 'opt_out' }],
     });
-    expect(value(await admin.deleteContact(acme, 'gone@example.com'))).toEqual({
+    expect(value(await audience.deleteContact(acme, 'gone@example.com'))).toEqual({
       object: 'contact',
       contact: id,
       deleted: true,
     });
-    expect(failure(await admin.getContact(acme, id)).code).toBe('not_found');
+    expect(failure(await audience.getContact(acme, id)).code).toBe('not_found');
     expect(await count('SELECT count(*) AS n FROM segment_contacts WHERE contact_id = ?', id)).toBe(0);
     expect(await count('SELECT count(*) AS n FROM contact_topics WHERE contact_id = ?', id)).toBe(0);
     expect(await auditActions(acme, id)).toEqual(['contact.created', 'contact.deleted']);
     const again = await contact(acme, 'gone2@example.com');
-    expect(value(await admin.deleteContact(acme, again)).contact).toBe(again);
+    expect(value(await audience.deleteContact(acme, again)).contact).toBe(again);
   });
 
   it("keeps the address's suppression: suppressions are keyed by address, not by contact", async () => {
-    value(await admin.addSuppression(acme, { email: 'bounced@example.com', reason: 'bounce:Permanent' }));
+    value(await messaging.addSuppression(acme, { email: 'bounced@example.com', reason: 'bounce:Permanent' }));
     const id = await contact(acme, 'bounced@example.com');
-    value(await admin.deleteContact(acme, id));
-    const list = value(await admin.listSuppressions(acme, { limit: 20 }));
+    value(await audience.deleteContact(acme, id));
+    const list = value(await messaging.listSuppressions(acme, { limit: 20 }));
     expect(list.data.map((s) => s.email)).toEqual(['bounced@example.com']);
   });
 });
 
 describe("a contact's segments", () => {
   it('adds (idempotently), lists and removes, auditing each change once', async () => {
-    const a = value(await admin.createSegment(acme, { name: 'A' })).id;
+    const a = value(await audience.createSegment(acme, { name: 'A' })).id;
     await later();
-    const b = value(await admin.createSegment(acme, { name: 'B' })).id;
+    const b = value(await audience.createSegment(acme, { name: 'B' })).id;
     const id = await contact(acme, 'member@example.com');
     const added = (segment: string) => ({
       object: 'contact_segment',
@@ -273,19 +277,24 @@ describe("a contact's segments", () => {
       contact_id: id,
       segment_id: segment,
     });
-    expect(value(await admin.addContactToSegment(acme, id, a))).toEqual(added(a));
-    expect(value(await admin.addContactToSegment(acme, 'member@example.com', b))).toEqual(added(b));
-    expect(value(await admin.addContactToSegment(acme, id, b))).toEqual(added(b));
-    const listed = value(await admin.listContactSegments(acme, id, { limit: 1 }));
+    expect(value(await audience.addContactToSegment(acme, id, a))).toEqual(added(a));
+    expect(value(await audience.addContactToSegment(acme, 'member@example.com', b))).toEqual(added(b));
+    expect(value(await audience.addContactToSegment(acme, id, b))).toEqual(added(b));
+    const listed = value(await audience.listContactSegments(acme, id, { limit: 1 }));
     expect(listed).toMatchObject({ has_more: true, data: [{ id: b, name: 'B' }] });
-    expect(value(await admin.listContactSegments(acme, id, { limit: 1, after: b })).data).toMatchObject([
+    expect(value(await audience.listContactSegments(acme, id, { limit: 1, after: b })).data).toMatchObject([
       { id: a },
     ]);
-    expect(value(await admin.listSegmentContacts(acme, a, { limit: 20 })).data).toMatchObject([{ id }]);
+    expect(value(await audience.listSegmentContacts(acme, a, { limit: 20 })).data).toMatchObject([{ id }]);
 
-    expect(value(await admin.removeContactFromSegment(acme, id, a))).toEqual({ ...added(a), deleted: true });
-    expect(failure(await admin.removeContactFromSegment(acme, id, a)).code).toBe('not_found');
-    expect(value(await admin.listContactSegments(acme, id, { limit: 20 })).data).toMatchObject([{ id: b }]);
+    expect(value(await audience.removeContactFromSegment(acme, id, a))).toEqual({
+      ...added(a),
+      deleted: true,
+    });
+    expect(failure(await audience.removeContactFromSegment(acme, id, a)).code).toBe('not_found');
+    expect(value(await audience.listContactSegments(acme, id, { limit: 20 })).data).toMatchObject([
+      { id: b },
+    ]);
     const entries = await auditOf(acme.tenant_id, id);
     expect(entries.map((entry) => [entry.action, entry.summary])).toEqual([
       ['contact.created', { email: 'member@example.com' }],
@@ -299,7 +308,7 @@ describe("a contact's segments", () => {
 describe("a contact's topics", () => {
   it('lists every topic with the explicit choice or the default, and updates choices', async () => {
     const optIn = value(
-      await admin.createTopic(acme, {
+      await audience.createTopic(acme, {
         name: 'Product',
         description: 'Releases',
         default_subscription: 'opt_in',
@@ -307,10 +316,10 @@ describe("a contact's topics", () => {
     ).id;
     await later();
     const optOut = value(
-      await admin.createTopic(acme, { name: 'Offers', default_subscription: 'opt_out' }),
+      await audience.createTopic(acme, { name: 'Offers', default_subscription: 'opt_out' }),
     ).id;
     const id = await contact(acme, 'topics@example.com');
-    expect(value(await admin.listContactTopics(acme, id, { limit: 20 }))).toEqual({
+    expect(value(await audience.listContactTopics(acme, id, { limit: 20 }))).toEqual({
       object: 'list',
       has_more: false,
       data: [
@@ -320,17 +329,17 @@ describe("a contact's topics", () => {
     });
     expect(
       value(
-        await admin.updateContactTopics(acme, 'topics@example.com', [
+        await audience.updateContactTopics(acme, 'topics@example.com', [
           { id: optIn, subscription: 'opt_out' },
           { id: optOut, subscription: 'opt_in' },
         ]),
       ),
     ).toEqual({ id });
-    const after = value(await admin.listContactTopics(acme, id, { limit: 1 }));
+    const after = value(await audience.listContactTopics(acme, id, { limit: 1 }));
     expect(after).toMatchObject({ has_more: true, data: [{ id: optOut, subscription: 'opt_in' }] });
-    expect(value(await admin.listContactTopics(acme, id, { limit: 1, after: optOut })).data).toMatchObject([
-      { id: optIn, subscription: 'opt_out' },
-    ]);
+    expect(value(await audience.listContactTopics(acme, id, { limit: 1, after: optOut })).data).toMatchObject(
+      [{ id: optIn, subscription: 'opt_out' }],
+    );
     expect((await auditOf(acme.tenant_id, id)).at(-1)).toMatchObject({
       action: 'contact.topics_updated',
       summary: {
@@ -343,10 +352,12 @@ describe("a contact's topics", () => {
   });
 
   it("refuses another tenant's topic, changing nothing", async () => {
-    const theirs = value(await admin.createTopic(globex, { name: 'T', default_subscription: 'opt_in' })).id;
+    const theirs = value(
+      await audience.createTopic(globex, { name: 'T', default_subscription: 'opt_in' }),
+    ).id;
     const id = await contact(acme, 't@example.com');
     const error = failure(
-      await admin.updateContactTopics(acme, id, [{ id: theirs, subscription: 'opt_out' }]),
+      await audience.updateContactTopics(acme, id, [{ id: theirs, subscription: 'opt_out' }]),
     );
     expect(error).toMatchObject({ code: 'not_found', message: expect.stringContaining('[0].id') });
     expect(await count('SELECT count(*) AS n FROM contact_topics WHERE contact_id = ?', id)).toBe(0);
@@ -356,27 +367,27 @@ describe("a contact's topics", () => {
 describe('tenants', () => {
   it("answers not_found for every method on another tenant's contact, by id and by email", async () => {
     const id = await contact(acme, 'mine@example.com');
-    const segment = value(await admin.createSegment(acme, { name: 'S' })).id;
-    const theirSegment = value(await admin.createSegment(globex, { name: 'S' })).id;
+    const segment = value(await audience.createSegment(acme, { name: 'S' })).id;
+    const theirSegment = value(await audience.createSegment(globex, { name: 'S' })).id;
     for (const ref of [id, 'mine@example.com']) {
       const results: RpcResult<unknown>[] = [
-        await admin.getContact(globex, ref),
-        await admin.updateContact(globex, ref, { first_name: 'X' }),
-        await admin.deleteContact(globex, ref),
-        await admin.listContactSegments(globex, ref, { limit: 20 }),
-        await admin.addContactToSegment(globex, ref, theirSegment),
-        await admin.removeContactFromSegment(globex, ref, theirSegment),
-        await admin.listContactTopics(globex, ref, { limit: 20 }),
-        await admin.updateContactTopics(globex, ref, [{ id: 'x', subscription: 'opt_in' }]),
+        await audience.getContact(globex, ref),
+        await audience.updateContact(globex, ref, { first_name: 'X' }),
+        await audience.deleteContact(globex, ref),
+        await audience.listContactSegments(globex, ref, { limit: 20 }),
+        await audience.addContactToSegment(globex, ref, theirSegment),
+        await audience.removeContactFromSegment(globex, ref, theirSegment),
+        await audience.listContactTopics(globex, ref, { limit: 20 }),
+        await audience.updateContactTopics(globex, ref, [{ id: 'x', subscription: 'opt_in' }]),
       ];
       for (const result of results) expect(failure(result).code).toBe('not_found');
     }
     // Their own contact cannot join our segment either.
     await contact(globex, 'theirs@example.com');
-    expect(failure(await admin.addContactToSegment(globex, 'theirs@example.com', segment)).code).toBe(
+    expect(failure(await audience.addContactToSegment(globex, 'theirs@example.com', segment)).code).toBe(
       'not_found',
     );
-    expect(value(await admin.getContact(acme, id)).first_name).toBeNull();
+    expect(value(await audience.getContact(acme, id)).first_name).toBeNull();
     expect(await auditActions(acme, id)).toEqual(['contact.created']);
   });
 });

@@ -1,10 +1,10 @@
-// AdminService's domain methods over real RPC against the real local D1. SES and the DNS resolver
+// DomainsService's domain methods over real RPC against the real local D1. SES and the DNS resolver
 // are a fake on globalThis.fetch (admin calls both from this isolate): it sees every request as it
 // leaves the worker, SigV4-signed, and answers as SES v2 and a DNS-over-HTTPS JSON API would.
 import type { Caller, DomainObject } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { admin, failure, realEnv, twoTenants, value } from './helpers';
+import { account, domains, failure, realEnv, twoTenants, value } from './helpers';
 
 interface FakeIdentity {
   tokens: string[];
@@ -137,7 +137,7 @@ async function audit(targetId: string) {
 }
 
 async function created(caller: Caller, name = newName()): Promise<DomainObject> {
-  return value(await admin.createDomain(caller, { name }));
+  return value(await domains.createDomain(caller, { name }));
 }
 
 describe('createDomain', () => {
@@ -216,14 +216,14 @@ describe('createDomain', () => {
         request_id: acme.request_id,
       }),
     ]);
-    expect(value(await admin.getDomain(acme, domain.id))).toEqual(domain);
+    expect(value(await domains.getDomain(acme, domain.id))).toEqual(domain);
   });
 
   it('takes a custom return path and tracking settings', async () => {
     const { acme } = await twoTenants();
     const name = newName();
     const domain = value(
-      await admin.createDomain(acme, {
+      await domains.createDomain(acme, {
         name,
         custom_return_path: 'bounces',
         open_tracking: true,
@@ -260,7 +260,7 @@ describe('createDomain', () => {
   it('asks for a CNAME from the custom tracking host to the tracking worker, checked but not required', async () => {
     const { acme } = await twoTenants();
     const name = newName();
-    const domain = value(await admin.createDomain(acme, { name, tracking_subdomain: 'links' }));
+    const domain = value(await domains.createDomain(acme, { name, tracking_subdomain: 'links' }));
     const tracking = domain.records.filter((record) => record.record === 'Tracking');
     expect(tracking).toEqual([
       {
@@ -274,11 +274,11 @@ describe('createDomain', () => {
     ]);
     // Sending needs SPF and DKIM only; the tracking record gets its own state.
     publish(domain, (record) => record.record !== 'Tracking');
-    const withoutTracking = value(await admin.verifyDomain(acme, domain.id));
+    const withoutTracking = value(await domains.verifyDomain(acme, domain.id));
     expect(withoutTracking.status).toBe('verified');
     expect(withoutTracking.records.find((record) => record.record === 'Tracking')?.status).toBe('pending');
     publish(domain, (record) => record.record === 'Tracking');
-    const withTracking = value(await admin.verifyDomain(acme, domain.id));
+    const withTracking = value(await domains.verifyDomain(acme, domain.id));
     expect(withTracking.records.find((record) => record.record === 'Tracking')?.status).toBe('verified');
     // Without a custom host there is nothing to point anywhere.
     const plain = await created(acme);
@@ -289,32 +289,34 @@ describe('createDomain', () => {
     const { acme } = await twoTenants();
     const name = newName();
     expect(
-      failure(await admin.createDomain(acme, { name, tracking_hostname: 'links.elsewhere.com' })),
+      failure(await domains.createDomain(acme, { name, tracking_hostname: 'links.elsewhere.com' })),
     ).toEqual({
       code: 'invalid_parameter',
       message: `tracking_hostname must be a subdomain of ${name}, e.g. links.${name}.`,
     });
-    const region = failure(await admin.createDomain(acme, { name, region: 'eu-west-1' }));
+    const region = failure(await domains.createDomain(acme, { name, region: 'eu-west-1' }));
     expect(region.code).toBe('invalid_parameter');
     expect(region.message).toMatch(/^region: eu-west-1 is not available here/);
     const both = failure(
-      await admin.createDomain(acme, { name, tracking_subdomain: 'a', tracking_hostname: `b.${name}` }),
+      await domains.createDomain(acme, { name, tracking_subdomain: 'a', tracking_hostname: `b.${name}` }),
     );
     expect(both.code).toBe('invalid_parameter');
     expect(fake.calls).toEqual([]);
-    expect(value(await admin.listDomains(acme, { limit: 100 })).data.map((d) => d.name)).not.toContain(name);
+    expect(value(await domains.listDomains(acme, { limit: 100 })).data.map((d) => d.name)).not.toContain(
+      name,
+    );
   });
 
   it('answers conflict for a name the tenant or another tenant already has', async () => {
     const { acme, globex } = await twoTenants();
     const name = newName();
     const first = await created(acme, name);
-    const again = failure(await admin.createDomain(acme, { name }));
+    const again = failure(await domains.createDomain(acme, { name }));
     expect(again).toEqual({
       code: 'conflict',
       message: `You already have the domain ${name} (${first.id}).`,
     });
-    expect(failure(await admin.createDomain(globex, { name })).code).toBe('conflict');
+    expect(failure(await domains.createDomain(globex, { name })).code).toBe('conflict');
     expect(fake.identities.size).toBe(1);
   });
 
@@ -335,7 +337,7 @@ describe('createDomain', () => {
     fake.sesDown = true;
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const name = newName();
-    expect(failure(await admin.createDomain(acme, { name })).code).toBe('service_unavailable');
+    expect(failure(await domains.createDomain(acme, { name })).code).toBe('service_unavailable');
     fake.sesDown = false;
     expect((await created(acme, name)).name).toBe(name);
   });
@@ -347,20 +349,20 @@ describe('listDomains and getDomain', () => {
     const a = await created(acme);
     const b = await created(acme);
     await created(globex);
-    const list = value(await admin.listDomains(acme, { limit: 20 }));
+    const list = value(await domains.listDomains(acme, { limit: 20 }));
     expect(list.object).toBe('list');
     // The seeded verified domain is there too, created first.
     expect(list.data.map((d) => d.id).slice(0, 2)).toEqual([b.id, a.id]);
     expect(list.data).toHaveLength(3);
     expect(list.data[0]).not.toHaveProperty('records');
-    const page = value(await admin.listDomains(acme, { limit: 1, after: b.id }));
+    const page = value(await domains.listDomains(acme, { limit: 1, after: b.id }));
     expect(page).toMatchObject({ has_more: true, data: [{ id: a.id }] });
   });
 
   it('answers not_found for another tenant domain', async () => {
     const { acme, globex } = await twoTenants();
     const domain = await created(acme);
-    expect(failure(await admin.getDomain(globex, domain.id)).code).toBe('not_found');
+    expect(failure(await domains.getDomain(globex, domain.id)).code).toBe('not_found');
   });
 
   it('shows a seeded verified domain (from before the Domains API) as verified, without DKIM records', async () => {
@@ -369,7 +371,7 @@ describe('listDomains and getDomain', () => {
       domain: newName('legacy'),
     });
     const caller = callerFor(tenant.tenantId, tenant.fullKey);
-    const domain = value(await admin.getDomain(caller, tenant.domainId));
+    const domain = value(await domains.getDomain(caller, tenant.domainId));
     expect(domain).toMatchObject({ name: tenant.domain, status: 'verified', custom_return_path: 'send' });
     expect(domain.records.map((record) => record.record)).toEqual(['SPF', 'SPF', 'DMARC']);
   });
@@ -380,7 +382,7 @@ describe('updateDomain', () => {
     const { acme } = await twoTenants();
     const domain = await created(acme);
     const updated = value(
-      await admin.updateDomain(acme, domain.id, {
+      await domains.updateDomain(acme, domain.id, {
         open_tracking: true,
         click_tracking: true,
         tracking_subdomain: 'go',
@@ -392,7 +394,7 @@ describe('updateDomain', () => {
       tracking_hostname: `go.${domain.name}`,
     });
     const cleared = value(
-      await admin.updateDomain(acme, domain.id, { tracking_hostname: null, open_tracking: null }),
+      await domains.updateDomain(acme, domain.id, { tracking_hostname: null, open_tracking: null }),
     );
     expect(cleared).toMatchObject({ open_tracking: false, click_tracking: true, tracking_hostname: null });
     const entries = await audit(domain.id);
@@ -411,7 +413,7 @@ describe('updateDomain', () => {
   it('moves the MAIL FROM at SES when the return path changes', async () => {
     const { acme } = await twoTenants();
     const domain = await created(acme);
-    const updated = value(await admin.updateDomain(acme, domain.id, { custom_return_path: 'mx' }));
+    const updated = value(await domains.updateDomain(acme, domain.id, { custom_return_path: 'mx' }));
     expect(fake.identities.get(domain.name)?.mailFrom).toBe(`mx.${domain.name}`);
     expect(updated.records.filter((r) => r.record === 'SPF').map((r) => r.name)).toEqual(['mx', 'mx']);
   });
@@ -419,10 +421,10 @@ describe('updateDomain', () => {
   it('refuses an empty change, a foreign tracking host, and another tenant domain', async () => {
     const { acme, globex } = await twoTenants();
     const domain = await created(acme);
-    expect(failure(await admin.updateDomain(acme, domain.id, {})).code).toBe('missing_required_field');
-    const host = failure(await admin.updateDomain(acme, domain.id, { tracking_hostname: 'x.other.org' }));
+    expect(failure(await domains.updateDomain(acme, domain.id, {})).code).toBe('missing_required_field');
+    const host = failure(await domains.updateDomain(acme, domain.id, { tracking_hostname: 'x.other.org' }));
     expect(host.message).toMatch(/^tracking_hostname must be a subdomain of/);
-    expect(failure(await admin.updateDomain(globex, domain.id, { open_tracking: true })).code).toBe(
+    expect(failure(await domains.updateDomain(globex, domain.id, { open_tracking: true })).code).toBe(
       'not_found',
     );
     expect((await audit(domain.id)).map((entry) => entry.action)).toEqual(['domain.created']);
@@ -434,7 +436,7 @@ describe('verifyDomain', () => {
     const { acme } = await twoTenants();
     const domain = await created(acme);
 
-    const before = value(await admin.verifyDomain(acme, domain.id));
+    const before = value(await domains.verifyDomain(acme, domain.id));
     expect(before.status).toBe('pending');
     expect(before.records.map((record) => record.status)).toEqual(Array(6).fill('pending'));
     expect(before.last_checked_at).not.toBeNull();
@@ -451,7 +453,7 @@ describe('verifyDomain', () => {
 
     // SPF only: DKIM still missing, so not verified.
     publish(domain, (record) => record.record === 'SPF');
-    const partly = value(await admin.verifyDomain(acme, domain.id));
+    const partly = value(await domains.verifyDomain(acme, domain.id));
     expect(partly.status).toBe('pending');
     expect(partly.records.map((record) => `${record.record} ${record.status}`)).toEqual([
       'SPF verified',
@@ -464,7 +466,7 @@ describe('verifyDomain', () => {
 
     // DMARC is a suggestion: verified without it.
     publish(domain, (record) => record.record === 'DKIM');
-    const verified = value(await admin.verifyDomain(acme, domain.id));
+    const verified = value(await domains.verifyDomain(acme, domain.id));
     expect(verified.status).toBe('verified');
     expect(verified.records.map((record) => record.status)).toEqual([
       ...Array(5).fill('verified'),
@@ -490,13 +492,13 @@ describe('verifyDomain', () => {
     const domain = await created(acme);
     fake.dohDown = true;
     vi.spyOn(console, 'error').mockImplementation(() => {});
-    const unsure = value(await admin.verifyDomain(acme, domain.id));
+    const unsure = value(await domains.verifyDomain(acme, domain.id));
     expect(unsure.status).toBe('temporary_failure');
     expect(new Set(unsure.records.map((record) => record.status))).toEqual(new Set(['temporary_failure']));
     fake.dohDown = false;
     const identity = fake.identities.get(domain.name);
     if (identity) identity.dkimStatus = 'FAILED';
-    const failed = value(await admin.verifyDomain(acme, domain.id));
+    const failed = value(await domains.verifyDomain(acme, domain.id));
     expect(failed.status).toBe('failed');
     expect(failed.records.filter((r) => r.record === 'DKIM').map((r) => r.status)).toEqual(
       Array(3).fill('failed'),
@@ -509,7 +511,7 @@ describe('verifyDomain', () => {
       domain: newName('legacy'),
     });
     const caller = callerFor(tenant.tenantId, tenant.fullKey);
-    const checked = value(await admin.verifyDomain(caller, tenant.domainId));
+    const checked = value(await domains.verifyDomain(caller, tenant.domainId));
     expect(fake.identities.get(tenant.domain)).toMatchObject({ mailFrom: `send.${tenant.domain}` });
     expect(checked.records.filter((r) => r.record === 'DKIM')).toHaveLength(3);
     // Its records are not published in the fake DNS: it may no longer send until they are.
@@ -519,7 +521,7 @@ describe('verifyDomain', () => {
   it('answers not_found for another tenant domain', async () => {
     const { acme, globex } = await twoTenants();
     const domain = await created(acme);
-    expect(failure(await admin.verifyDomain(globex, domain.id)).code).toBe('not_found');
+    expect(failure(await domains.verifyDomain(globex, domain.id)).code).toBe('not_found');
   });
 });
 
@@ -527,7 +529,7 @@ describe('deleteDomain', () => {
   it('removes the SES identity and the row, with an audit entry', async () => {
     const { acme } = await twoTenants();
     const domain = await created(acme);
-    expect(value(await admin.deleteDomain(acme, domain.id))).toEqual({
+    expect(value(await domains.deleteDomain(acme, domain.id))).toEqual({
       object: 'domain',
       id: domain.id,
       deleted: true,
@@ -540,28 +542,28 @@ describe('deleteDomain', () => {
       'domain.created',
       'domain.deleted',
     ]);
-    expect(failure(await admin.getDomain(acme, domain.id)).code).toBe('not_found');
+    expect(failure(await domains.getDomain(acme, domain.id)).code).toBe('not_found');
   });
 
   it('refuses while a live key may only send from it', async () => {
     const { acme } = await twoTenants();
     const domain = await created(acme);
     const key = value(
-      await admin.createApiKey(acme, {
+      await account.createApiKey(acme, {
         name: 'shop mailer',
         permission: 'sending_access',
         domain_id: domain.id,
       }),
     );
-    expect(failure(await admin.deleteDomain(acme, domain.id))).toEqual({
+    expect(failure(await domains.deleteDomain(acme, domain.id))).toEqual({
       code: 'conflict',
       message: `API key "shop mailer" may only send from ${domain.name}; delete it first.`,
     });
     expect(fake.identities.has(domain.name)).toBe(true);
-    value(await admin.deleteApiKey(acme, key.id));
+    value(await account.deleteApiKey(acme, key.id));
     // The revoked key still names the domain: the row stays as history, invisible.
-    value(await admin.deleteDomain(acme, domain.id));
-    expect(failure(await admin.getDomain(acme, domain.id)).code).toBe('not_found');
+    value(await domains.deleteDomain(acme, domain.id));
+    expect(failure(await domains.getDomain(acme, domain.id)).code).toBe('not_found');
   });
 
   it('keeps a domain that sent as history, hidden and unable to send, and lets it be added again', async () => {
@@ -576,38 +578,38 @@ describe('deleteDomain', () => {
     )
       .bind(emailId, tenant.tenantId, tenant.domainId, `a@${tenant.domain}`, new Date().toISOString())
       .run();
-    value(await admin.deleteDomain(caller, tenant.domainId));
+    value(await domains.deleteDomain(caller, tenant.domainId));
     const row = await realEnv.DB.prepare('SELECT deleted_at, status FROM domains WHERE id = ?')
       .bind(tenant.domainId)
       .first<{ deleted_at: string | null; status: string }>();
     expect(row?.deleted_at).toEqual(expect.any(String));
     expect(row?.status).toBe('not_started');
-    expect(value(await admin.listDomains(caller, { limit: 20 })).data).toEqual([]);
+    expect(value(await domains.listDomains(caller, { limit: 20 })).data).toEqual([]);
     expect(
       await realEnv.DB.prepare('SELECT id FROM emails WHERE id = ?').bind(emailId).first(),
     ).not.toBeNull();
 
-    const again = value(await admin.createDomain(caller, { name: tenant.domain }));
+    const again = value(await domains.createDomain(caller, { name: tenant.domain }));
     expect(again).toMatchObject({ id: tenant.domainId, status: 'not_started', name: tenant.domain });
   });
 
   it('answers not_found for another tenant domain and leaves it', async () => {
     const { acme, globex } = await twoTenants();
     const domain = await created(acme);
-    expect(failure(await admin.deleteDomain(globex, domain.id)).code).toBe('not_found');
-    expect(value(await admin.getDomain(acme, domain.id)).id).toBe(domain.id);
+    expect(failure(await domains.deleteDomain(globex, domain.id)).code).toBe('not_found');
+    expect(value(await domains.getDomain(acme, domain.id)).id).toBe(domain.id);
   });
 });
 
 describe('updateApiKey', () => {
   it('renames the key, with an audit entry', async () => {
     const { acme } = await twoTenants();
-    const key = value(await admin.createApiKey(acme, { name: 'old', permission: 'full_access' }));
-    expect(value(await admin.updateApiKey(acme, key.id, { name: 'new' }))).toEqual({
+    const key = value(await account.createApiKey(acme, { name: 'old', permission: 'full_access' }));
+    expect(value(await account.updateApiKey(acme, key.id, { name: 'new' }))).toEqual({
       object: 'api_key',
       id: key.id,
     });
-    const listed = value(await admin.listApiKeys(acme)).find((k) => k.id === key.id);
+    const listed = value(await account.listApiKeys(acme)).find((k) => k.id === key.id);
     expect(listed?.name).toBe('new');
     const entries = await audit(key.id);
     expect(entries.map((entry) => entry.action)).toEqual(['api_key.created', 'api_key.updated']);
@@ -616,10 +618,10 @@ describe('updateApiKey', () => {
 
   it('answers not_found for another tenant key and a revoked key', async () => {
     const { acme, globex } = await twoTenants();
-    const key = value(await admin.createApiKey(acme, { name: 'mine', permission: 'full_access' }));
-    expect(failure(await admin.updateApiKey(globex, key.id, { name: 'theirs' })).code).toBe('not_found');
-    value(await admin.deleteApiKey(acme, key.id));
-    expect(failure(await admin.updateApiKey(acme, key.id, { name: 'late' })).code).toBe('not_found');
+    const key = value(await account.createApiKey(acme, { name: 'mine', permission: 'full_access' }));
+    expect(failure(await account.updateApiKey(globex, key.id, { name: 'theirs' })).code).toBe('not_found');
+    value(await account.deleteApiKey(acme, key.id));
+    expect(failure(await account.updateApiKey(acme, key.id, { name: 'late' })).code).toBe('not_found');
     expect((await audit(key.id)).map((entry) => entry.action)).toEqual([
       'api_key.created',
       'api_key.revoked',

@@ -1,10 +1,10 @@
-// AdminService's file methods over real RPC, against the local D1 and R2: an upload stores the bytes
+// MessagingService's file methods over real RPC, against the local D1 and R2: an upload stores the bytes
 // in FILES and the metadata (size, SHA-256, type) in D1 with an audit entry; refused uploads (empty,
 // too large, executables) store nothing; list pages newest first; delete removes both; one tenant
 // never reaches another's files.
 import { type Caller, FILE_MAX_BYTES, type FileUpload } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, failure, realEnv, twoTenants, value } from './helpers';
+import { failure, messaging, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -36,7 +36,7 @@ const upload = (overrides: Partial<FileUpload> = {}): FileUpload => ({
 
 describe('uploadFile', () => {
   it('stores the bytes in R2 and answers the metadata, with an audit entry', async () => {
-    const file = value(await admin.uploadFile(acme, upload()));
+    const file = value(await messaging.uploadFile(acme, upload()));
     expect(file).toEqual({
       object: 'file',
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
@@ -57,7 +57,9 @@ describe('uploadFile', () => {
   });
 
   it('keeps the content type it was given', async () => {
-    const file = value(await admin.uploadFile(acme, upload({ filename: 'data', content_type: 'text/csv' })));
+    const file = value(
+      await messaging.uploadFile(acme, upload({ filename: 'data', content_type: 'text/csv' })),
+    );
     expect(file.content_type).toBe('text/csv');
   });
 
@@ -84,55 +86,55 @@ describe('uploadFile', () => {
       '30 MB',
     ],
   ])('refuses %s and stores nothing', async (_, input, code, words) => {
-    const error = failure(await admin.uploadFile(acme, input));
+    const error = failure(await messaging.uploadFile(acme, input));
     expect(error.code).toBe(code);
     expect(error.message).toContain(words);
     expect(await storedKeys(acme)).toEqual([]);
-    expect(value(await admin.listFiles(acme, { limit: 20 })).data).toEqual([]);
+    expect(value(await messaging.listFiles(acme, { limit: 20 })).data).toEqual([]);
   });
 });
 
 describe('list, get, delete', () => {
   it('lists the tenant own files newest first, with cursors', async () => {
-    const first = value(await admin.uploadFile(acme, upload({ filename: 'a.txt' })));
-    const second = value(await admin.uploadFile(acme, upload({ filename: 'b.txt' })));
-    const third = value(await admin.uploadFile(acme, upload({ filename: 'c.txt' })));
-    value(await admin.uploadFile(globex, upload()));
-    const all = value(await admin.listFiles(acme, { limit: 20 }));
+    const first = value(await messaging.uploadFile(acme, upload({ filename: 'a.txt' })));
+    const second = value(await messaging.uploadFile(acme, upload({ filename: 'b.txt' })));
+    const third = value(await messaging.uploadFile(acme, upload({ filename: 'c.txt' })));
+    value(await messaging.uploadFile(globex, upload()));
+    const all = value(await messaging.listFiles(acme, { limit: 20 }));
     expect(all.has_more).toBe(false);
     expect(new Set(all.data.map((file) => file.id))).toEqual(new Set([first.id, second.id, third.id]));
-    const page = value(await admin.listFiles(acme, { limit: 2 }));
+    const page = value(await messaging.listFiles(acme, { limit: 2 }));
     expect(page.has_more).toBe(true);
     expect(page.data).toHaveLength(2);
-    const rest = value(await admin.listFiles(acme, { limit: 2, after: page.data[1]?.id }));
+    const rest = value(await messaging.listFiles(acme, { limit: 2, after: page.data[1]?.id }));
     expect(rest).toMatchObject({ has_more: false });
     expect([...page.data, ...rest.data].map((file) => file.id).sort()).toEqual(
       [first.id, second.id, third.id].sort(),
     );
-    expect(failure(await admin.listFiles(acme, { limit: 2, after: crypto.randomUUID() })).code).toBe(
+    expect(failure(await messaging.listFiles(acme, { limit: 2, after: crypto.randomUUID() })).code).toBe(
       'invalid_parameter',
     );
   });
 
   it('reads one file and deletes it: the row and the bytes go, audited', async () => {
-    const file = value(await admin.uploadFile(acme, upload()));
-    expect(value(await admin.getFile(acme, file.id))).toEqual(file);
-    expect(value(await admin.deleteFile(acme, file.id))).toEqual({
+    const file = value(await messaging.uploadFile(acme, upload()));
+    expect(value(await messaging.getFile(acme, file.id))).toEqual(file);
+    expect(value(await messaging.deleteFile(acme, file.id))).toEqual({
       object: 'file',
       id: file.id,
       deleted: true,
     });
-    expect(failure(await admin.getFile(acme, file.id)).code).toBe('not_found');
+    expect(failure(await messaging.getFile(acme, file.id)).code).toBe('not_found');
     expect(await storedKeys(acme)).toEqual([]);
     expect(await auditActions(acme, file.id)).toEqual(['file.created', 'file.deleted']);
   });
 
   it("never reads or deletes another tenant's file", async () => {
-    const file = value(await admin.uploadFile(acme, upload()));
-    expect(failure(await admin.getFile(globex, file.id)).code).toBe('not_found');
-    expect(failure(await admin.deleteFile(globex, file.id)).code).toBe('not_found');
-    expect(value(await admin.listFiles(globex, { limit: 20 })).data).toEqual([]);
-    expect(value(await admin.getFile(acme, file.id)).id).toBe(file.id);
+    const file = value(await messaging.uploadFile(acme, upload()));
+    expect(failure(await messaging.getFile(globex, file.id)).code).toBe('not_found');
+    expect(failure(await messaging.deleteFile(globex, file.id)).code).toBe('not_found');
+    expect(value(await messaging.listFiles(globex, { limit: 20 })).data).toEqual([]);
+    expect(value(await messaging.getFile(acme, file.id)).id).toBe(file.id);
     expect(await storedKeys(acme)).toHaveLength(1);
     expect(await auditActions(globex, file.id)).toEqual([]);
   });

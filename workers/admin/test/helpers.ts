@@ -1,11 +1,32 @@
-// What the admin tests share: the AdminService over real RPC, and two fresh tenants per test.
+// What the admin tests share: admin's entrypoints over real RPC, and two fresh tenants per test.
 import { env, exports } from 'cloudflare:workers';
-import type { AdminRpc, Caller, RpcResult } from '@mailgrid/contracts';
+import type {
+  AccountRpc,
+  AudienceRpc,
+  Caller,
+  DomainsRpc,
+  MessagingRpc,
+  PreferencesRpc,
+  RpcResult,
+} from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import type { Env } from '../src/env';
 
 export const realEnv = env as unknown as Env;
-export const admin = (exports as unknown as { AdminService: AdminRpc }).AdminService;
+
+/** The worker's own entrypoints, each over its loopback binding (real RPC, as a caller's binding). */
+const entrypoints = exports as unknown as {
+  AccountService: AccountRpc;
+  DomainsService: DomainsRpc;
+  MessagingService: MessagingRpc;
+  AudienceService: AudienceRpc;
+  PreferencesService: PreferencesRpc;
+};
+export const account = entrypoints.AccountService;
+export const domains = entrypoints.DomainsService;
+export const messaging = entrypoints.MessagingService;
+export const audience = entrypoints.AudienceService;
+export const preferences = entrypoints.PreferencesService;
 
 /** Two tenants with distinct names, as the Caller a full-access key of each would be. */
 export async function twoTenants(): Promise<{ acme: Caller; globex: Caller }> {

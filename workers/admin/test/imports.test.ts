@@ -6,7 +6,7 @@ import { applyImportChunk, createDb } from '@mailgrid/db';
 import { runQueue } from '@mailgrid/testing/queue';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../src/index';
-import { admin, realEnv, twoTenants } from './helpers';
+import { audience, realEnv, twoTenants } from './helpers';
 
 const CSV = [
   'email,first_name,last_name,unsubscribed,plan,age,favourite_color',
@@ -48,7 +48,7 @@ beforeEach(async () => {
 async function startImport(caller: Caller, csv: string, query: { segment_id?: string } = {}) {
   const sendBatch = vi.spyOn(realEnv.IMPORTS_QUEUE, 'sendBatch');
   try {
-    const result = await admin.createContactImport(caller, encode(csv), query);
+    const result = await audience.createContactImport(caller, encode(csv), query);
     if (!result.ok) throw new Error(result.error.message);
     const messages = sendBatch.mock.calls.flatMap(([batch]) =>
       [...batch].map((entry) => entry.body as ContactImportChunkMessage),
@@ -68,7 +68,7 @@ function consume(messages: ContactImportChunkMessage[], queue = 'mailgrid-import
 }
 
 async function importOf(caller: Caller, id: string) {
-  const result = await admin.getContactImport(caller, id);
+  const result = await audience.getContactImport(caller, id);
   if (!result.ok) throw new Error(result.error.message);
   return result.value;
 }
@@ -147,7 +147,7 @@ describe('a CSV import', () => {
     expect(await count('SELECT count(*) AS n FROM contacts WHERE tenant_id = ?', acme.tenant_id)).toBe(4);
     expect(await count('SELECT count(*) AS n FROM segment_contacts WHERE segment_id = ?', segmentId)).toBe(4);
 
-    const errors = await admin.listContactImportErrors(acme, id, { limit: 100 });
+    const errors = await audience.listContactImportErrors(acme, id, { limit: 100 });
     expect(errors.ok && errors.value.data.map(({ row, email, reason }) => ({ row, email, reason }))).toEqual([
       { row: 5, email: 'not-an-address', reason: 'invalid_email' },
       { row: 6, email: 'new@example.com', reason: 'duplicate_email' },
@@ -160,7 +160,7 @@ describe('a CSV import', () => {
     expect(errors.ok && errors.value.data[3]?.message).toContain('"favourite_color"');
 
     // Paged by row number.
-    const page = await admin.listContactImportErrors(acme, id, { limit: 2, after: 6 });
+    const page = await audience.listContactImportErrors(acme, id, { limit: 2, after: 6 });
     expect(page.ok && page.value.has_more).toBe(true);
     expect(page.ok && page.value.data.map((error) => error.row)).toEqual([7, 8]);
 
@@ -190,8 +190,7 @@ describe('a CSV import', () => {
     // Delivered again after it was recorded: skipped before any work.
     expect((await consume(messages)).retryMessages).toEqual([]);
     // Two deliveries racing past that check: the second batch's chunk insert fails, all of it rolls back.
-    const again = await applyImportChunk(createDb(realEnv.DB), realEnv.DB, {
-      tenant_id: acme.tenant_id,
+    const again = await applyImportChunk(createDb(realEnv.DB), realEnv.DB, acme.tenant_id, {
       import_id: id,
       chunk: 0,
       rows: 10,
@@ -280,16 +279,16 @@ describe('a CSV import', () => {
       [new Uint8Array([0xff, 0xfe, 0x00, 0x41]), 'validation_error', 'not a CSV'],
     ];
     for (const [body, code, message] of cases) {
-      const result = await admin.createContactImport(acme, body, {});
+      const result = await audience.createContactImport(acme, body, {});
       expect(result).toMatchObject({ ok: false, error: { code } });
       expect(!result.ok && result.error.message).toContain(message);
     }
-    const unknownSegment = await admin.createContactImport(acme, encode('email\na@example.com\n'), {
+    const unknownSegment = await audience.createContactImport(acme, encode('email\na@example.com\n'), {
       segment_id: crypto.randomUUID(),
     });
     expect(unknownSegment).toMatchObject({ ok: false, error: { code: 'invalid_parameter' } });
     // Another tenant's segment is no segment of yours.
-    const theirs = await admin.createContactImport(globex, encode('email\na@example.com\n'), {
+    const theirs = await audience.createContactImport(globex, encode('email\na@example.com\n'), {
       segment_id: segmentId,
     });
     expect(theirs).toMatchObject({ ok: false, error: { code: 'invalid_parameter' } });
@@ -303,17 +302,17 @@ describe('a CSV import', () => {
 
   it("answers not_found for another tenant's import, and lists only the caller's", async () => {
     const { id } = await startImport(acme, CSV);
-    expect(await admin.getContactImport(globex, id)).toMatchObject({
+    expect(await audience.getContactImport(globex, id)).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
-    expect(await admin.listContactImportErrors(globex, id, { limit: 10 })).toMatchObject({
+    expect(await audience.listContactImportErrors(globex, id, { limit: 10 })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
-    const mine = await admin.listContactImports(acme, { limit: 20 });
+    const mine = await audience.listContactImports(acme, { limit: 20 });
     expect(mine.ok && mine.value.data.map((entry) => entry.id)).toEqual([id]);
-    const theirs = await admin.listContactImports(globex, { limit: 20 });
+    const theirs = await audience.listContactImports(globex, { limit: 20 });
     expect(theirs.ok && theirs.value.data).toEqual([]);
   });
 

@@ -1,10 +1,10 @@
-// AdminService's stream methods over real RPC, against the local D1: the two default streams every
+// MessagingService's stream methods over real RPC, against the local D1: the two default streams every
 // tenant has without a row, creating, updating (a default is stored by its first change), deleting
 // (never a default), reputation figures from the guardrail's state, audit entries, and one tenant
 // never reaching another's streams.
 import type { Caller, CreateStreamRequest } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, failure, realEnv, twoTenants, value } from './helpers';
+import { failure, messaging, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -40,7 +40,7 @@ const resets: CreateStreamRequest = {
 
 describe('default streams', () => {
   it('every tenant has transactional and broadcast without a stored row', async () => {
-    const listed = value(await admin.listStreams(acme));
+    const listed = value(await messaging.listStreams(acme));
     expect(listed).toEqual({
       object: 'list',
       has_more: false,
@@ -67,7 +67,7 @@ describe('default streams', () => {
         }),
       ],
     });
-    expect(value(await admin.getStream(acme, 'broadcast'))).toMatchObject({
+    expect(value(await messaging.getStream(acme, 'broadcast'))).toMatchObject({
       id: 'broadcast',
       reputation: { status: 'ok', sent: 0, bounce_rate: 0, updated_at: null },
     });
@@ -76,7 +76,7 @@ describe('default streams', () => {
 
   it('a PATCH on a default stores it with the change, for this tenant only', async () => {
     const updated = value(
-      await admin.updateStream(acme, 'broadcast', { configuration_set: 'news-set', track_clicks: true }),
+      await messaging.updateStream(acme, 'broadcast', { configuration_set: 'news-set', track_clicks: true }),
     );
     expect(updated).toMatchObject({
       id: 'broadcast',
@@ -88,12 +88,14 @@ describe('default streams', () => {
       list_unsubscribe: true,
       default: true,
     });
-    expect(value(await admin.getStream(acme, 'broadcast'))).toMatchObject({ configuration_set: 'news-set' });
-    expect(value(await admin.getStream(globex, 'broadcast')).configuration_set).toBeNull();
+    expect(value(await messaging.getStream(acme, 'broadcast'))).toMatchObject({
+      configuration_set: 'news-set',
+    });
+    expect(value(await messaging.getStream(globex, 'broadcast')).configuration_set).toBeNull();
     expect(await storedRows(acme)).toEqual(['broadcast']);
     // A second change updates the stored row.
-    value(await admin.updateStream(acme, 'broadcast', { configuration_set: null, name: 'News' }));
-    expect(value(await admin.getStream(acme, 'broadcast'))).toMatchObject({
+    value(await messaging.updateStream(acme, 'broadcast', { configuration_set: null, name: 'News' }));
+    expect(value(await messaging.getStream(acme, 'broadcast'))).toMatchObject({
       name: 'News',
       configuration_set: null,
       track_clicks: true,
@@ -106,22 +108,22 @@ describe('default streams', () => {
 
   it('refuses to delete either default, with a clear message, and changes nothing', async () => {
     for (const id of ['transactional', 'broadcast']) {
-      const error = failure(await admin.deleteStream(acme, id));
+      const error = failure(await messaging.deleteStream(acme, id));
       expect(error.code).toBe('conflict');
       expect(error.message).toContain('cannot be deleted');
     }
-    expect(value(await admin.listStreams(acme)).data).toHaveLength(2);
+    expect(value(await messaging.listStreams(acme)).data).toHaveLength(2);
     expect(await audit(acme, 'transactional')).toEqual([]);
   });
 
   it('refuses a create that takes a default id', async () => {
-    expect(failure(await admin.createStream(acme, { ...resets, id: 'broadcast' })).code).toBe('conflict');
+    expect(failure(await messaging.createStream(acme, { ...resets, id: 'broadcast' })).code).toBe('conflict');
   });
 });
 
 describe('custom streams', () => {
   it('creates, reads, lists after the defaults, updates and deletes, each audited', async () => {
-    const created = value(await admin.createStream(acme, resets));
+    const created = value(await messaging.createStream(acme, resets));
     expect(created).toEqual({
       object: 'stream',
       id: 'password-resets',
@@ -137,16 +139,16 @@ describe('custom streams', () => {
       updated_at: expect.any(String),
     });
     const newsletter = value(
-      await admin.createStream(acme, { id: 'newsletter', name: 'Newsletter', type: 'broadcast' }),
+      await messaging.createStream(acme, { id: 'newsletter', name: 'Newsletter', type: 'broadcast' }),
     );
     expect(newsletter.list_unsubscribe).toBe(true);
-    expect(value(await admin.listStreams(acme)).data.map((stream) => stream.id)).toEqual([
+    expect(value(await messaging.listStreams(acme)).data.map((stream) => stream.id)).toEqual([
       'transactional',
       'broadcast',
       'password-resets',
       'newsletter',
     ]);
-    expect(value(await admin.getStream(acme, 'password-resets'))).toEqual({
+    expect(value(await messaging.getStream(acme, 'password-resets'))).toEqual({
       ...created,
       reputation: {
         status: 'ok',
@@ -164,16 +166,16 @@ describe('custom streams', () => {
     });
 
     const updated = value(
-      await admin.updateStream(acme, 'password-resets', { ip_pool: null, list_unsubscribe: true }),
+      await messaging.updateStream(acme, 'password-resets', { ip_pool: null, list_unsubscribe: true }),
     );
     expect(updated).toMatchObject({ ip_pool: null, list_unsubscribe: true, configuration_set: 'resets-set' });
 
-    expect(value(await admin.deleteStream(acme, 'password-resets'))).toEqual({
+    expect(value(await messaging.deleteStream(acme, 'password-resets'))).toEqual({
       object: 'stream',
       id: 'password-resets',
       deleted: true,
     });
-    expect(failure(await admin.getStream(acme, 'password-resets')).code).toBe('not_found');
+    expect(failure(await messaging.getStream(acme, 'password-resets')).code).toBe('not_found');
     const entries = await audit(acme, 'password-resets');
     expect(entries.map((entry) => entry.action).sort()).toEqual([
       'stream.created',
@@ -186,27 +188,27 @@ describe('custom streams', () => {
   });
 
   it('refuses an id the tenant already uses, but another tenant may use it', async () => {
-    value(await admin.createStream(acme, resets));
-    const error = failure(await admin.createStream(acme, { ...resets, name: 'Again' }));
+    value(await messaging.createStream(acme, resets));
+    const error = failure(await messaging.createStream(acme, { ...resets, name: 'Again' }));
     expect(error.code).toBe('conflict');
     expect(error.message).toContain('password-resets');
-    value(await admin.createStream(globex, resets));
+    value(await messaging.createStream(globex, resets));
   });
 
   it('refuses an update that changes nothing', async () => {
-    value(await admin.createStream(acme, resets));
-    expect(failure(await admin.updateStream(acme, 'password-resets', {})).code).toBe('validation_error');
+    value(await messaging.createStream(acme, resets));
+    expect(failure(await messaging.updateStream(acme, 'password-resets', {})).code).toBe('validation_error');
   });
 
   it('shows the reputation guardrail state of the stream', async () => {
-    value(await admin.createStream(acme, resets));
+    value(await messaging.createStream(acme, resets));
     await realEnv.DB.prepare(
       `INSERT INTO reputation_state (tenant_id, stream, status, sent, bounced, complained, bounce_rate, complaint_rate, reason, paused_at, updated_at)
        VALUES (?, 'password-resets', 'paused', 400, 24, 0, 0.06, 0, 'bounce rate 6.0% is at or above 5%', '2026-01-02T00:00:00.000Z', '2026-01-02T00:00:00.000Z')`,
     )
       .bind(acme.tenant_id)
       .run();
-    expect(value(await admin.getStream(acme, 'password-resets')).reputation).toMatchObject({
+    expect(value(await messaging.getStream(acme, 'password-resets')).reputation).toMatchObject({
       status: 'paused',
       sent: 400,
       bounced: 24,
@@ -217,17 +219,17 @@ describe('custom streams', () => {
   });
 
   it("never reads, changes or deletes another tenant's stream", async () => {
-    value(await admin.createStream(acme, resets));
-    expect(failure(await admin.getStream(globex, 'password-resets')).code).toBe('not_found');
-    expect(failure(await admin.updateStream(globex, 'password-resets', { name: 'x' })).code).toBe(
+    value(await messaging.createStream(acme, resets));
+    expect(failure(await messaging.getStream(globex, 'password-resets')).code).toBe('not_found');
+    expect(failure(await messaging.updateStream(globex, 'password-resets', { name: 'x' })).code).toBe(
       'not_found',
     );
-    expect(failure(await admin.deleteStream(globex, 'password-resets')).code).toBe('not_found');
-    expect(value(await admin.listStreams(globex)).data.map((stream) => stream.id)).toEqual([
+    expect(failure(await messaging.deleteStream(globex, 'password-resets')).code).toBe('not_found');
+    expect(value(await messaging.listStreams(globex)).data.map((stream) => stream.id)).toEqual([
       'transactional',
       'broadcast',
     ]);
-    expect(value(await admin.getStream(acme, 'password-resets')).name).toBe('Password resets');
+    expect(value(await messaging.getStream(acme, 'password-resets')).name).toBe('Password resets');
     expect(await audit(globex, 'password-resets')).toEqual([]);
   });
 });

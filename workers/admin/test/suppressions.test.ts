@@ -1,8 +1,8 @@
-// AdminService's suppression methods over real RPC, against the local D1: add (idempotent), list
+// MessagingService's suppression methods over real RPC, against the local D1: add (idempotent), list
 // with cursors, remove, each change with its audit entry, and one tenant never seeing another's list.
 import type { Caller } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { admin, realEnv, twoTenants, value } from './helpers';
+import { messaging, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -30,7 +30,7 @@ async function isSuppressed(caller: Caller, email: string): Promise<boolean> {
 describe('addSuppression', () => {
   it('suppresses the lower-cased address for the tenant only, with an audit entry', async () => {
     const added = value(
-      await admin.addSuppression(acme, { email: 'ada@customer.test', reason: 'asked us to stop' }),
+      await messaging.addSuppression(acme, { email: 'ada@customer.test', reason: 'asked us to stop' }),
     );
     expect(added).toMatchObject({
       object: 'suppression',
@@ -50,7 +50,7 @@ describe('addSuppression', () => {
     )
       .bind(acme.tenant_id, new Date().toISOString())
       .run();
-    const again = value(await admin.addSuppression(acme, { email: 'bob@customer.test' }));
+    const again = value(await messaging.addSuppression(acme, { email: 'bob@customer.test' }));
     expect(again).toMatchObject({ origin: 'bounce', reason: 'bounce:Permanent/General' });
     expect(await auditActions(acme, 'bob@customer.test')).toEqual([]);
   });
@@ -63,17 +63,17 @@ describe('listSuppressions', () => {
         .bind(acme.tenant_id, email, `2026-09-01T10:00:0${index}.000Z`)
         .run();
     }
-    await admin.addSuppression(globex, { email: 'z@x.test' });
+    await messaging.addSuppression(globex, { email: 'z@x.test' });
 
-    const first = value(await admin.listSuppressions(acme, { limit: 2 }));
+    const first = value(await messaging.listSuppressions(acme, { limit: 2 }));
     expect(first.data.map((row) => row.email)).toEqual(['c@x.test', 'b@x.test']);
     expect(first.has_more).toBe(true);
-    const second = value(await admin.listSuppressions(acme, { limit: 2, after: 'b@x.test' }));
+    const second = value(await messaging.listSuppressions(acme, { limit: 2, after: 'b@x.test' }));
     expect(second).toMatchObject({ has_more: false, data: [{ email: 'a@x.test' }] });
-    const back = value(await admin.listSuppressions(acme, { limit: 2, before: 'a@x.test' }));
+    const back = value(await messaging.listSuppressions(acme, { limit: 2, before: 'a@x.test' }));
     expect(back.data.map((row) => row.email)).toEqual(['c@x.test', 'b@x.test']);
 
-    expect(await admin.listSuppressions(acme, { limit: 2, after: 'z@x.test' })).toMatchObject({
+    expect(await messaging.listSuppressions(acme, { limit: 2, after: 'z@x.test' })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -82,8 +82,8 @@ describe('listSuppressions', () => {
 
 describe('removeSuppression', () => {
   it('removes the address with an audit entry; a second removal is not_found', async () => {
-    await admin.addSuppression(acme, { email: 'ada@customer.test' });
-    expect(value(await admin.removeSuppression(acme, 'Ada@Customer.test'))).toEqual({
+    await messaging.addSuppression(acme, { email: 'ada@customer.test' });
+    expect(value(await messaging.removeSuppression(acme, 'Ada@Customer.test'))).toEqual({
       object: 'suppression',
       id: 'ada@customer.test',
       deleted: true,
@@ -93,15 +93,15 @@ describe('removeSuppression', () => {
       'suppression.created',
       'suppression.deleted',
     ]);
-    expect(await admin.removeSuppression(acme, 'ada@customer.test')).toMatchObject({
+    expect(await messaging.removeSuppression(acme, 'ada@customer.test')).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
   });
 
   it("cannot remove another tenant's suppression", async () => {
-    await admin.addSuppression(acme, { email: 'ada@customer.test' });
-    expect(await admin.removeSuppression(globex, 'ada@customer.test')).toMatchObject({ ok: false });
+    await messaging.addSuppression(acme, { email: 'ada@customer.test' });
+    expect(await messaging.removeSuppression(globex, 'ada@customer.test')).toMatchObject({ ok: false });
     expect(await isSuppressed(acme, 'ada@customer.test')).toBe(true);
   });
 });

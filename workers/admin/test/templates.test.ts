@@ -1,10 +1,10 @@
-// AdminService's template methods over a real RPC boundary (the worker's loopback binding in
+// MessagingService's template methods over a real RPC boundary (the worker's loopback binding in
 // `exports`), against the real local D1: drafts, publishing, aliases, tenants and the audit log.
 import type { Caller, CreateTemplateRequest, PublishedTemplate } from '@mailgrid/contracts';
 import { render } from '@mailgrid/templates';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { admin, realEnv, value } from './helpers';
+import { messaging, realEnv, value } from './helpers';
 
 type Tenant = Awaited<ReturnType<typeof seedTenant>>;
 
@@ -36,7 +36,7 @@ const ORDER: CreateTemplateRequest = {
 };
 
 async function create(tenant: Tenant, input: Partial<CreateTemplateRequest> = {}, requestId?: string) {
-  return value(await admin.createTemplate(callerOf(tenant, requestId), { ...ORDER, ...input })).id;
+  return value(await messaging.createTemplate(callerOf(tenant, requestId), { ...ORDER, ...input })).id;
 }
 
 function templateRow(id: string) {
@@ -62,7 +62,7 @@ async function auditRows(targetId: string) {
 
 describe('createTemplate', () => {
   it('stores a draft and answers { object, id }', async () => {
-    const result = value(await admin.createTemplate(callerOf(acme), ORDER));
+    const result = value(await messaging.createTemplate(callerOf(acme), ORDER));
     expect(result).toEqual({ object: 'template', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     expect(await templateRow(result.id)).toMatchObject({
       tenant_id: acme.tenantId,
@@ -80,7 +80,7 @@ describe('createTemplate', () => {
       from: 'Acme <orders@acme.example.test>',
       reply_to: 'help@acme.example.test',
     });
-    const byId = value(await admin.getTemplate(callerOf(acme), id));
+    const byId = value(await messaging.getTemplate(callerOf(acme), id));
     expect(byId).toEqual({
       object: 'template',
       id,
@@ -101,12 +101,12 @@ describe('createTemplate', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(value(await admin.getTemplate(callerOf(acme), alias))).toEqual(byId);
+    expect(value(await messaging.getTemplate(callerOf(acme), alias))).toEqual(byId);
   });
 
   it('takes the minimum Resend requires: a name and html', async () => {
-    const id = value(await admin.createTemplate(callerOf(acme), { name: 'Bare', html: '<p>Hi</p>' })).id;
-    expect(value(await admin.getTemplate(callerOf(acme), id))).toMatchObject({
+    const id = value(await messaging.createTemplate(callerOf(acme), { name: 'Bare', html: '<p>Hi</p>' })).id;
+    expect(value(await messaging.getTemplate(callerOf(acme), id))).toMatchObject({
       alias: null,
       from: null,
       subject: null,
@@ -155,7 +155,7 @@ describe('createTemplate', () => {
     ],
   ])('refuses %s with invalid_parameter naming it, and stores nothing', async (_label, input, message) => {
     const before = await templateCount(acme);
-    const result = await admin.createTemplate(callerOf(acme), { ...ORDER, ...input });
+    const result = await messaging.createTemplate(callerOf(acme), { ...ORDER, ...input });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_parameter' } });
     if (!result.ok) expect(result.error.message).toMatch(message);
     expect(await templateCount(acme)).toBe(before);
@@ -165,7 +165,7 @@ describe('createTemplate', () => {
     const alias = unique('welcome');
     await create(acme, { alias });
     const before = await templateCount(acme);
-    const result = await admin.createTemplate(callerOf(acme), { ...ORDER, alias });
+    const result = await messaging.createTemplate(callerOf(acme), { ...ORDER, alias });
     expect(result).toEqual({
       ok: false,
       error: { code: 'conflict', message: `Another template already has the alias ${alias}.` },
@@ -177,8 +177,8 @@ describe('createTemplate', () => {
     const alias = unique('shared');
     const acmeId = await create(acme, { alias, name: 'acme one' });
     const globexId = await create(globex, { alias, name: 'globex one' });
-    expect(value(await admin.getTemplate(callerOf(acme), alias)).id).toBe(acmeId);
-    expect(value(await admin.getTemplate(callerOf(globex), alias)).id).toBe(globexId);
+    expect(value(await messaging.getTemplate(callerOf(acme), alias)).id).toBe(acmeId);
+    expect(value(await messaging.getTemplate(callerOf(globex), alias)).id).toBe(globexId);
   });
 });
 
@@ -199,7 +199,7 @@ describe('listTemplates', () => {
   });
 
   const list = (query: { limit: number; after?: string; before?: string }) =>
-    admin.listTemplates(callerOf(tenant), query);
+    messaging.listTemplates(callerOf(tenant), query);
 
   it("lists the tenant's templates newest first, as Resend's list object", async () => {
     const page = value(await list({ limit: 20 }));
@@ -249,10 +249,10 @@ describe('updateTemplate', () => {
     const alias = unique('upd');
     const id = await create(acme, { alias, reply_to: ['a@acme.example.test', 'b@acme.example.test'] });
     const result = value(
-      await admin.updateTemplate(callerOf(acme), alias, { name: 'Renamed', text: null, subject: null }),
+      await messaging.updateTemplate(callerOf(acme), alias, { name: 'Renamed', text: null, subject: null }),
     );
     expect(result).toEqual({ object: 'template', id });
-    expect(value(await admin.getTemplate(callerOf(acme), id))).toMatchObject({
+    expect(value(await messaging.getTemplate(callerOf(acme), id))).toMatchObject({
       name: 'Renamed',
       alias,
       text: null,
@@ -264,27 +264,27 @@ describe('updateTemplate', () => {
 
   it('checks the template as it would be after the change, naming the variable', async () => {
     const id = await create(acme);
-    const result = await admin.updateTemplate(callerOf(acme), id, {
+    const result = await messaging.updateTemplate(callerOf(acme), id, {
       variables: [{ key: 'PRODUCT', type: 'string' }],
     });
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_parameter' } });
     if (!result.ok) expect(result.error.message).toContain("Variable 'PRICE'");
-    expect(value(await admin.getTemplate(callerOf(acme), id)).variables).toHaveLength(2);
+    expect(value(await messaging.getTemplate(callerOf(acme), id)).variables).toHaveLength(2);
   });
 
   it('moves an alias, refusing one another template has with conflict', async () => {
     const taken = unique('taken');
     await create(acme, { alias: taken });
     const id = await create(acme, { alias: unique('mine') });
-    expect(await admin.updateTemplate(callerOf(acme), id, { alias: taken })).toMatchObject({
+    expect(await messaging.updateTemplate(callerOf(acme), id, { alias: taken })).toMatchObject({
       ok: false,
       error: { code: 'conflict' },
     });
     const fresh = unique('fresh');
-    value(await admin.updateTemplate(callerOf(acme), id, { alias: fresh }));
-    expect(value(await admin.getTemplate(callerOf(acme), fresh)).id).toBe(id);
-    value(await admin.updateTemplate(callerOf(acme), id, { alias: null }));
-    expect(await admin.getTemplate(callerOf(acme), fresh)).toMatchObject({
+    value(await messaging.updateTemplate(callerOf(acme), id, { alias: fresh }));
+    expect(value(await messaging.getTemplate(callerOf(acme), fresh)).id).toBe(id);
+    value(await messaging.updateTemplate(callerOf(acme), id, { alias: null }));
+    expect(await messaging.getTemplate(callerOf(acme), fresh)).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -293,7 +293,7 @@ describe('updateTemplate', () => {
   it('writes nothing for an empty change', async () => {
     const id = await create(acme);
     const before = await templateRow(id);
-    expect(value(await admin.updateTemplate(callerOf(acme), id, {}))).toEqual({ object: 'template', id });
+    expect(value(await messaging.updateTemplate(callerOf(acme), id, {}))).toEqual({ object: 'template', id });
     expect(await templateRow(id)).toEqual(before);
     expect((await auditRows(id)).map((entry) => entry.action)).toEqual(['template.created']);
   });
@@ -302,7 +302,7 @@ describe('updateTemplate', () => {
 describe('publishTemplate', () => {
   it('copies the draft into the snapshot sends render', async () => {
     const id = await create(acme);
-    expect(value(await admin.publishTemplate(callerOf(acme), id))).toEqual({ object: 'template', id });
+    expect(value(await messaging.publishTemplate(callerOf(acme), id))).toEqual({ object: 'template', id });
 
     const row = await templateRow(id);
     expect(row).toMatchObject({ status: 'published', published_at: expect.any(String) });
@@ -322,7 +322,7 @@ describe('publishTemplate', () => {
       html: '<p>item for 499</p>',
       text: 'item for 499',
     });
-    expect(value(await admin.getTemplate(callerOf(acme), id))).toMatchObject({
+    expect(value(await messaging.getTemplate(callerOf(acme), id))).toMatchObject({
       status: 'published',
       published_at: row?.published_at,
       has_unpublished_versions: false,
@@ -332,27 +332,29 @@ describe('publishTemplate', () => {
   it('keeps sends on the published version while the draft changes, until the next publish', async () => {
     const alias = unique('live');
     const id = await create(acme, { alias });
-    value(await admin.publishTemplate(callerOf(acme), alias));
+    value(await messaging.publishTemplate(callerOf(acme), alias));
     const first = (await templateRow(id))?.published;
 
-    value(await admin.updateTemplate(callerOf(acme), alias, { html: '<p>New {{{PRODUCT}}}</p>' }));
+    value(await messaging.updateTemplate(callerOf(acme), alias, { html: '<p>New {{{PRODUCT}}}</p>' }));
     expect((await templateRow(id))?.published).toBe(first);
-    expect(value(await admin.getTemplate(callerOf(acme), alias))).toMatchObject({
+    expect(value(await messaging.getTemplate(callerOf(acme), alias))).toMatchObject({
       status: 'published',
       html: '<p>New {{{PRODUCT}}}</p>',
       has_unpublished_versions: true,
     });
 
-    value(await admin.publishTemplate(callerOf(acme), alias));
+    value(await messaging.publishTemplate(callerOf(acme), alias));
     expect(JSON.parse((await templateRow(id))?.published ?? 'null')).toMatchObject({
       html: '<p>New {{{PRODUCT}}}</p>',
     });
-    expect(value(await admin.getTemplate(callerOf(acme), alias)).has_unpublished_versions).toBe(false);
+    expect(value(await messaging.getTemplate(callerOf(acme), alias)).has_unpublished_versions).toBe(false);
   });
 
   it('publishes a template without a subject as an empty one (a send must then give it)', async () => {
-    const id = value(await admin.createTemplate(callerOf(acme), { name: 'no subject', html: '<p>x</p>' })).id;
-    value(await admin.publishTemplate(callerOf(acme), id));
+    const id = value(
+      await messaging.createTemplate(callerOf(acme), { name: 'no subject', html: '<p>x</p>' }),
+    ).id;
+    value(await messaging.publishTemplate(callerOf(acme), id));
     expect(JSON.parse((await templateRow(id))?.published ?? 'null')).toEqual({
       subject: '',
       html: '<p>x</p>',
@@ -366,13 +368,13 @@ describe('duplicateTemplate', () => {
   it('makes a new draft "<name> (copy)" without an alias, by id or alias', async () => {
     const alias = unique('dup');
     const id = await create(acme, { alias, from: 'orders@acme.example.test' });
-    value(await admin.publishTemplate(callerOf(acme), id));
+    value(await messaging.publishTemplate(callerOf(acme), id));
 
-    const copy = value(await admin.duplicateTemplate(callerOf(acme), alias));
+    const copy = value(await messaging.duplicateTemplate(callerOf(acme), alias));
     expect(copy).toEqual({ object: 'template', id: expect.any(String) });
     expect(copy.id).not.toBe(id);
-    const original = value(await admin.getTemplate(callerOf(acme), id));
-    expect(value(await admin.getTemplate(callerOf(acme), copy.id))).toEqual({
+    const original = value(await messaging.getTemplate(callerOf(acme), id));
+    expect(value(await messaging.getTemplate(callerOf(acme), copy.id))).toEqual({
       ...original,
       id: copy.id,
       name: 'Order confirmation (copy)',
@@ -384,7 +386,7 @@ describe('duplicateTemplate', () => {
       updated_at: expect.any(String),
     });
     expect(await templateRow(copy.id)).toMatchObject({ published: null });
-    expect(value(await admin.getTemplate(callerOf(acme), alias)).id).toBe(id);
+    expect(value(await messaging.getTemplate(callerOf(acme), alias)).id).toBe(id);
   });
 });
 
@@ -392,17 +394,17 @@ describe('deleteTemplate', () => {
   it('removes it, by id or alias, and answers not_found afterwards', async () => {
     const alias = unique('gone');
     const id = await create(acme, { alias });
-    expect(value(await admin.deleteTemplate(callerOf(acme), alias))).toEqual({
+    expect(value(await messaging.deleteTemplate(callerOf(acme), alias))).toEqual({
       object: 'template',
       id,
       deleted: true,
     });
     expect(await templateRow(id)).toBeNull();
-    expect(await admin.getTemplate(callerOf(acme), id)).toMatchObject({
+    expect(await messaging.getTemplate(callerOf(acme), id)).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
-    expect(await admin.deleteTemplate(callerOf(acme), id)).toEqual({
+    expect(await messaging.deleteTemplate(callerOf(acme), id)).toEqual({
       ok: false,
       error: { code: 'not_found', message: `Template ${id} not found.` },
     });
@@ -420,18 +422,18 @@ describe('tenant isolation', () => {
     const intruder = callerOf(globex);
     for (const ref of [id, alias]) {
       const results = [
-        await admin.getTemplate(intruder, ref),
-        await admin.updateTemplate(intruder, ref, { name: 'pwned' }),
-        await admin.publishTemplate(intruder, ref),
-        await admin.duplicateTemplate(intruder, ref),
-        await admin.deleteTemplate(intruder, ref),
+        await messaging.getTemplate(intruder, ref),
+        await messaging.updateTemplate(intruder, ref, { name: 'pwned' }),
+        await messaging.publishTemplate(intruder, ref),
+        await messaging.duplicateTemplate(intruder, ref),
+        await messaging.deleteTemplate(intruder, ref),
       ];
       for (const result of results) expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } });
     }
     expect(await templateRow(id)).toEqual(before);
     expect(await templateCount(globex)).toBe(globexCount);
     expect((await auditRows(id)).map((entry) => entry.tenant_id)).toEqual([acme.tenantId]);
-    const listed = value(await admin.listTemplates(intruder, { limit: 100 }));
+    const listed = value(await messaging.listTemplates(intruder, { limit: 100 }));
     expect(listed.data.map((item) => item.id)).not.toContain(id);
   });
 });
@@ -446,11 +448,11 @@ describe('audit log', () => {
       'tpl-audit-create',
     );
     value(
-      await admin.updateTemplate(callerOf(acme, 'tpl-audit-update'), id, { name: 'Audited', text: null }),
+      await messaging.updateTemplate(callerOf(acme, 'tpl-audit-update'), id, { name: 'Audited', text: null }),
     );
-    value(await admin.publishTemplate(callerOf(acme, 'tpl-audit-publish'), id));
-    const copy = value(await admin.duplicateTemplate(callerOf(acme, 'tpl-audit-dup'), id));
-    value(await admin.deleteTemplate(callerOf(acme, 'tpl-audit-delete'), id));
+    value(await messaging.publishTemplate(callerOf(acme, 'tpl-audit-publish'), id));
+    const copy = value(await messaging.duplicateTemplate(callerOf(acme, 'tpl-audit-dup'), id));
+    value(await messaging.deleteTemplate(callerOf(acme, 'tpl-audit-delete'), id));
 
     const entries = await auditRows(id);
     expect(entries.map((entry) => [entry.action, entry.request_id])).toEqual([

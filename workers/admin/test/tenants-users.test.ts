@@ -13,8 +13,8 @@ import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
 import { createTenant } from '../src/tenants';
-import { acceptInvitation, invite } from '../src/users';
-import { admin, realEnv, twoTenants, value } from './helpers';
+import { acceptInvitation, inviteUser } from '../src/users';
+import { account, messaging, realEnv, twoTenants, value } from './helpers';
 
 const operator = () => ({ request_id: `req-${crypto.randomUUID()}` });
 
@@ -39,7 +39,7 @@ function mailingEnv() {
 }
 
 async function audit(caller: Caller, query: Record<string, string> = {}): Promise<AuditLogObject[]> {
-  return value(await admin.listAuditLogs(caller, { limit: 100, ...query })).data;
+  return value(await account.listAuditLogs(caller, { limit: 100, ...query })).data;
 }
 
 const slug = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}`;
@@ -85,26 +85,27 @@ describe('operator: tenants', () => {
 
   it('refuses a slug that is taken with 409', async () => {
     const taken = slug('taken');
-    value(await admin.createTenant(operator(), { name: 'A', slug: taken, daily_send_limit: null }));
+    value(await account.createTenant(operator(), { name: 'A', slug: taken, daily_send_limit: null }));
     expect(
-      errorOf(await admin.createTenant(operator(), { name: 'B', slug: taken, daily_send_limit: null })).code,
+      errorOf(await account.createTenant(operator(), { name: 'B', slug: taken, daily_send_limit: null }))
+        .code,
     ).toBe('conflict');
   });
 
   it('lists tenants newest first with cursors, and finds one by id or slug', async () => {
     const a = value(
-      await admin.createTenant(operator(), { name: 'A', slug: slug('list-a'), daily_send_limit: null }),
+      await account.createTenant(operator(), { name: 'A', slug: slug('list-a'), daily_send_limit: null }),
     );
     const b = value(
-      await admin.createTenant(operator(), { name: 'B', slug: slug('list-b'), daily_send_limit: null }),
+      await account.createTenant(operator(), { name: 'B', slug: slug('list-b'), daily_send_limit: null }),
     );
-    const first = value(await admin.listTenants(operator(), { limit: 1 }));
+    const first = value(await account.listTenants(operator(), { limit: 1 }));
     expect(first.data[0]?.id).toBe(b.id);
     expect(first.has_more).toBe(true);
-    const next = value(await admin.listTenants(operator(), { limit: 1, after: b.id }));
+    const next = value(await account.listTenants(operator(), { limit: 1, after: b.id }));
     expect(next.data[0]?.id).toBe(a.id);
-    expect(value(await admin.getTenant(operator(), a.slug)).id).toBe(a.id);
-    expect(errorOf(await admin.getTenant(operator(), 'no-such-tenant')).code).toBe('not_found');
+    expect(value(await account.getTenant(operator(), a.slug)).id).toBe(a.id);
+    expect(errorOf(await account.getTenant(operator(), 'no-such-tenant')).code).toBe('not_found');
   });
 
   it('suspends and resumes at once: the gateway cache entries of every key and user are dropped', async () => {
@@ -123,7 +124,7 @@ describe('operator: tenants', () => {
     ];
     for (const key of cacheKeys) await realEnv.API_KEYS.put(key, '{"tenant_status":"active"}');
 
-    expect(value(await admin.suspendTenant(operator(), tenant.tenantId)).status).toBe('suspended');
+    expect(value(await account.suspendTenant(operator(), tenant.tenantId)).status).toBe('suspended');
     for (const key of cacheKeys) expect(await realEnv.API_KEYS.get(key)).toBeNull();
     const status = await realEnv.DB.prepare('SELECT status FROM tenants WHERE id = ?')
       .bind(tenant.tenantId)
@@ -131,7 +132,7 @@ describe('operator: tenants', () => {
     expect(status).toEqual({ status: 'suspended' });
 
     for (const key of cacheKeys) await realEnv.API_KEYS.put(key, '{"tenant_status":"suspended"}');
-    expect(value(await admin.resumeTenant(operator(), tenant.tenantId)).status).toBe('active');
+    expect(value(await account.resumeTenant(operator(), tenant.tenantId)).status).toBe('active');
     for (const key of cacheKeys) expect(await realEnv.API_KEYS.get(key)).toBeNull();
     const actions = (await audit(callerFor(tenant.tenantId, tenant.fullKey))).map((entry) => entry.action);
     expect(actions).toEqual(['tenant.resumed', 'tenant.suspended']);
@@ -141,7 +142,7 @@ describe('operator: tenants', () => {
     const tenant = await seedTenant(realEnv.DB, { slug: slug('quota'), domain: 'quota.example.test' });
     await realEnv.API_KEYS.put(apiKeyCacheKey(tenant.fullKey.prefix), '{}');
     const updated = value(
-      await admin.updateTenant(operator(), tenant.tenantId, {
+      await account.updateTenant(operator(), tenant.tenantId, {
         daily_send_limit: 3,
         rate_limit: { per_second: 2, burst: 4 },
       }),
@@ -149,7 +150,7 @@ describe('operator: tenants', () => {
     expect(updated).toMatchObject({ daily_send_limit: 3, rate_limit: { per_second: 2, burst: 4 } });
     expect(await realEnv.API_KEYS.get(apiKeyCacheKey(tenant.fullKey.prefix))).toBeNull();
     const unlimited = value(
-      await admin.updateTenant(operator(), tenant.tenantId, { daily_send_limit: null }),
+      await account.updateTenant(operator(), tenant.tenantId, { daily_send_limit: null }),
     );
     expect(unlimited.daily_send_limit).toBeNull();
   });
@@ -175,9 +176,9 @@ describe('users and invitations', () => {
 
   it('invites, accepts with the JWT subject (once), and the user becomes active', async () => {
     const { acme, env, tokenFor } = await tenantWithOwner();
-    const invitation = await invite(env, acme, { email: 'dev@acme.test', role: 'developer' });
+    const invitation = await inviteUser(env, acme, { email: 'dev@acme.test', role: 'developer' });
     expect(invitation).toMatchObject({ object: 'invitation', email: 'dev@acme.test', role: 'developer' });
-    const listed = value(await admin.listUsers(acme)).data.find((user) => user.id === invitation.user_id);
+    const listed = value(await account.listUsers(acme)).data.find((user) => user.id === invitation.user_id);
     expect(listed).toMatchObject({ status: 'invited', role: 'developer', joined_at: null });
 
     const subject = crypto.randomUUID();
@@ -204,7 +205,7 @@ describe('users and invitations', () => {
 
   it('refuses an expired invitation, and one identity joining a second tenant', async () => {
     const { acme, globex, env, tokenFor } = await tenantWithOwner();
-    await invite(env, acme, { email: 'late@acme.test', role: 'viewer' });
+    await inviteUser(env, acme, { email: 'late@acme.test', role: 'viewer' });
     await realEnv.DB.prepare(
       "UPDATE invitations SET expires_at = '2000-01-01T00:00:00.000Z' WHERE tenant_id = ?",
     )
@@ -215,9 +216,9 @@ describe('users and invitations', () => {
     ).rejects.toMatchObject({ code: 'invalid_parameter', message: expect.stringMatching(/expired/) });
 
     const subject = crypto.randomUUID();
-    await invite(env, acme, { email: 'twice@acme.test', role: 'viewer' });
+    await inviteUser(env, acme, { email: 'twice@acme.test', role: 'viewer' });
     await acceptInvitation(env, { subject, request_id: 'r' }, tokenFor('twice@acme.test'));
-    await invite(env, globex, { email: 'twice@acme.test', role: 'viewer' });
+    await inviteUser(env, globex, { email: 'twice@acme.test', role: 'viewer' });
     await expect(
       acceptInvitation(env, { subject, request_id: 'r' }, tokenFor('twice@acme.test')),
     ).rejects.toMatchObject({
@@ -227,9 +228,9 @@ describe('users and invitations', () => {
 
   it('re-inviting a pending user replaces the token; a joined member is a conflict', async () => {
     const { acme, env, tokenFor } = await tenantWithOwner();
-    await invite(env, acme, { email: 'again@acme.test', role: 'viewer' });
+    await inviteUser(env, acme, { email: 'again@acme.test', role: 'viewer' });
     const first = tokenFor('again@acme.test');
-    const second = await invite(env, acme, { email: 'again@acme.test', role: 'developer' });
+    const second = await inviteUser(env, acme, { email: 'again@acme.test', role: 'developer' });
     expect(tokenFor('again@acme.test')).not.toBe(first);
     await expect(
       acceptInvitation(env, { subject: crypto.randomUUID(), request_id: 'r' }, first),
@@ -242,7 +243,7 @@ describe('users and invitations', () => {
       tokenFor('again@acme.test'),
     );
     expect(user).toMatchObject({ id: second.user_id, role: 'developer' });
-    await expect(invite(env, acme, { email: 'again@acme.test', role: 'viewer' })).rejects.toMatchObject({
+    await expect(inviteUser(env, acme, { email: 'again@acme.test', role: 'viewer' })).rejects.toMatchObject({
       code: 'conflict',
     });
   });
@@ -250,61 +251,63 @@ describe('users and invitations', () => {
   it('keeps owners to owners, and never leaves a tenant without one', async () => {
     const { acme, owner, ownerId, env } = await tenantWithOwner();
     // An API key acts as an admin: it may not invite an owner, nor demote or remove one.
-    expect(errorOf(await admin.inviteUser(acme, { email: 'o2@acme.test', role: 'owner' })).code).toBe(
+    expect(errorOf(await account.inviteUser(acme, { email: 'o2@acme.test', role: 'owner' })).code).toBe(
       'insufficient_role',
     );
-    expect(errorOf(await admin.updateUser(acme, ownerId, { role: 'viewer' })).code).toBe('insufficient_role');
+    expect(errorOf(await account.updateUser(acme, ownerId, { role: 'viewer' })).code).toBe(
+      'insufficient_role',
+    );
     // The only owner cannot step down or leave.
-    expect(errorOf(await admin.updateUser(owner, ownerId, { role: 'admin' })).code).toBe('conflict');
-    expect(errorOf(await admin.removeUser(owner, ownerId)).code).toBe('conflict');
+    expect(errorOf(await account.updateUser(owner, ownerId, { role: 'admin' })).code).toBe('conflict');
+    expect(errorOf(await account.removeUser(owner, ownerId)).code).toBe('conflict');
     // A viewer (however it got past the gateway) manages nobody.
-    const invited = await invite(env, acme, { email: 'v@acme.test', role: 'viewer' });
+    const invited = await inviteUser(env, acme, { email: 'v@acme.test', role: 'viewer' });
     const viewer: Caller = { ...acme, key_id: '', key_prefix: '', user_id: invited.user_id, role: 'viewer' };
-    expect(errorOf(await admin.updateUser(viewer, invited.user_id, { role: 'admin' })).code).toBe(
+    expect(errorOf(await account.updateUser(viewer, invited.user_id, { role: 'admin' })).code).toBe(
       'insufficient_role',
     );
   });
 
   it('changes a role and removes a user, dropping their cached sign-in at once', async () => {
     const { acme, env, tokenFor } = await tenantWithOwner();
-    const invited = await invite(env, acme, { email: 'gone@acme.test', role: 'developer' });
+    const invited = await inviteUser(env, acme, { email: 'gone@acme.test', role: 'developer' });
     const subject = crypto.randomUUID();
     await acceptInvitation(env, { subject, request_id: 'r' }, tokenFor('gone@acme.test'));
 
     await realEnv.API_KEYS.put(userCacheKey(subject), '{"role":"developer"}');
-    expect(value(await admin.updateUser(acme, invited.user_id, { role: 'viewer' })).role).toBe('viewer');
+    expect(value(await account.updateUser(acme, invited.user_id, { role: 'viewer' })).role).toBe('viewer');
     expect(await realEnv.API_KEYS.get(userCacheKey(subject))).toBeNull();
 
     await realEnv.API_KEYS.put(userCacheKey(subject), '{"role":"viewer"}');
-    expect(value(await admin.removeUser(acme, invited.user_id))).toEqual({
+    expect(value(await account.removeUser(acme, invited.user_id))).toEqual({
       object: 'user',
       id: invited.user_id,
       deleted: true,
     });
     expect(await realEnv.API_KEYS.get(userCacheKey(subject))).toBeNull();
-    expect(value(await admin.listUsers(acme)).data.map((user) => user.id)).not.toContain(invited.user_id);
+    expect(value(await account.listUsers(acme)).data.map((user) => user.id)).not.toContain(invited.user_id);
     const actions = (await audit(acme, { target_id: invited.user_id })).map((entry) => entry.action);
     expect(actions).toEqual(['user.removed', 'user.updated', 'user.joined', 'user.invited']);
   });
 
   it("keeps each tenant's users to itself", async () => {
     const { acme, globex, env } = await tenantWithOwner();
-    const invited = await invite(env, acme, { email: 'mine@acme.test', role: 'viewer' });
-    expect(value(await admin.listUsers(globex)).data).toEqual([]);
-    expect(errorOf(await admin.updateUser(globex, invited.user_id, { role: 'admin' })).code).toBe(
+    const invited = await inviteUser(env, acme, { email: 'mine@acme.test', role: 'viewer' });
+    expect(value(await account.listUsers(globex)).data).toEqual([]);
+    expect(errorOf(await account.updateUser(globex, invited.user_id, { role: 'admin' })).code).toBe(
       'not_found',
     );
-    expect(errorOf(await admin.removeUser(globex, invited.user_id)).code).toBe('not_found');
+    expect(errorOf(await account.removeUser(globex, invited.user_id)).code).toBe('not_found');
   });
 
   it('answers /users/me for a user and not_found for an API key', async () => {
     const { acme, owner, ownerId } = await tenantWithOwner();
-    expect(value(await admin.getCurrentUser(owner))).toMatchObject({
+    expect(value(await account.getCurrentUser(owner))).toMatchObject({
       id: ownerId,
       role: 'owner',
       status: 'active',
     });
-    expect(errorOf(await admin.getCurrentUser(acme)).code).toBe('not_found');
+    expect(errorOf(await account.getCurrentUser(acme)).code).toBe('not_found');
   });
 });
 
@@ -313,7 +316,7 @@ describe('audit log', () => {
     const { acme, globex } = await twoTenants();
     for (const name of ['a', 'b', 'c']) {
       value(
-        await admin.createWebhook(acme, {
+        await messaging.createWebhook(acme, {
           endpoint: `https://hooks.example.test/${name}`,
           events: ['email.sent'],
         }),
@@ -326,15 +329,15 @@ describe('audit log', () => {
     );
     expect(all.every((entry) => entry.request_id === acme.request_id)).toBe(true);
 
-    const page1 = value(await admin.listAuditLogs(acme, { limit: 2, action: 'webhook.created' }));
+    const page1 = value(await account.listAuditLogs(acme, { limit: 2, action: 'webhook.created' }));
     expect(page1.has_more).toBe(true);
     const page2 = value(
-      await admin.listAuditLogs(acme, { limit: 2, action: 'webhook.created', after: page1.data[1]?.id }),
+      await account.listAuditLogs(acme, { limit: 2, action: 'webhook.created', after: page1.data[1]?.id }),
     );
     expect(page2).toMatchObject({ has_more: false });
     expect([...page1.data, ...page2.data].map((entry) => entry.id)).toEqual(all.map((entry) => entry.id));
     const back = value(
-      await admin.listAuditLogs(acme, { limit: 2, action: 'webhook.created', before: page2.data[0]?.id }),
+      await account.listAuditLogs(acme, { limit: 2, action: 'webhook.created', before: page2.data[0]?.id }),
     );
     expect(back.data.map((entry) => entry.id)).toEqual(page1.data.map((entry) => entry.id));
 
@@ -347,7 +350,7 @@ describe('audit log', () => {
     expect(await audit(acme, { to: '2000-01-01T00:00:00.000Z' })).toEqual([]);
 
     expect(await audit(globex)).toEqual([]);
-    expect(errorOf(await admin.listAuditLogs(globex, { limit: 10, after: target.id })).code).toBe(
+    expect(errorOf(await account.listAuditLogs(globex, { limit: 10, after: target.id })).code).toBe(
       'invalid_parameter',
     );
   });

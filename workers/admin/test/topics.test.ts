@@ -1,10 +1,10 @@
-// AdminService's topic methods over real RPC, against the local D1: CRUD with audit entries, the
+// AudienceService's topic methods over real RPC, against the local D1: CRUD with audit entries, the
 // default subscription fixed at creation, deleting a topic dropping contacts' choices about it, and
 // tenants kept apart.
 import type { Caller } from '@mailgrid/contracts';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { auditOf, count, failure, later, value } from './audience-helpers';
-import { admin, twoTenants } from './helpers';
+import { audience, twoTenants } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -16,7 +16,7 @@ beforeEach(async () => {
 describe('topics', () => {
   it('creates, reads, lists, updates and deletes, auditing each change', async () => {
     const created = value(
-      await admin.createTopic(acme, {
+      await audience.createTopic(acme, {
         name: 'Product',
         description: 'Releases',
         default_subscription: 'opt_in',
@@ -25,13 +25,13 @@ describe('topics', () => {
     await later();
     expect(created).toEqual({ object: 'topic', id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
     const other = value(
-      await admin.createTopic(acme, {
+      await audience.createTopic(acme, {
         name: 'Internal',
         default_subscription: 'opt_out',
         visibility: 'private',
       }),
     ).id;
-    expect(value(await admin.getTopic(acme, created.id))).toEqual({
+    expect(value(await audience.getTopic(acme, created.id))).toEqual({
       object: 'topic',
       id: created.id,
       name: 'Product',
@@ -42,7 +42,7 @@ describe('topics', () => {
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
-    expect(value(await admin.listTopics(acme))).toEqual({
+    expect(value(await audience.listTopics(acme))).toEqual({
       object: 'list',
       has_more: false,
       data: [
@@ -52,22 +52,22 @@ describe('topics', () => {
     });
     expect(
       value(
-        await admin.updateTopic(acme, created.id, { id: created.id, name: 'Launches', description: null }),
+        await audience.updateTopic(acme, created.id, { id: created.id, name: 'Launches', description: null }),
       ),
     ).toEqual({ object: 'topic', id: created.id });
-    value(await admin.updateTopic(acme, created.id, { visibility: 'public' }));
-    expect(value(await admin.getTopic(acme, created.id))).toMatchObject({
+    value(await audience.updateTopic(acme, created.id, { visibility: 'public' }));
+    expect(value(await audience.getTopic(acme, created.id))).toMatchObject({
       name: 'Launches',
       description: null,
       visibility: 'public',
       default_subscription: 'opt_in',
     });
-    expect(value(await admin.deleteTopic(acme, created.id))).toEqual({
+    expect(value(await audience.deleteTopic(acme, created.id))).toEqual({
       object: 'topic',
       id: created.id,
       deleted: true,
     });
-    expect(failure(await admin.getTopic(acme, created.id)).code).toBe('not_found');
+    expect(failure(await audience.getTopic(acme, created.id)).code).toBe('not_found');
     expect((await auditOf(acme.tenant_id, created.id)).map((e) => [e.action, e.summary])).toEqual([
       [
         'topic.created',
@@ -80,27 +80,30 @@ describe('topics', () => {
   });
 
   it('an update that changes nothing writes nothing', async () => {
-    const id = value(await admin.createTopic(acme, { name: 'Same', default_subscription: 'opt_in' })).id;
-    value(await admin.updateTopic(acme, id, { name: 'Same' }));
+    const id = value(await audience.createTopic(acme, { name: 'Same', default_subscription: 'opt_in' })).id;
+    value(await audience.updateTopic(acme, id, { name: 'Same' }));
     expect((await auditOf(acme.tenant_id, id)).map((e) => e.action)).toEqual(['topic.created']);
   });
 
   it("deleting a topic drops contacts' choices about it", async () => {
-    const id = value(await admin.createTopic(acme, { name: 'T', default_subscription: 'opt_in' })).id;
+    const id = value(await audience.createTopic(acme, { name: 'T', default_subscription: 'opt_in' })).id;
     value(
-      await admin.createContact(acme, { email: 'c@example.com', topics: [{ id, subscription: 'opt_out' }] }),
+      await audience.createContact(acme, {
+        email: 'c@example.com',
+        topics: [{ id, subscription: 'opt_out' }],
+      }),
     );
     expect(await count('SELECT count(*) AS n FROM contact_topics WHERE topic_id = ?', id)).toBe(1);
-    value(await admin.deleteTopic(acme, id));
+    value(await audience.deleteTopic(acme, id));
     expect(await count('SELECT count(*) AS n FROM contact_topics WHERE topic_id = ?', id)).toBe(0);
   });
 
   it("answers not_found for another tenant's topic on every method", async () => {
-    const id = value(await admin.createTopic(acme, { name: 'Mine', default_subscription: 'opt_in' })).id;
-    expect(failure(await admin.getTopic(globex, id)).code).toBe('not_found');
-    expect(failure(await admin.updateTopic(globex, id, { name: 'X' })).code).toBe('not_found');
-    expect(failure(await admin.deleteTopic(globex, id)).code).toBe('not_found');
-    expect(value(await admin.listTopics(globex)).data).toEqual([]);
-    expect(value(await admin.getTopic(acme, id)).name).toBe('Mine');
+    const id = value(await audience.createTopic(acme, { name: 'Mine', default_subscription: 'opt_in' })).id;
+    expect(failure(await audience.getTopic(globex, id)).code).toBe('not_found');
+    expect(failure(await audience.updateTopic(globex, id, { name: 'X' })).code).toBe('not_found');
+    expect(failure(await audience.deleteTopic(globex, id)).code).toBe('not_found');
+    expect(value(await audience.listTopics(globex)).data).toEqual([]);
+    expect(value(await audience.getTopic(acme, id)).name).toBe('Mine');
   });
 });

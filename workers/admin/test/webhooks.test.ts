@@ -1,9 +1,9 @@
-// AdminService's webhook methods over real RPC, against the local D1: the signing secret shown by
+// MessagingService's webhook methods over real RPC, against the local D1: the signing secret shown by
 // the create only, CRUD with audit entries, one tenant never reaching another's webhooks, the
 // deliveries listing with attempts, replay, and which endpoints are refused where.
 import { type Caller, type CreateWebhookRequest, endpointProblem } from '@mailgrid/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { admin, failure, realEnv, twoTenants, value } from './helpers';
+import { failure, messaging, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -32,7 +32,7 @@ const hook: CreateWebhookRequest = {
 
 describe('createWebhook', () => {
   it('answers with the id and a whsec_ signing secret once; reads never show it again', async () => {
-    const created = value(await admin.createWebhook(acme, hook));
+    const created = value(await messaging.createWebhook(acme, hook));
     expect(created).toEqual({
       object: 'webhook',
       id: expect.any(String),
@@ -41,7 +41,7 @@ describe('createWebhook', () => {
     expect(created.signing_secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     expect(atob(created.signing_secret.slice(6))).toHaveLength(32);
 
-    const read = value(await admin.getWebhook(acme, created.id));
+    const read = value(await messaging.getWebhook(acme, created.id));
     expect(read).toEqual({
       object: 'webhook',
       id: created.id,
@@ -51,7 +51,7 @@ describe('createWebhook', () => {
       disabled_reason: null,
       created_at: expect.any(String),
     });
-    const listed = value(await admin.listWebhooks(acme));
+    const listed = value(await messaging.listWebhooks(acme));
     expect(JSON.stringify([read, listed])).not.toContain(created.signing_secret.slice(6));
     expect(await auditActions(acme, created.id)).toEqual(['webhook.created']);
     const { results } = await realEnv.DB.prepare('SELECT summary FROM audit_log WHERE target_id = ?')
@@ -61,34 +61,34 @@ describe('createWebhook', () => {
   });
 
   it('gives every webhook its own secret', async () => {
-    const one = value(await admin.createWebhook(acme, hook));
-    const two = value(await admin.createWebhook(acme, hook));
+    const one = value(await messaging.createWebhook(acme, hook));
+    const two = value(await messaging.createWebhook(acme, hook));
     expect(one.signing_secret).not.toBe(two.signing_secret);
   });
 });
 
 describe('list, update, delete', () => {
   it('lists the tenant own webhooks only, newest first', async () => {
-    const first = value(await admin.createWebhook(acme, hook));
-    const second = value(await admin.createWebhook(acme, { ...hook, events: ['email.opened'] }));
-    value(await admin.createWebhook(globex, hook));
-    const listed = value(await admin.listWebhooks(acme));
+    const first = value(await messaging.createWebhook(acme, hook));
+    const second = value(await messaging.createWebhook(acme, { ...hook, events: ['email.opened'] }));
+    value(await messaging.createWebhook(globex, hook));
+    const listed = value(await messaging.listWebhooks(acme));
     expect(listed.has_more).toBe(false);
     expect(listed.data.map((webhook) => webhook.id).sort()).toEqual([first.id, second.id].sort());
   });
 
   it('updates endpoint, events and status, with an audit entry', async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
+    const { id } = value(await messaging.createWebhook(acme, hook));
     expect(
       value(
-        await admin.updateWebhook(acme, id, {
+        await messaging.updateWebhook(acme, id, {
           endpoint: 'https://hooks.example.test/v2',
           events: ['email.clicked'],
           status: 'disabled',
         }),
       ),
     ).toEqual({ object: 'webhook', id });
-    expect(value(await admin.getWebhook(acme, id))).toMatchObject({
+    expect(value(await messaging.getWebhook(acme, id))).toMatchObject({
       endpoint: 'https://hooks.example.test/v2',
       events: ['email.clicked'],
       status: 'disabled',
@@ -97,38 +97,38 @@ describe('list, update, delete', () => {
   });
 
   it('re-enabling clears the reason Mailgrid disabled it for', async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
+    const { id } = value(await messaging.createWebhook(acme, hook));
     await realEnv.DB.prepare(
       "UPDATE webhooks SET status = 'disabled', disabled_reason = 'endpoint answered 410 Gone' WHERE id = ?",
     )
       .bind(id)
       .run();
-    value(await admin.updateWebhook(acme, id, { status: 'enabled' }));
-    expect(value(await admin.getWebhook(acme, id))).toMatchObject({
+    value(await messaging.updateWebhook(acme, id, { status: 'enabled' }));
+    expect(value(await messaging.getWebhook(acme, id))).toMatchObject({
       status: 'enabled',
       disabled_reason: null,
     });
   });
 
   it('refuses an update that changes nothing', async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
-    expect(failure(await admin.updateWebhook(acme, id, {})).code).toBe('validation_error');
+    const { id } = value(await messaging.createWebhook(acme, hook));
+    expect(failure(await messaging.updateWebhook(acme, id, {})).code).toBe('validation_error');
   });
 
   it('deletes the webhook, with an audit entry', async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
-    expect(value(await admin.deleteWebhook(acme, id))).toEqual({ object: 'webhook', id, deleted: true });
-    expect(failure(await admin.getWebhook(acme, id)).code).toBe('not_found');
+    const { id } = value(await messaging.createWebhook(acme, hook));
+    expect(value(await messaging.deleteWebhook(acme, id))).toEqual({ object: 'webhook', id, deleted: true });
+    expect(failure(await messaging.getWebhook(acme, id)).code).toBe('not_found');
     expect(await auditActions(acme, id)).toEqual(['webhook.created', 'webhook.deleted']);
   });
 
   it("never reads, changes or deletes another tenant's webhook", async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
-    expect(failure(await admin.getWebhook(globex, id)).code).toBe('not_found');
-    expect(failure(await admin.updateWebhook(globex, id, { status: 'disabled' })).code).toBe('not_found');
-    expect(failure(await admin.deleteWebhook(globex, id)).code).toBe('not_found');
-    expect(failure(await admin.listWebhookDeliveries(globex, id)).code).toBe('not_found');
-    expect(value(await admin.getWebhook(acme, id)).status).toBe('enabled');
+    const { id } = value(await messaging.createWebhook(acme, hook));
+    expect(failure(await messaging.getWebhook(globex, id)).code).toBe('not_found');
+    expect(failure(await messaging.updateWebhook(globex, id, { status: 'disabled' })).code).toBe('not_found');
+    expect(failure(await messaging.deleteWebhook(globex, id)).code).toBe('not_found');
+    expect(failure(await messaging.listWebhookDeliveries(globex, id)).code).toBe('not_found');
+    expect(value(await messaging.getWebhook(acme, id)).status).toBe('enabled');
     expect(await auditActions(globex, id)).toEqual([]);
   });
 });
@@ -150,9 +150,9 @@ describe('deliveries and replay', () => {
   }
 
   it('lists a webhook deliveries with their attempts', async () => {
-    const { id } = value(await admin.createWebhook(acme, hook));
+    const { id } = value(await messaging.createWebhook(acme, hook));
     const deliveryId = await seedDelivery(acme, id, 'failed');
-    const listed = value(await admin.listWebhookDeliveries(acme, id));
+    const listed = value(await messaging.listWebhookDeliveries(acme, id));
     expect(listed.data).toEqual([
       {
         object: 'webhook_delivery',
@@ -179,9 +179,9 @@ describe('deliveries and replay', () => {
 
   it('replays a delivery: pending again, queued with the whole retry schedule, audited', async () => {
     const send = vi.spyOn(realEnv.WEBHOOKS_QUEUE, 'send');
-    const { id } = value(await admin.createWebhook(acme, hook));
+    const { id } = value(await messaging.createWebhook(acme, hook));
     const deliveryId = await seedDelivery(acme, id, 'failed');
-    const replayed = value(await admin.replayWebhookDelivery(acme, id, deliveryId));
+    const replayed = value(await messaging.replayWebhookDelivery(acme, id, deliveryId));
     expect(replayed).toMatchObject({
       id: deliveryId,
       status: 'pending',
@@ -200,11 +200,11 @@ describe('deliveries and replay', () => {
 
   it("does not replay another tenant's delivery, nor one under another webhook", async () => {
     const send = vi.spyOn(realEnv.WEBHOOKS_QUEUE, 'send');
-    const { id } = value(await admin.createWebhook(acme, hook));
-    const other = value(await admin.createWebhook(acme, hook));
+    const { id } = value(await messaging.createWebhook(acme, hook));
+    const other = value(await messaging.createWebhook(acme, hook));
     const deliveryId = await seedDelivery(acme, id, 'delivered');
-    expect(failure(await admin.replayWebhookDelivery(globex, id, deliveryId)).code).toBe('not_found');
-    expect(failure(await admin.replayWebhookDelivery(acme, other.id, deliveryId)).code).toBe('not_found');
+    expect(failure(await messaging.replayWebhookDelivery(globex, id, deliveryId)).code).toBe('not_found');
+    expect(failure(await messaging.replayWebhookDelivery(acme, other.id, deliveryId)).code).toBe('not_found');
     expect(send).not.toHaveBeenCalled();
   });
 });
@@ -212,7 +212,7 @@ describe('deliveries and replay', () => {
 describe('endpoints', () => {
   it('accepts http and localhost in development (these tests run there)', async () => {
     expect(realEnv.ENVIRONMENT).toBe('development');
-    value(await admin.createWebhook(acme, { ...hook, endpoint: 'http://localhost:8787/hook' }));
+    value(await messaging.createWebhook(acme, { ...hook, endpoint: 'http://localhost:8787/hook' }));
   });
 
   it.each([

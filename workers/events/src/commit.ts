@@ -2,7 +2,8 @@
 // inserts, move each email's last_event forward, count the new events per day and plan the webhook
 // deliveries, all in ONE D1 batch (one transaction: acked when it commits, every message retried when
 // D1 refuses it); once it commits, each delivery it created is sent to WEBHOOKS_QUEUE.
-import { advanceLastEvent, countEvents, type Db, runBatch } from '@mailgrid/db';
+import { advanceLastEvent, type Db, runBatch } from '@mailgrid/db';
+import { countEvents } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 import { furthest, movableFrom } from './status';
 import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';

@@ -7,16 +7,8 @@
 // Customer webhooks: the same batch inserts a delivery per new event and subscribed webhook
 // (webhooks/enqueue.ts); once it commits, each delivery it created is sent to WEBHOOKS_QUEUE.
 import type { SesNotificationMessage } from '@mailgrid/contracts';
-import {
-  createDb,
-  type Db,
-  findEmailsByRef,
-  findEmailsBySesMessageId,
-  insertEvent,
-  meteredD1,
-  nowIso,
-  suppressionInsert,
-} from '@mailgrid/db';
+import { createDb, type Db, insertEvent, meteredD1, nowIso, suppressionInsert } from '@mailgrid/db';
+import { findEmailsByRef, findEmailsBySesMessageId } from '@mailgrid/db/cross-tenant';
 import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
 import { parseSesEvent, type SesNotification } from './normalize';
@@ -86,9 +78,8 @@ export async function consumeSesBatch(
       const id = crypto.randomUUID();
       stored.push({ id, tenant_id: owner.tenant_id, email_id: owner.email_id, ...event });
       queries.push(
-        insertEvent(db, {
+        insertEvent(db, owner.tenant_id, {
           id,
-          tenant_id: owner.tenant_id,
           email_id: owner.email_id,
           type: event.type,
           recipient: event.recipient,

@@ -1,7 +1,21 @@
 import type { WebhookDeliverMessage } from '@mailgrid/contracts';
+import { parseConfig, vars } from '@mailgrid/runtime';
+import * as v from 'valibot';
 
-export interface Env {
-  ENVIRONMENT: string;
+/** Events' vars, as `config(env)` gives them: validated. */
+export const Config = v.object({
+  /** Outside "development", customer webhook endpoints must be https on a public host. */
+  ENVIRONMENT: vars.environment(),
+});
+export type Config = v.InferOutput<typeof Config>;
+
+/** The bindings, and the vars as they arrive (strings); read the vars through `config(env)`. */
+export interface Env extends v.InferInput<typeof Config> {
   DB: D1Database;
   WEBHOOKS_QUEUE: Queue<WebhookDeliverMessage>;
+}
+
+/** The vars, parsed once per env object; throws at first use naming each missing or malformed one. */
+export function config(env: Env): Config {
+  return parseConfig(Config, env);
 }

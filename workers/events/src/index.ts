@@ -20,7 +20,7 @@ import {
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { consumeSesBatch } from './consumer';
 import { readEmailEvents } from './email-events';
-import type { Env } from './env';
+import { config, type Env } from './env';
 import { readReputation, resumeSending } from './reputation';
 import { readStats } from './stats';
 import { consumeTrackingBatch } from './tracking';
@@ -28,7 +28,7 @@ import { deliverWebhooks } from './webhooks/deliver';
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
   async health(): Promise<WorkerHealth> {
-    return checkHealth('events', this.env.ENVIRONMENT, { d1: probes.d1(this.env.DB) });
+    return checkHealth('events', config(this.env).ENVIRONMENT, { d1: probes.d1(this.env.DB) });
   }
 
   async listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>> {

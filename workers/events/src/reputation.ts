@@ -26,9 +26,9 @@ import {
   type ReputationStateRow,
   resumeReputationState,
   runBatch,
-  streamsOfEvents,
   upsertReputationState,
 } from '@mailgrid/db';
+import { streamsOfEvents } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 
 /** Event types that move the rates: only these make a batch worth evaluating. */

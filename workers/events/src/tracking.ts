@@ -5,7 +5,8 @@
 // Machine hits (Apple MPP, scanners, bots, HEAD) are stored with `machine = 1` and counted as
 // machine_opened/machine_clicked; they never move last_event, which tells what a person did.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
-import { createDb, findEmailsByRef, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
+import { createDb, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
+import { findEmailsByRef } from '@mailgrid/db/cross-tenant';
 import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
 import type { StoredEvent } from './webhooks/enqueue';
@@ -80,9 +81,8 @@ export async function consumeTrackingBatch(
       data,
     });
     queries.push(
-      insertEvent(db, {
+      insertEvent(db, event.tenant_id, {
         id,
-        tenant_id: event.tenant_id,
         email_id: event.email_id,
         type,
         recipient: event.recipient,

@@ -1,6 +1,7 @@
 // GET /api/stats behind EventsRpc.getStats: per day and stream counts and rates from the day counters
 // (fed by the real consumer), machine opens/clicks apart, tenant scoping and range validation.
-import { countEvents, createDb, runBatch } from '@mailgrid/db';
+import { createDb, runBatch } from '@mailgrid/db';
+import { countEvents } from '@mailgrid/db/cross-tenant';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newTenant, type Tenant, testEnv } from './helpers';
 import { events, feed, seedEmails, value } from './reputation-helpers';

@@ -14,8 +14,9 @@ import {
   type UserRole,
   userCacheKey,
 } from '@mailgrid/contracts';
-import { createDb, findApiKeyByPrefix, findUserBySubject } from '@mailgrid/db';
-import type { Env } from './env';
+import { createDb } from '@mailgrid/db';
+import { findApiKeyByPrefix, findUserBySubject } from '@mailgrid/db/cross-tenant';
+import { config, type Env } from './env';
 import { looksLikeJwt, type VerifiedIdentity, verifyAccessToken } from './jwt';
 
 /**
@@ -87,7 +88,8 @@ export async function authenticateIdentity(request: Request, env: Env): Promise<
 
 /** The platform operator: `Authorization: Bearer <OPERATOR_SECRET>`, compared in constant time. */
 export async function authenticateOperator(request: Request, env: Env): Promise<void> {
-  if (!env.OPERATOR_SECRET) {
+  const { OPERATOR_SECRET } = config(env);
+  if (!OPERATOR_SECRET) {
     throw new AppError(
       'invalid_operator_secret',
       'Operator routes are disabled: this Mailgrid has no OPERATOR_SECRET configured.',
@@ -96,7 +98,7 @@ export async function authenticateOperator(request: Request, env: Env): Promise<
   const header = request.headers.get('authorization') ?? '';
   const given = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header.trim())?.[1] ?? '';
   // Hashing both sides first makes the comparison's time independent of the lengths too.
-  const [givenHash, expectedHash] = await Promise.all([hashApiKey(given), hashApiKey(env.OPERATOR_SECRET)]);
+  const [givenHash, expectedHash] = await Promise.all([hashApiKey(given), hashApiKey(OPERATOR_SECRET)]);
   if (!given || !digestsEqual(givenHash, expectedHash)) {
     throw new AppError(
       'invalid_operator_secret',

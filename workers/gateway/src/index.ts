@@ -1,14 +1,17 @@
-// mailgrid-gateway: the only public API host. Also home of the RateLimiter Durable Object.
+// mailgrid-gateway: the only public API host. Also hosts its own RateLimiter Durable Object (the
+// per-tenant API buckets).
 
+import { buildRouter } from './api/router';
+import type { RequestState } from './api/run';
+import { routes } from './api/table';
 import type { Env } from './env';
 import { resolveRequestId } from './http/request-id';
 import { errorResponse } from './http/responses';
-import { buildRouter, type RequestState } from './router';
 import { forwardToTracking, TRACKING_PATH } from './tracking-forward';
 
-export { RateLimiter } from './rate-limiter';
+export { RateLimiter } from '@mailgrid/rate-limiter';
 
-const router = buildRouter();
+const router = buildRouter(routes);
 
 export default {
   async fetch(request, env, ctx) {

@@ -3,7 +3,7 @@
 // issuer and audience checked when configured. Every failure is a 401 that says what was wrong.
 import { AppError } from '@mailgrid/contracts';
 import { createRemoteJWKSet, decodeProtectedHeader, errors, type JWTVerifyOptions, jwtVerify } from 'jose';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 /** Three base64url segments: what a JWT looks like, as opposed to an API key of another format. */
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -13,7 +13,8 @@ export function looksLikeJwt(token: string): boolean {
 }
 
 export function jwtConfigured(env: Env): boolean {
-  return Boolean(env.AUTH_JWT_SECRET || env.AUTH_JWKS_URL);
+  const { AUTH_JWT_SECRET, AUTH_JWKS_URL } = config(env);
+  return Boolean(AUTH_JWT_SECRET || AUTH_JWKS_URL);
 }
 
 export interface VerifiedIdentity {
@@ -39,18 +40,19 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Verifi
       'Signing in with a JWT is not configured on this Mailgrid. Use an API key ("Authorization: Bearer mg_...").',
     );
   }
+  const { AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE } = config(env);
   const options: JWTVerifyOptions = {
-    ...(env.AUTH_JWT_ISSUER ? { issuer: env.AUTH_JWT_ISSUER } : {}),
-    ...(env.AUTH_JWT_AUDIENCE ? { audience: env.AUTH_JWT_AUDIENCE } : {}),
+    ...(AUTH_JWT_ISSUER ? { issuer: AUTH_JWT_ISSUER } : {}),
+    ...(AUTH_JWT_AUDIENCE ? { audience: AUTH_JWT_AUDIENCE } : {}),
     clockTolerance: 5,
   };
   try {
     const { payload } = usesSharedSecret(env, token)
-      ? await jwtVerify(token, new TextEncoder().encode(env.AUTH_JWT_SECRET), {
+      ? await jwtVerify(token, new TextEncoder().encode(AUTH_JWT_SECRET), {
           ...options,
           algorithms: ['HS256'],
         })
-      : await jwtVerify(token, keySet(env.AUTH_JWKS_URL as string), {
+      : await jwtVerify(token, keySet(AUTH_JWKS_URL as string), {
           ...options,
           algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
         });
@@ -63,8 +65,9 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Verifi
 
 /** HS256 tokens go to the shared secret; anything else to the JWKS (when both are configured). */
 function usesSharedSecret(env: Env, token: string): boolean {
-  if (!env.AUTH_JWKS_URL) return true;
-  if (!env.AUTH_JWT_SECRET) return false;
+  const { AUTH_JWT_SECRET, AUTH_JWKS_URL } = config(env);
+  if (!AUTH_JWKS_URL) return true;
+  if (!AUTH_JWT_SECRET) return false;
   try {
     return decodeProtectedHeader(token).alg === 'HS256';
   } catch {

@@ -1,6 +1,6 @@
 // The gateway's side of the API Keys API: validation, the caller it passes on, and how it renders
 // admin's answers. ADMIN is a recording stub; admin's own tests cover what it stores.
-import type { AdminRpc, ApiKeySummary, Caller } from '@mailgrid/contracts';
+import type { AccountRpc, ApiKeySummary, Caller } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
@@ -122,7 +122,7 @@ describe('DELETE /api/api-keys/:id', () => {
       error: { code: 'not_found', message: 'API key abc not found.' },
     });
     const response = await call(
-      '/api/api-keys/abc',
+      '/api/api-keys/0d6b1f9e-0000-4000-8000-00000000abc0',
       { method: 'DELETE', key: tenant.fullKey.token },
       adminEnv,
     );
@@ -149,11 +149,11 @@ describe('PATCH /api/api-keys/:id', () => {
     );
   }
 
-  let updateApiKey: ReturnType<typeof vi.fn<AdminRpc['updateApiKey']>>;
+  let updateApiKey: ReturnType<typeof vi.fn<AccountRpc['updateApiKey']>>;
   let patchEnv: Env;
 
   beforeEach(() => {
-    updateApiKey = vi.fn<AdminRpc['updateApiKey']>(async (_caller, id) => ({
+    updateApiKey = vi.fn<AccountRpc['updateApiKey']>(async (_caller, id) => ({
       ok: true,
       value: { object: 'api_key', id },
     }));

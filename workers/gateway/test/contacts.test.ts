@@ -1,14 +1,14 @@
 // The gateway's side of the audience API: what it passes to admin (the contact ref decoded, the
 // normalized input, the SDK's bare list for topics), and that bad input is a 422 naming the field
 // before admin is asked. ADMIN is a recording stub; admin's tests and the mesh cover the rest.
-import type { AdminRpc, RpcResult } from '@mailgrid/contracts';
+import type { AudienceRpc, RpcResult } from '@mailgrid/contracts';
 import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
 import { call, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
 
 const CONTACT_ID = '7a1c2e3f-0000-4000-8000-0000000000c1';
-const SEGMENT_ID = '7a1c2e3f-0000-4000-8000-0000000000s1';
+const SEGMENT_ID = '7a1c2e3f-0000-4000-8000-0000000000f1';
 
 function recordingAudienceAdmin() {
   const contact = async (): Promise<RpcResult<{ object: 'contact'; id: string }>> => ({
@@ -17,25 +17,25 @@ function recordingAudienceAdmin() {
   });
   return {
     ...recordingAdmin(),
-    createContact: vi.fn<AdminRpc['createContact']>(contact),
-    updateContact: vi.fn<AdminRpc['updateContact']>(contact),
-    getContact: vi.fn<AdminRpc['getContact']>(async () => ({
+    createContact: vi.fn<AudienceRpc['createContact']>(contact),
+    updateContact: vi.fn<AudienceRpc['updateContact']>(contact),
+    getContact: vi.fn<AudienceRpc['getContact']>(async () => ({
       ok: false,
       error: { code: 'not_found', message: 'Contact x not found.' },
     })),
-    addContactToSegment: vi.fn<AdminRpc['addContactToSegment']>(async () => ({
+    addContactToSegment: vi.fn<AudienceRpc['addContactToSegment']>(async () => ({
       ok: true,
       value: { object: 'contact_segment', id: SEGMENT_ID, contact_id: CONTACT_ID, segment_id: SEGMENT_ID },
     })),
-    updateContactTopics: vi.fn<AdminRpc['updateContactTopics']>(async () => ({
+    updateContactTopics: vi.fn<AudienceRpc['updateContactTopics']>(async () => ({
       ok: true,
       value: { id: CONTACT_ID },
     })),
-    listContacts: vi.fn<AdminRpc['listContacts']>(async () => ({
+    listContacts: vi.fn<AudienceRpc['listContacts']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [] },
     })),
-    createTopic: vi.fn<AdminRpc['createTopic']>(async () => ({
+    createTopic: vi.fn<AudienceRpc['createTopic']>(async () => ({
       ok: true,
       value: { object: 'topic', id: 't' },
     })),

@@ -1,7 +1,7 @@
 // The gateway's side of the Domains API: validation (422 naming the field, admin not asked), the
 // caller and input it passes on, ids that cannot be domains, and verify without a body. ADMIN is a
 // recording stub; admin's own tests and the mesh cover what happens behind it.
-import type { AdminRpc, Caller, DomainObject } from '@mailgrid/contracts';
+import type { Caller, DomainObject, DomainsRpc } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
@@ -29,15 +29,15 @@ const domain: DomainObject = {
 
 function stubs() {
   return {
-    createDomain: vi.fn<AdminRpc['createDomain']>(async () => ({ ok: true, value: domain })),
-    listDomains: vi.fn<AdminRpc['listDomains']>(async () => ({
+    createDomain: vi.fn<DomainsRpc['createDomain']>(async () => ({ ok: true, value: domain })),
+    listDomains: vi.fn<DomainsRpc['listDomains']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [] },
     })),
-    getDomain: vi.fn<AdminRpc['getDomain']>(async () => ({ ok: true, value: domain })),
-    updateDomain: vi.fn<AdminRpc['updateDomain']>(async () => ({ ok: true, value: domain })),
-    verifyDomain: vi.fn<AdminRpc['verifyDomain']>(async () => ({ ok: true, value: domain })),
-    deleteDomain: vi.fn<AdminRpc['deleteDomain']>(async () => ({
+    getDomain: vi.fn<DomainsRpc['getDomain']>(async () => ({ ok: true, value: domain })),
+    updateDomain: vi.fn<DomainsRpc['updateDomain']>(async () => ({ ok: true, value: domain })),
+    verifyDomain: vi.fn<DomainsRpc['verifyDomain']>(async () => ({ ok: true, value: domain })),
+    deleteDomain: vi.fn<DomainsRpc['deleteDomain']>(async () => ({
       ok: true,
       value: { object: 'domain', id, deleted: true },
     })),
@@ -148,14 +148,14 @@ describe('the other domain routes', () => {
     expect(admin.updateDomain.mock.calls[0]?.[2]).toEqual({ click_tracking: true, tracking_hostname: null });
   });
 
-  it('answers 404 for an id that cannot be a domain, without asking admin', async () => {
+  it('answers 422 for an id that cannot be a domain, without asking admin', async () => {
     for (const [method, path] of [
       ['GET', '/api/domains/nope'],
       ['DELETE', '/api/domains/nope'],
       ['POST', '/api/domains/nope/verify'],
     ] as const) {
       const response = await call(path, { method, key: tenant.fullKey.token }, adminEnv);
-      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(response.status, `${method} ${path}`).toBe(422);
     }
     expect(admin.getDomain).not.toHaveBeenCalled();
     expect(admin.deleteDomain).not.toHaveBeenCalled();

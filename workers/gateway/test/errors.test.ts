@@ -63,7 +63,7 @@ describe('routing', () => {
     ['POST', '/health', 'GET'],
     ['GET', '/api/api-keys/2b8a9bd8-8f6e-4d0e-9a8f-9b2f4d1f3a10', 'DELETE, PATCH'],
     // Fixed paths beside a `:id` route of the same method are not an object named like them.
-    ['DELETE', '/api/contacts/imports', 'POST, GET'],
+    ['DELETE', '/api/contacts/imports', 'GET, POST'],
     ['PATCH', '/api/emails/batch', 'POST'],
     ['PATCH', '/api/users/me', 'GET'],
     ['GET', '/api/webhooks/ses', 'POST'],

@@ -2,7 +2,7 @@
 // (raw body with ?filename= or Content-Disposition, or JSON base64), what is refused before admin is
 // asked (no name, forms, bad base64, over the cap, ids that name nothing), and full_access only.
 // Admin is a stub.
-import type { AdminRpc, FileObject, FileUpload } from '@mailgrid/contracts';
+import type { FileObject, FileUpload, MessagingRpc } from '@mailgrid/contracts';
 import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
@@ -18,7 +18,7 @@ const FILE_ID = '7b0e9f8a-1c2d-4e3f-8a9b-0c1d2e3f4a5b';
 function fileAdmin() {
   return {
     ...recordingAdmin(),
-    uploadFile: vi.fn<AdminRpc['uploadFile']>(async (_caller, upload) => ({
+    uploadFile: vi.fn<MessagingRpc['uploadFile']>(async (_caller, upload) => ({
       ok: true,
       value: {
         object: 'file',
@@ -30,9 +30,9 @@ function fileAdmin() {
         created_at: '2026-09-01T10:00:00.000Z',
       } satisfies FileObject,
     })),
-    getFile: vi.fn<AdminRpc['getFile']>(),
-    deleteFile: vi.fn<AdminRpc['deleteFile']>(),
-    getStream: vi.fn<AdminRpc['getStream']>(),
+    getFile: vi.fn<MessagingRpc['getFile']>(),
+    deleteFile: vi.fn<MessagingRpc['deleteFile']>(),
+    getStream: vi.fn<MessagingRpc['getStream']>(),
   };
 }
 
@@ -177,10 +177,11 @@ describe('ids that name nothing', () => {
     ['GET', '/api/files/not-a-uuid'],
     ['DELETE', '/api/files/not-a-uuid'],
     ['GET', '/api/streams/Not_A_Slug'],
-  ])('%s %s is 404 without asking admin', async (method, path) => {
+  ])('%s %s is 422 without asking admin', async (method, path) => {
     const admin = fileAdmin();
     const response = await call(path, { method, key: tenant.fullKey.token }, testEnv({ ADMIN: admin }));
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(422);
+    expect(((await response.json()) as { message: string }).message).toMatch(/^Path parameter id must be a /);
     expect(admin.getFile).not.toHaveBeenCalled();
     expect(admin.deleteFile).not.toHaveBeenCalled();
     expect(admin.getStream).not.toHaveBeenCalled();

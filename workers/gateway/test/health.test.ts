@@ -37,7 +37,7 @@ describe('GET /health', () => {
   });
 
   it('reaches the peers over their real service bindings', async () => {
-    // realEnv's SEND/EVENTS/TRACKING/ADMIN are the auxiliary stub workers, called over RPC.
+    // realEnv's SEND/EVENTS/TRACKING/ACCOUNT (admin) are the auxiliary stub workers, called over RPC.
     const response = await call('/health', { key: tenant.fullKey.token }, realEnv);
     const body = await response.json<MeshHealth>();
     expect(response.status).toBe(200);

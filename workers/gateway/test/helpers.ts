@@ -4,10 +4,13 @@
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type {
-  AdminRpc,
+  AccountRpc,
   ApiKeySummary,
+  AudienceRpc,
   CreateApiKeyResponse,
+  DomainsRpc,
   HealthRpc,
+  MessagingRpc,
   RpcResult,
   WorkerHealth,
   WorkerName,
@@ -22,42 +25,53 @@ export function healthyReport(worker: WorkerName): WorkerHealth {
   return { worker, ok: true, environment: 'test', checks: {} };
 }
 
+/** Every method of admin's four entrypoints the gateway binds: what an `ADMIN` stub of testEnv may answer. */
+export type AdminEntrypoints = AccountRpc & DomainsRpc & MessagingRpc & AudienceRpc;
+
 export function healthyPeer(worker: WorkerName): HealthRpc {
   return { health: async (): Promise<WorkerHealth> => healthyReport(worker) };
 }
 
 /**
- * An ADMIN stand-in that records its calls and answers like the real AdminService: expected
- * failures as `{ ok: false, error }` results. Change an answer with `mockResolvedValueOnce`.
+ * An ADMIN stand-in (see testEnv) that records its calls and answers like admin's entrypoints:
+ * expected failures as `{ ok: false, error }` results. Change an answer with `mockResolvedValueOnce`.
  */
 export function recordingAdmin() {
   return {
-    health: vi.fn<AdminRpc['health']>(async () => healthyReport('admin')),
-    createApiKey: vi.fn<AdminRpc['createApiKey']>(
+    health: vi.fn<AccountRpc['health']>(async () => healthyReport('admin')),
+    createApiKey: vi.fn<AccountRpc['createApiKey']>(
       async (): Promise<RpcResult<CreateApiKeyResponse>> => ({
         ok: true,
         value: { id: '5d6f3c1e-0000-4000-8000-000000000001', token: `mg_dev_${'k'.repeat(40)}` },
       }),
     ),
-    listApiKeys: vi.fn<AdminRpc['listApiKeys']>(
+    listApiKeys: vi.fn<AccountRpc['listApiKeys']>(
       async (): Promise<RpcResult<ApiKeySummary[]>> => ({ ok: true, value: [] }),
     ),
-    deleteApiKey: vi.fn<AdminRpc['deleteApiKey']>(
+    deleteApiKey: vi.fn<AccountRpc['deleteApiKey']>(
       async (_caller, id): Promise<RpcResult<{ id: string }>> => ({ ok: true, value: { id } }),
     ),
   };
 }
 
-export function testEnv(
-  overrides: Partial<Record<'SEND' | 'EVENTS' | 'TRACKING' | 'ADMIN', unknown>> = {},
-): Env {
+type Peer = 'SEND' | 'EVENTS' | 'TRACKING' | 'ACCOUNT' | 'DOMAINS' | 'MESSAGING' | 'AUDIENCE';
+
+/**
+ * The real env with every peer a healthy stub. `ADMIN` stands in for all four of admin's bindings
+ * (ACCOUNT, DOMAINS, MESSAGING, AUDIENCE) at once; one of them given by name wins over it.
+ */
+export function testEnv(overrides: Partial<Record<Peer | 'ADMIN', unknown>> = {}): Env {
+  const { ADMIN: admin = healthyPeer('admin'), ...peers } = overrides;
   return {
     ...realEnv,
     SEND: healthyPeer('send'),
     EVENTS: healthyPeer('events'),
     TRACKING: healthyPeer('tracking'),
-    ADMIN: healthyPeer('admin') as unknown as AdminRpc,
-    ...overrides,
+    ACCOUNT: admin,
+    DOMAINS: admin,
+    MESSAGING: admin,
+    AUDIENCE: admin,
+    ...peers,
   } as unknown as Env;
 }
 

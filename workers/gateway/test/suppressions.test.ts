@@ -1,6 +1,6 @@
 // The gateway's side of the Suppressions API and of GET /api/emails/:id/events: validation, the
 // caller passed on, permissions, and how admin's and events' answers render. Both peers are stubs.
-import type { AdminRpc, EventsRpc } from '@mailgrid/contracts';
+import type { EventsRpc, MessagingRpc } from '@mailgrid/contracts';
 import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, healthyReport, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
@@ -23,12 +23,12 @@ const suppression = {
 function suppressionAdmin() {
   return {
     ...recordingAdmin(),
-    listSuppressions: vi.fn<AdminRpc['listSuppressions']>(async () => ({
+    listSuppressions: vi.fn<MessagingRpc['listSuppressions']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [suppression] },
     })),
-    addSuppression: vi.fn<AdminRpc['addSuppression']>(async () => ({ ok: true, value: suppression })),
-    removeSuppression: vi.fn<AdminRpc['removeSuppression']>(async (_caller, email) => ({
+    addSuppression: vi.fn<MessagingRpc['addSuppression']>(async () => ({ ok: true, value: suppression })),
+    removeSuppression: vi.fn<MessagingRpc['removeSuppression']>(async (_caller, email) => ({
       ok: true,
       value: { object: 'suppression', id: email, deleted: true },
     })),

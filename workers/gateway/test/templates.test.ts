@@ -1,6 +1,6 @@
 // The gateway's side of the Templates API: validation, the caller and input it passes on, and how it
 // renders admin's answers. ADMIN is a recording stub; admin's own tests cover what it stores.
-import type { AdminRpc, Caller, RpcResult, TemplateObject } from '@mailgrid/contracts';
+import type { Caller, MessagingRpc, RpcResult, TemplateObject } from '@mailgrid/contracts';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
@@ -8,7 +8,7 @@ import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './
 
 const TEMPLATE_ID = '7a1c2e3f-0000-4000-8000-000000000001';
 
-/** recordingAdmin plus the template methods, answering like the real AdminService. */
+/** recordingAdmin plus the template methods, answering like admin's MessagingService. */
 function recordingTemplatesAdmin() {
   const answer = async (): Promise<RpcResult<{ object: 'template'; id: string }>> => ({
     ok: true,
@@ -16,18 +16,18 @@ function recordingTemplatesAdmin() {
   });
   return {
     ...recordingAdmin(),
-    createTemplate: vi.fn<AdminRpc['createTemplate']>(answer),
-    getTemplate: vi.fn<AdminRpc['getTemplate']>(
+    createTemplate: vi.fn<MessagingRpc['createTemplate']>(answer),
+    getTemplate: vi.fn<MessagingRpc['getTemplate']>(
       async (): Promise<RpcResult<TemplateObject>> => ({ ok: true, value: templateObject() }),
     ),
-    listTemplates: vi.fn<AdminRpc['listTemplates']>(async () => ({
+    listTemplates: vi.fn<MessagingRpc['listTemplates']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [] },
     })),
-    updateTemplate: vi.fn<AdminRpc['updateTemplate']>(answer),
-    publishTemplate: vi.fn<AdminRpc['publishTemplate']>(answer),
-    duplicateTemplate: vi.fn<AdminRpc['duplicateTemplate']>(answer),
-    deleteTemplate: vi.fn<AdminRpc['deleteTemplate']>(async () => ({
+    updateTemplate: vi.fn<MessagingRpc['updateTemplate']>(answer),
+    publishTemplate: vi.fn<MessagingRpc['publishTemplate']>(answer),
+    duplicateTemplate: vi.fn<MessagingRpc['duplicateTemplate']>(answer),
+    deleteTemplate: vi.fn<MessagingRpc['deleteTemplate']>(async () => ({
       ok: true,
       value: { object: 'template', id: TEMPLATE_ID, deleted: true },
     })),
@@ -273,7 +273,7 @@ describe('GET /api/templates/:id', () => {
       expect(response.status).toBe(422);
       expect(await response.json()).toMatchObject({
         name: 'invalid_parameter',
-        message: 'The template id must be a template id or alias.',
+        message: 'Path parameter id must be a template id or alias.',
       });
       expect(templateCalls()).toBe(0);
     },
@@ -367,7 +367,7 @@ describe('permissions and methods', () => {
   it('answers 405 with allow for another method on a template', async () => {
     const response = await send('PUT', '/api/templates/welcome', { name: 'x' });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET, PATCH, DELETE');
+    expect(response.headers.get('allow')).toBe('DELETE, GET, PATCH');
     expect(templateCalls()).toBe(0);
   });
 });

@@ -1,11 +1,19 @@
 // Signed-in users (JWT → user → role) and the platform operator's secret, at the gateway. The admin
 // worker is a recording stub here; the whole flow runs for real in tests/mesh/tenants-users.test.ts.
-import type { AdminRpc, Caller, RpcResult, UserObject, UserRole } from '@mailgrid/contracts';
+import type { Caller, RpcResult, UserObject, UserRole } from '@mailgrid/contracts';
 import { seedTenant } from '@mailgrid/testing/fixtures';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../src/env';
-import { call, healthyReport, postJson, realEnv, testEnv, uniqueSlug } from './helpers';
+import {
+  type AdminEntrypoints,
+  call,
+  healthyReport,
+  postJson,
+  realEnv,
+  testEnv,
+  uniqueSlug,
+} from './helpers';
 
 const SECRET = 'test-hs256-secret-at-least-32-bytes-long!';
 const secretKey = new TextEncoder().encode(SECRET);
@@ -65,7 +73,7 @@ function recordingAdmin() {
 
 function envWith(admin: ReturnType<typeof recordingAdmin>, vars: Partial<Env> = {}): Env {
   return {
-    ...testEnv({ ADMIN: admin as unknown as AdminRpc }),
+    ...testEnv({ ADMIN: admin as unknown as AdminEntrypoints }),
     AUTH_JWT_SECRET: SECRET,
     AUTH_JWT_AUDIENCE: 'authenticated',
     ...vars,

@@ -1,7 +1,7 @@
 // The gateway's side of the Webhooks API: validation before admin is asked, the caller passed on,
 // full_access only, the secret passed through once, and /api/webhooks/ses (SNS's public intake)
 // kept apart from /api/webhooks/:id. Admin is a stub.
-import type { AdminRpc } from '@mailgrid/contracts';
+import type { MessagingRpc } from '@mailgrid/contracts';
 import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { call, postJson, realEnv, recordingAdmin, testEnv, uniqueSlug } from './helpers';
@@ -40,28 +40,28 @@ const delivery = {
 function webhookAdmin() {
   return {
     ...recordingAdmin(),
-    createWebhook: vi.fn<AdminRpc['createWebhook']>(async () => ({
+    createWebhook: vi.fn<MessagingRpc['createWebhook']>(async () => ({
       ok: true,
       value: { object: 'webhook', id: WEBHOOK_ID, signing_secret: 'whsec_c2VjcmV0' },
     })),
-    listWebhooks: vi.fn<AdminRpc['listWebhooks']>(async () => ({
+    listWebhooks: vi.fn<MessagingRpc['listWebhooks']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [webhook] },
     })),
-    getWebhook: vi.fn<AdminRpc['getWebhook']>(async () => ({ ok: true, value: webhook })),
-    updateWebhook: vi.fn<AdminRpc['updateWebhook']>(async (_caller, id) => ({
+    getWebhook: vi.fn<MessagingRpc['getWebhook']>(async () => ({ ok: true, value: webhook })),
+    updateWebhook: vi.fn<MessagingRpc['updateWebhook']>(async (_caller, id) => ({
       ok: true,
       value: { object: 'webhook', id },
     })),
-    deleteWebhook: vi.fn<AdminRpc['deleteWebhook']>(async (_caller, id) => ({
+    deleteWebhook: vi.fn<MessagingRpc['deleteWebhook']>(async (_caller, id) => ({
       ok: true,
       value: { object: 'webhook', id, deleted: true },
     })),
-    listWebhookDeliveries: vi.fn<AdminRpc['listWebhookDeliveries']>(async () => ({
+    listWebhookDeliveries: vi.fn<MessagingRpc['listWebhookDeliveries']>(async () => ({
       ok: true,
       value: { object: 'list', has_more: false, data: [delivery] },
     })),
-    replayWebhookDelivery: vi.fn<AdminRpc['replayWebhookDelivery']>(async () => ({
+    replayWebhookDelivery: vi.fn<MessagingRpc['replayWebhookDelivery']>(async () => ({
       ok: true,
       value: delivery,
     })),
@@ -195,14 +195,18 @@ describe('GET, PATCH, DELETE /api/webhooks/:id and GET /api/webhooks', () => {
     expect(await response.json()).toMatchObject({ statusCode: 404, name: 'not_found' });
   });
 
-  it('answers 404 for an id that is no webhook id, without asking admin', async () => {
+  it('answers 422 for an id that is no webhook id, without asking admin', async () => {
     const admin = webhookAdmin();
     const response = await call(
       '/api/webhooks/nope',
       { key: tenant.fullKey.token },
       testEnv({ ADMIN: admin }),
     );
-    expect(response.status).toBe(404);
+    expect(response.status).toBe(422);
+    expect(await response.json()).toMatchObject({
+      name: 'invalid_parameter',
+      message: 'Path parameter id must be a webhook id (a UUID).',
+    });
     expect(admin.getWebhook).not.toHaveBeenCalled();
   });
 });

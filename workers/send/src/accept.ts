@@ -25,7 +25,7 @@ import {
 import type { Compilable } from 'kysely';
 import { bodyKey, putBody } from './body-store';
 import { assertDailyQuota, usageDay } from './daily-quota';
-import type { Env } from './env';
+import { config, type Env } from './env';
 import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
 import { queueDelaySeconds } from './queue-delay';
@@ -97,7 +97,7 @@ export async function acceptBatch(
 }
 
 function prepareOptions(env: Env) {
-  return { allowLocalAttachmentUrls: env.ENVIRONMENT === 'development', files: env.FILES };
+  return { allowLocalAttachmentUrls: config(env).ENVIRONMENT === 'development', files: env.FILES };
 }
 
 /** One line per accept: how many emails and what they cost in D1 (the benchmark reads these). */
@@ -128,7 +128,7 @@ async function persist(
     }));
   if (messages.length > 0) await env.SEND_QUEUE.sendBatch(messages);
   await runBatch(d1, [
-    ...emails.map((email) => insertEmail(db, toRow(caller, email, now))),
+    ...emails.map((email) => insertEmail(db, caller.tenant_id, toRow(caller, email, now))),
     countAcceptedEmails(db, caller.tenant_id, usageDay(now), emails.length),
     ...extra,
   ]);
@@ -138,7 +138,6 @@ function toRow(caller: Caller, email: PreparedEmail, now: Date) {
   const status = !email.deliverable ? 'suppressed' : email.scheduledAt ? 'scheduled' : 'queued';
   return {
     id: email.id,
-    tenant_id: caller.tenant_id,
     domain_id: email.domainId,
     stream: email.stream,
     from_address: email.from,

@@ -17,7 +17,7 @@ import {
 } from '@mailgrid/db';
 import { sentReceiptKey } from './body-store';
 import { deliver } from './deliver';
-import type { Env } from './env';
+import { config, type Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
 
 export const MAX_ATTEMPTS = 8;
@@ -33,8 +33,8 @@ export async function consumeSendBatch(
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
-  const rate = Number(env.SES_MAX_SEND_RATE) || 14;
-  const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${env.SES_REGION}`));
+  const { SES_MAX_SEND_RATE: rate, SES_REGION } = config(env);
+  const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${SES_REGION}`));
   const { granted, retry_after_seconds } = await pacer.takeUpTo(
     { per_second: rate, burst: rate },
     messages.length,
@@ -91,7 +91,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     return;
   }
   const attempt = row.attempts + 1;
-  const backoffScale = Number(env.SEND_BACKOFF_SCALE) || 1;
+  const backoffScale = config(env).SEND_BACKOFF_SCALE;
   try {
     // An earlier attempt may have got through SES and then failed to record it: its receipt in R2
     // says so, and this attempt records it instead of sending again.

@@ -6,6 +6,7 @@ import {
   type EmailObject,
   type EmailSummary,
   type ListEmailsQuery,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import { cancelEmail, createDb, type EmailRow, getEmail, listEmails, rescheduleEmail } from '@mailgrid/db';
 import { getBody } from './body-store';
@@ -21,10 +22,8 @@ export async function readEmail(env: Env, caller: Caller, id: string): Promise<E
 }
 
 export async function readEmails(env: Env, caller: Caller, query: ListEmailsQuery): Promise<EmailList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listEmails(createDb(env.DB), caller.tenant_id, query);
-  if (!page) throw new AppError('invalid_parameter', `No email ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'email');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(summary) };
 }
 

@@ -1,32 +1,51 @@
 import type { RateLimiterNamespace, SendQueueMessage } from '@mailgrid/contracts';
+import { parseConfig, vars } from '@mailgrid/runtime';
+import * as v from 'valibot';
 
-export interface Env {
-  ENVIRONMENT: string;
+/** Send's vars and secrets, as `config(env)` gives them: validated, numbers and JSON converted. */
+export const Config = v.object({
+  ENVIRONMENT: vars.environment(),
+  /** SES v2 endpoint (https://email.<region>.amazonaws.com in production; the local SES in dev). */
+  SES_ENDPOINT: vars.url(),
+  SES_REGION: vars.text(),
+  SES_ACCESS_KEY_ID: vars.text(),
+  SES_SECRET_ACCESS_KEY: vars.text(),
+  /** The account's maximum send rate per second (SES's quota), for pacing. */
+  SES_MAX_SEND_RATE: vars.optional(vars.positiveNumber(), '14'),
+  /** Milliseconds before an unanswered SES call is abandoned and retried. */
+  SES_TIMEOUT_MS: vars.optional(vars.wholeNumber(), '15000'),
+  /** Multiplies the retry backoff curve; the mesh fault test shrinks it. */
+  SEND_BACKOFF_SCALE: vars.optional(vars.positiveNumber(), '1'),
+  /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
+  SES_CONFIGURATION_SETS: vars.optional(
+    vars.json(v.record(v.string(), v.string('must map each stream to a configuration set name'))),
+    '{}',
+  ),
+  /**
+   * JSON `{ "<key id>": "<secret>" }`: keys for tracking tokens (a secret outside development), and
+   * the id new tokens are signed with. Optional here: @mailgrid/tracking-tokens checks them when an
+   * email needs a token, so an untracked email still goes out without them.
+   */
+  TRACKING_SIGNING_KEYS: vars.optional(vars.text()),
+  TRACKING_SIGNING_KEY_ID: vars.optional(vars.text()),
+  /** The default tracking host (`https://track.example`): links, pixel and unsubscribe URLs. */
+  TRACKING_BASE_URL: vars.url(),
+});
+export type Config = v.InferOutput<typeof Config>;
+
+/** The bindings, and the vars as they arrive (strings); read the vars through `config(env)`. */
+export interface Env extends v.InferInput<typeof Config> {
   DB: D1Database;
   /** Raw EML of every sent message: exactly the bytes given to SES. Also the stored email bodies. */
   ARCHIVE: R2Bucket;
   /** Uploaded attachment files. */
   FILES: R2Bucket;
   SEND_QUEUE: Queue<SendQueueMessage>;
-  /** Defined by the gateway; here it paces SES. */
+  /** Send's own RateLimiter (@mailgrid/rate-limiter): the SES pacing buckets. */
   RATE_LIMITER: RateLimiterNamespace;
-  /** SES v2 endpoint (https://email.<region>.amazonaws.com in production; the local SES in dev). */
-  SES_ENDPOINT: string;
-  SES_REGION: string;
-  SES_ACCESS_KEY_ID: string;
-  SES_SECRET_ACCESS_KEY: string;
-  /** The account's maximum send rate per second (SES's quota), for pacing. */
-  SES_MAX_SEND_RATE: string;
-  /** Milliseconds before an unanswered SES call is abandoned and retried (default 15000). */
-  SES_TIMEOUT_MS?: string;
-  /** Multiplies the retry backoff curve (default 1); the mesh fault test shrinks it. */
-  SEND_BACKOFF_SCALE?: string;
-  /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
-  SES_CONFIGURATION_SETS: string;
-  /** JSON `{ "<key id>": "<secret>" }`: keys for tracking tokens (a secret outside development). */
-  TRACKING_SIGNING_KEYS: string;
-  /** The key id new tracking tokens are signed with. */
-  TRACKING_SIGNING_KEY_ID: string;
-  /** The default tracking host (`https://track.example`): links, pixel and unsubscribe URLs. */
-  TRACKING_BASE_URL: string;
+}
+
+/** The vars, parsed once per env object; throws at first use naming each missing or malformed one. */
+export function config(env: Env): Config {
+  return parseConfig(Config, env);
 }

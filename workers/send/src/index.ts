@@ -21,17 +21,20 @@ import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { acceptBatch, acceptEmail } from './accept';
 import { consumeSendBatch } from './consumer';
 import { cancel, readEmail, readEmails, reschedule } from './emails';
-import type { Env } from './env';
+import { config, type Env } from './env';
 import { sweepStranded } from './sweeper';
+
+// Send's own SES pacing buckets (RATE_LIMITER); the gateway hosts its own for the API limit.
+export { RateLimiter } from '@mailgrid/rate-limiter';
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
   async health(): Promise<WorkerHealth> {
     const { env } = this;
-    return checkHealth('send', env.ENVIRONMENT, {
+    return checkHealth('send', config(env).ENVIRONMENT, {
       d1: probes.d1(env.DB),
       archive: probes.r2(env.ARCHIVE),
       files: probes.r2(env.FILES),
-      // Cost 0 reads the SES pacing bucket without spending it: proves the cross-script DO binding works.
+      // Cost 0 reads the SES pacing bucket without spending it: proves the DO binding works.
       rate_limiter: () =>
         env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName('health')).take({ per_second: 1, burst: 1 }, 0),
     });

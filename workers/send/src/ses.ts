@@ -1,10 +1,7 @@
 // SES v2 SendEmail with raw content, signed with SigV4 by aws4fetch. Each call's outcome is sorted
 // into sent / retry / reject, so the consumer knows whether another attempt can help.
 import { AwsClient } from 'aws4fetch';
-import type { Env } from './env';
-
-/** A hung SES call is abandoned after this long (SES_TIMEOUT_MS overrides it) and retried later. */
-const DEFAULT_SES_TIMEOUT_MS = 15_000;
+import { config, type Env } from './env';
 
 export interface RawSend {
   from: string;
@@ -21,12 +18,19 @@ export type SesOutcome =
   | { kind: 'reject'; reason: string };
 
 export async function sendRawEmail(env: Env, email: RawSend): Promise<SesOutcome> {
-  const timeoutMs = Number(env.SES_TIMEOUT_MS) || DEFAULT_SES_TIMEOUT_MS;
+  // A hung call is abandoned after SES_TIMEOUT_MS (15 s unless set) and retried later.
+  const {
+    SES_ENDPOINT,
+    SES_REGION,
+    SES_ACCESS_KEY_ID,
+    SES_SECRET_ACCESS_KEY,
+    SES_TIMEOUT_MS: timeoutMs,
+  } = config(env);
   // retries: 0 — retrying is the queue's job, with backoff and a record in D1 of every attempt.
   const client = new AwsClient({
-    accessKeyId: env.SES_ACCESS_KEY_ID,
-    secretAccessKey: env.SES_SECRET_ACCESS_KEY,
-    region: env.SES_REGION,
+    accessKeyId: SES_ACCESS_KEY_ID,
+    secretAccessKey: SES_SECRET_ACCESS_KEY,
+    region: SES_REGION,
     service: 'ses',
     retries: 0,
   });
@@ -43,7 +47,7 @@ export async function sendRawEmail(env: Env, email: RawSend): Promise<SesOutcome
   };
   let response: Response;
   try {
-    response = await client.fetch(`${env.SES_ENDPOINT.replace(/\/$/, '')}/v2/email/outbound-emails`, {
+    response = await client.fetch(`${SES_ENDPOINT.replace(/\/$/, '')}/v2/email/outbound-emails`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),

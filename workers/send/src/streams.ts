@@ -3,10 +3,9 @@
 // send time, so a change applies to emails already queued. A stream's dedicated IP pool is not
 // passed here: SES v2 sends through the pool the configuration set names (DeliveryOptions).
 import type { EmailRow, SendSettings } from '@mailgrid/db';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 export function configurationSetFor(env: Env, settings: SendSettings, row: EmailRow): string | undefined {
   if (settings.stream.configuration_set) return settings.stream.configuration_set;
-  const fromVar = JSON.parse(env.SES_CONFIGURATION_SETS || '{}') as Record<string, string>;
-  return fromVar[row.stream];
+  return config(env).SES_CONFIGURATION_SETS[row.stream];
 }

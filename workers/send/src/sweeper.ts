@@ -4,7 +4,8 @@
 // moved to the DLQ by retries we did not count, a platform fault). A duplicate message is harmless:
 // the consumer's claim lets one delivery send and the rest stop.
 import type { SendQueueMessage } from '@mailgrid/contracts';
-import { createDb, findStrandedEmails } from '@mailgrid/db';
+import { createDb } from '@mailgrid/db';
+import { findStrandedEmails } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 
 /** Longer than the consumer's whole retry schedule needs between two attempts. */

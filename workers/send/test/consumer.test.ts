@@ -1,6 +1,7 @@
 // The send queue's consumer, run on chosen batches inside workerd against the real local D1 and
 // R2, with SES played by a spy on fetch (see helpers.ts): one send per accepted id however often its
 // message arrives, the EML archive, retries and their limits, what is acked without a send, pacing.
+import type { RateLimitRule } from '@mailgrid/contracts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTEMPTS } from '../src/consumer';
 import {
@@ -507,35 +508,56 @@ describe('the claim', () => {
 });
 
 describe('pacing', () => {
+  /** Send's real RATE_LIMITER, noting which bucket the consumer asks and each takeUpTo it makes. */
+  function recordingPacer() {
+    const buckets: string[] = [];
+    const takes: { rule: RateLimitRule; max: number }[] = [];
+    const namespace = {
+      idFromName: (name: string) => {
+        buckets.push(name);
+        return testEnv.RATE_LIMITER.idFromName(name);
+      },
+      get: (id: DurableObjectId) => {
+        const bucket = testEnv.RATE_LIMITER.get(id);
+        return {
+          takeUpTo: (rule: RateLimitRule, max: number) => {
+            takes.push({ rule, max });
+            return bucket.takeUpTo(rule, max);
+          },
+        };
+      },
+    };
+    return { namespace, buckets, takes };
+  }
+
   it('takes SES tokens for the whole batch at once, at SES_MAX_SEND_RATE', async () => {
     const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
     const ids = [await accept(acme), await accept(acme)];
-    sesStub();
+    const ses = sesStub();
+    const pacer = recordingPacer();
 
-    await consume(
+    const result = await consume(
       ids.map((id) => messageFor(acme, id)),
-      { SES_REGION: region, SES_MAX_SEND_RATE: '5' },
+      { SES_REGION: region, SES_MAX_SEND_RATE: '5', RATE_LIMITER: pacer.namespace },
     );
 
-    const pacer = testEnv.RATE_LIMITER.get(testEnv.RATE_LIMITER.idFromName(`ses:${region}`)) as unknown as {
-      takeUpToCalls(): Promise<unknown[]>;
-    };
-    expect(await pacer.takeUpToCalls()).toEqual([{ rule: { per_second: 5, burst: 5 }, max: 2 }]);
+    expect(pacer.buckets).toEqual([`ses:${region}`]);
+    expect(pacer.takes).toEqual([{ rule: { per_second: 5, burst: 5 }, max: 2 }]);
+    expect(result.explicitAcks).toHaveLength(2);
+    expect(ses.requests).toHaveLength(2);
   });
 
   it('when fewer tokens are granted than messages, the rest are re-sent with the wait and acked', async () => {
     const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
-    const pacer = testEnv.RATE_LIMITER.get(testEnv.RATE_LIMITER.idFromName(`ses:${region}`)) as unknown as {
-      limitGrants(max: number | null, retryAfterSeconds?: number): Promise<void>;
-    };
-    await pacer.limitGrants(1, 3);
     const ids = [await accept(acme), await accept(acme), await accept(acme)];
     const ses = sesStub();
     const queue = queueSpy();
 
+    // One token a second in a bucket of one (the real RateLimiter): the first email takes the only
+    // token, and the other two wait the 2 s the bucket needs to hold two more.
     const result = await consume(
       ids.map((id, index) => ({ id: `paced-${index}`, body: messageFor(acme, id), attempts: 4 })),
-      { SES_REGION: region },
+      { SES_REGION: region, SES_MAX_SEND_RATE: '1' },
     );
 
     // All three acked: the first sent, the other two handed back to the queue as new messages, so
@@ -545,8 +567,8 @@ describe('pacing', () => {
     expect(ses.requests).toHaveLength(1);
     expect((await emailRow(ids[0] as string))?.status).toBe('sent');
     expect(queue.enqueued()).toEqual([
-      { body: messageFor(acme, ids[1] as string), delaySeconds: 3 },
-      { body: messageFor(acme, ids[2] as string), delaySeconds: 3 },
+      { body: messageFor(acme, ids[1] as string), delaySeconds: 2 },
+      { body: messageFor(acme, ids[2] as string), delaySeconds: 2 },
     ]);
     for (const id of ids.slice(1)) {
       expect(await emailRow(id)).toMatchObject({ status: 'queued', attempts: 0, claim_token: null });

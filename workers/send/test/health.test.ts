@@ -12,7 +12,7 @@ afterEach(() => {
 
 describe('SendService.health()', () => {
   it('reports ok with its D1, R2 and rate-limiter checks', async () => {
-    // RATE_LIMITER is the gateway's DO, bound by script name; here an auxiliary stub stands in for it.
+    // RATE_LIMITER is send's own DO: the real class from @mailgrid/rate-limiter.
     expect(await send.health()).toMatchObject({
       worker: 'send',
       ok: true,

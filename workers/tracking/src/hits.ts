@@ -1,7 +1,7 @@
 // GET|HEAD /o/<token> (the open pixel) and GET|HEAD /c/<token> (the click redirect).
 import { signingKeysOf, type TokenAction, type TrackingClaims, verifyToken } from '@mailgrid/tracking-tokens';
 import { enqueueAfterResponse, trackingEvent } from './enqueue';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 import { detectMachine } from './machine';
 import { invalidLink } from './pages';
@@ -13,7 +13,7 @@ export async function verifiedClaims(
   token: string,
   action: TokenAction,
 ): Promise<TrackingClaims | null> {
-  const claims = await verifyToken(signingKeysOf(env), token);
+  const claims = await verifyToken(signingKeysOf(config(env)), token);
   return claims?.action === action ? claims : null;
 }
 

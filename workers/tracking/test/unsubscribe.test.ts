@@ -34,7 +34,7 @@ const TOPICS: Topic[] = [
   { id: 'top_billing', name: 'Billing', description: null, visibility: 'private', default: true },
 ];
 
-/** Admin's preferences RPC, in memory, mirroring its rules (unknown topic → not_found). */
+/** admin's PreferencesService (PREFERENCES), in memory, mirroring its rules (unknown topic → not_found). */
 class FakeAdmin {
   calls: { method: string; args: unknown[] }[] = [];
   unsubscribed = false;
@@ -93,7 +93,7 @@ async function request(path: string, init: RequestInit = {}) {
   const ctx = createExecutionContext();
   const response = await worker.fetch(
     new Request(`https://track.mailgrid.test${path}`, init) as Request<unknown, IncomingRequestCfProperties>,
-    { ...realEnv, EVENTS_QUEUE: events, ADMIN: admin as unknown as typeof realEnv.ADMIN },
+    { ...realEnv, EVENTS_QUEUE: events, PREFERENCES: admin as unknown as typeof realEnv.PREFERENCES },
     ctx,
   );
   await waitOnExecutionContext(ctx);

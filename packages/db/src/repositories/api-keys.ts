@@ -1,40 +1,9 @@
-import type { ApiKeyRecord, ApiKeySummary, Caller, CreateApiKeyRequest } from '@mailgrid/contracts';
+import type { ApiKeySummary, Caller, CreateApiKeyRequest } from '@mailgrid/contracts';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import { auditEntry } from './audit-log';
 
-/**
- * The authentication lookup, and the only read not scoped by tenant: the tenant is what it finds.
- * Revoked keys and keys of unknown tenants are not returned.
- */
-export async function findApiKeyByPrefix(db: Db, prefix: string): Promise<ApiKeyRecord | null> {
-  const row = await db
-    .selectFrom('api_keys')
-    .innerJoin('tenants', 'tenants.id', 'api_keys.tenant_id')
-    .select([
-      'api_keys.id',
-      'api_keys.tenant_id',
-      'api_keys.hash',
-      'api_keys.permission',
-      'api_keys.domain_id',
-      'tenants.status as tenant_status',
-      'tenants.rate_limit_per_second',
-      'tenants.rate_limit_burst',
-    ])
-    .where('api_keys.prefix', '=', prefix)
-    .where('api_keys.revoked_at', 'is', null)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    tenant_id: row.tenant_id,
-    hash: row.hash,
-    permission: row.permission,
-    domain_id: row.domain_id,
-    tenant_status: row.tenant_status,
-    rate_limit: { per_second: row.rate_limit_per_second, burst: row.rate_limit_burst },
-  };
-}
+// The authentication lookup by prefix, which finds the tenant, is in cross-tenant.ts.
 
 export async function listApiKeys(db: Db, tenantId: string): Promise<ApiKeySummary[]> {
   return db

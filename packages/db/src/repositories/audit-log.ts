@@ -73,8 +73,8 @@ export async function listAuditLog(
   if (query.to) conditions.push(eb('created_at', '<', query.to));
   return listNewestFirst(
     db,
-    'audit_log',
     tenantId,
+    'audit_log',
     query,
     conditions.length ? eb.and(conditions) : undefined,
   );

@@ -84,7 +84,7 @@ export async function listContactImports(
   tenantId: string,
   page: PageRequest,
 ): Promise<Page<ContactImportRow> | null> {
-  return listNewestFirst(db, 'contact_imports', tenantId, page);
+  return listNewestFirst(db, tenantId, 'contact_imports', page);
 }
 
 /** The import's failed rows by row number, after `afterRow`; `limit + 1` rows to tell has_more. */
@@ -125,12 +125,20 @@ export async function tenantHasSegment(db: Db, tenantId: string, segmentId: stri
   return row !== undefined;
 }
 
-export async function importChunkDone(db: Db, importId: string, chunk: number): Promise<boolean> {
+/** Whether this chunk of the tenant's import was applied (contact_import_chunks has no tenant_id: via its import). */
+export async function importChunkDone(
+  db: Db,
+  tenantId: string,
+  importId: string,
+  chunk: number,
+): Promise<boolean> {
   const row = await db
-    .selectFrom('contact_import_chunks')
-    .select('chunk')
-    .where('import_id', '=', importId)
-    .where('chunk', '=', chunk)
+    .selectFrom('contact_import_chunks as c')
+    .innerJoin('contact_imports as i', 'i.id', 'c.import_id')
+    .select('c.chunk')
+    .where('i.tenant_id', '=', tenantId)
+    .where('c.import_id', '=', importId)
+    .where('c.chunk', '=', chunk)
     .executeTakeFirst();
   return row !== undefined;
 }
@@ -157,7 +165,6 @@ export interface ImportRowError {
 }
 
 export interface ImportChunk {
-  tenant_id: string;
   import_id: string;
   chunk: number;
   rows: number;
@@ -166,21 +173,38 @@ export interface ImportChunk {
   errors: ImportRowError[];
 }
 
-/** `applied`, or `already_done` when this chunk was recorded before (a redelivery): nothing changed. */
+/**
+ * Applies a chunk of the tenant's import. `applied`, or `already_done` when this chunk was recorded
+ * before (a redelivery): nothing changed.
+ */
 export async function applyImportChunk(
   db: Db,
   d1: D1Database,
+  tenantId: string,
   chunk: ImportChunk,
 ): Promise<'applied' | 'already_done'> {
   const now = nowIso();
   const contacts = JSON.stringify(chunk.contacts);
   const statements: D1PreparedStatement[] = [
-    // First, so a second delivery of the chunk fails here and its batch rolls back whole.
+    // First, so a second delivery of the chunk fails here and its batch rolls back whole. Recorded
+    // only for an import of the tenant's (the chunks table has no tenant_id of its own).
     prepared(
       d1,
       db
         .insertInto('contact_import_chunks')
-        .values({ import_id: chunk.import_id, chunk: chunk.chunk, rows: chunk.rows, processed_at: now }),
+        .columns(['import_id', 'chunk', 'rows', 'processed_at'])
+        .expression((eb) =>
+          eb
+            .selectFrom('contact_imports')
+            .select([
+              'id as import_id',
+              eb.val(chunk.chunk).as('chunk'),
+              eb.val(chunk.rows).as('rows'),
+              eb.val(now).as('processed_at'),
+            ])
+            .where('tenant_id', '=', tenantId)
+            .where('id', '=', chunk.import_id),
+        ),
     ),
     // Counted before the upsert, against the contacts as they are now.
     d1
@@ -209,7 +233,7 @@ export async function applyImportChunk(
           started_at = coalesce(started_at, ?5)
         WHERE tenant_id = ?2 AND id = ?6`,
       )
-      .bind(contacts, chunk.tenant_id, chunk.errors.length, chunk.rows, now, chunk.import_id),
+      .bind(contacts, tenantId, chunk.errors.length, chunk.rows, now, chunk.import_id),
     d1
       .prepare(
         `INSERT INTO contacts (id, tenant_id, email, first_name, last_name, unsubscribed, properties, created_at, updated_at)
@@ -223,7 +247,7 @@ export async function applyImportChunk(
           updated_at = excluded.updated_at
         WHERE ${changed('excluded')}`,
       )
-      .bind(contacts, chunk.tenant_id, now),
+      .bind(contacts, tenantId, now),
   ];
   if (chunk.segment_id && chunk.contacts.length > 0) {
     statements.push(
@@ -237,7 +261,7 @@ export async function applyImportChunk(
           WHERE EXISTS (SELECT 1 FROM segments WHERE segments.tenant_id = ?2 AND segments.id = ?3)
           ON CONFLICT DO NOTHING`,
         )
-        .bind(contacts, chunk.tenant_id, chunk.segment_id, now),
+        .bind(contacts, tenantId, chunk.segment_id, now),
     );
   }
   if (chunk.errors.length > 0) {
@@ -249,7 +273,7 @@ export async function applyImportChunk(
             json_extract(value, '$.reason'), json_extract(value, '$.message')
           FROM json_each(?1)`,
         )
-        .bind(JSON.stringify(chunk.errors), chunk.import_id, chunk.tenant_id),
+        .bind(JSON.stringify(chunk.errors), chunk.import_id, tenantId),
     );
   }
   statements.push(
@@ -260,7 +284,7 @@ export async function applyImportChunk(
         `UPDATE contact_imports SET status = 'completed', completed_at = ?3, completed_by_chunk = ?4, error = NULL
         WHERE tenant_id = ?1 AND id = ?2 AND status <> 'completed' AND chunks_done >= chunk_count`,
       )
-      .bind(chunk.tenant_id, chunk.import_id, now, chunk.chunk),
+      .bind(tenantId, chunk.import_id, now, chunk.chunk),
     d1
       .prepare(
         `INSERT INTO audit_log (id, tenant_id, actor_type, actor_id, action, target_type, target_id, request_id, summary, created_at)
@@ -269,7 +293,7 @@ export async function applyImportChunk(
           ?5
         FROM contact_imports WHERE tenant_id = ?1 AND id = ?2 AND completed_by_chunk = ?3`,
       )
-      .bind(chunk.tenant_id, chunk.import_id, chunk.chunk, crypto.randomUUID(), now),
+      .bind(tenantId, chunk.import_id, chunk.chunk, crypto.randomUUID(), now),
   );
   try {
     await d1.batch(statements);

@@ -39,7 +39,7 @@ export async function listContactProperties(
   tenantId: string,
   page: PageRequest,
 ): Promise<Page<ContactPropertyRow> | null> {
-  return listNewestFirst(db, 'contact_properties', tenantId, page);
+  return listNewestFirst(db, tenantId, 'contact_properties', page);
 }
 
 export async function insertContactProperty(

@@ -27,7 +27,7 @@ export async function listContacts(
   const filter = segmentId
     ? sql<SqlBool>`id IN (SELECT contact_id FROM segment_contacts WHERE tenant_id = ${tenantId} AND segment_id = ${segmentId})`
     : undefined;
-  return listNewestFirst(db, 'contacts', tenantId, page, filter);
+  return listNewestFirst(db, tenantId, 'contacts', page, filter);
 }
 
 export interface NewContact {

@@ -1,6 +1,7 @@
 // Sending domains. A deleted domain that emails still reference stays as a tombstone (`deleted_at`)
 // because emails.domain_id is a foreign key; every read here skips tombstones, so to the API and
-// to sending it is gone.
+// to sending it is gone. The check that no other tenant holds a name (SES has one identity per name in
+// the account) is in cross-tenant.ts.
 import type { Caller } from '@mailgrid/contracts';
 import { type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
@@ -61,24 +62,9 @@ export async function findDomainRowByName(db: Db, tenantId: string, name: string
     .executeTakeFirst();
 }
 
-/**
- * Whether another tenant has a live domain of that name. The one read across tenants: SES has one
- * identity per name in the account, so two tenants cannot both own it (nor delete it under each other).
- */
-export async function domainNameTakenElsewhere(db: Db, tenantId: string, name: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('domains')
-    .select('id')
-    .where('tenant_id', '!=', tenantId)
-    .where('name', '=', name)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /** Newest first, Resend's cursors, deleted domains (kept as history) left out; null for an unknown cursor. */
 export async function listDomainRows(db: Db, tenantId: string, page: PageRequest) {
-  return listNewestFirst(db, 'domains', tenantId, page, sql<SqlBool>`deleted_at IS NULL`);
+  return listNewestFirst(db, tenantId, 'domains', page, sql<SqlBool>`deleted_at IS NULL`);
 }
 
 export interface NewDomain {

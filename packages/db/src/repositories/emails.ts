@@ -1,11 +1,13 @@
-// Emails and the send consumer's claim on them. Every read and write names the tenant.
+// Emails and the send consumer's claim on them. Every read and write names the tenant (the sweeper's
+// scan across tenants is in cross-tenant.ts).
 import { sql } from 'kysely';
 import type { Db } from '../client';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { EmailRow, NewEmailRow } from '../schema';
 
-export function insertEmail(db: Db, row: NewEmailRow) {
-  return db.insertInto('emails').values(row);
+/** The insert of one email of the tenant, not yet run (for the accept's D1 batch). */
+export function insertEmail(db: Db, tenantId: string, row: Omit<NewEmailRow, 'tenant_id'>) {
+  return db.insertInto('emails').values({ ...row, tenant_id: tenantId });
 }
 
 export async function getEmail(db: Db, tenantId: string, id: string): Promise<EmailRow | undefined> {
@@ -23,7 +25,7 @@ export async function listEmails(
   tenantId: string,
   page: PageRequest,
 ): Promise<Page<EmailRow> | null> {
-  return listNewestFirst(db, 'emails', tenantId, page);
+  return listNewestFirst(db, tenantId, 'emails', page);
 }
 
 /**
@@ -143,26 +145,4 @@ export async function cancelEmail(db: Db, tenantId: string, id: string): Promise
     .where('status', '=', 'scheduled')
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
-}
-
-/**
- * The sweeper's scan, and the one email read not scoped by tenant: it is a system job over all
- * tenants, and it only returns ids for the consumer, which re-reads each row under its tenant.
- * Stranded means: queued or sending with its claim long expired, or scheduled and long overdue.
- */
-export async function findStrandedEmails(db: Db, olderThan: Date, limit: number) {
-  const before = olderThan.toISOString();
-  return db
-    .selectFrom('emails')
-    .select(['tenant_id', 'id'])
-    .where((eb) =>
-      eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)]),
-        eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', before)]),
-        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<', before)]),
-      ]),
-    )
-    .orderBy('created_at')
-    .limit(limit)
-    .execute();
 }

@@ -39,7 +39,7 @@ export async function getFile(db: Db, tenantId: string, id: string): Promise<Fil
 
 /** Newest first, Resend's cursors; null when the cursor is not one of the tenant's files. */
 export async function listFiles(db: Db, tenantId: string, page: PageRequest): Promise<Page<FileRow> | null> {
-  return listNewestFirst(db, 'files', tenantId, page);
+  return listNewestFirst(db, tenantId, 'files', page);
 }
 
 export async function deleteFile(db: Db, d1: D1Database, caller: Caller, file: FileRow): Promise<void> {

@@ -39,7 +39,7 @@ export async function listSegments(
   const filter = contactId
     ? sql<SqlBool>`id IN (SELECT segment_id FROM segment_contacts WHERE tenant_id = ${tenantId} AND contact_id = ${contactId})`
     : undefined;
-  return listNewestFirst(db, 'segments', tenantId, page, filter);
+  return listNewestFirst(db, tenantId, 'segments', page, filter);
 }
 
 export async function insertSegment(db: Db, d1: D1Database, caller: Caller, name: string): Promise<string> {

@@ -24,7 +24,7 @@ export async function listTemplates(
   tenantId: string,
   page: PageRequest,
 ): Promise<Page<TemplateRow> | null> {
-  return listNewestFirst(db, 'templates', tenantId, page);
+  return listNewestFirst(db, tenantId, 'templates', page);
 }
 
 /** The draft fields a template is made of; `reply_to` and `variables` are JSON. */

@@ -1,47 +1,29 @@
-// Tenants as the platform operator manages them, and the daily send quota's count. The operator's
-// reads are the only ones not scoped by a tenant: the operator acts on tenants themselves.
-import type {
-  CreateTenantRequest,
-  ListTenantsQuery,
-  TenantStatus,
-  UpdateTenantRequest,
-} from '@mailgrid/contracts';
+// Tenants as the platform operator manages them, and the daily send quota's count. Each function here
+// acts on the one tenant it is given; the operator's lookups by slug and listing of all tenants are
+// in cross-tenant.ts.
+import type { CreateTenantRequest, TenantStatus, UpdateTenantRequest } from '@mailgrid/contracts';
 import type { Compilable } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import type { Tenant } from '../schema';
 import { operatorAuditEntry } from './audit-log';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** A tenant by id or slug. */
-export async function findTenant(db: Db, ref: string): Promise<Tenant | null> {
-  const row = await db
-    .selectFrom('tenants')
-    .selectAll()
-    .where(UUID.test(ref) ? 'id' : 'slug', '=', ref.toLowerCase())
-    .executeTakeFirst();
+/** The tenant's own row. */
+export async function getTenantRow(db: Db, tenantId: string): Promise<Tenant | null> {
+  const row = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
   return row ?? null;
 }
 
-export async function slugTaken(db: Db, slug: string): Promise<boolean> {
-  return (
-    (await db.selectFrom('tenants').select('id').where('slug', '=', slug).executeTakeFirst()) !== undefined
-  );
-}
-
-/**
- * The tenant row and its audit entry, plus `extra` (the first owner's invitation) in one batch.
- * Returns the tenant's id.
- */
+/** The new tenant `tenantId`: its row and audit entry, plus `extra` (the first owner's invitation) in one batch. */
 export async function insertTenant(
   db: Db,
   d1: D1Database,
+  tenantId: string,
   requestId: string,
-  id: string,
   input: CreateTenantRequest,
   extra: (tenantId: string) => Compilable[],
 ): Promise<void> {
+  const id = tenantId;
   await runBatch(d1, [
     db.insertInto('tenants').values({
       id,
@@ -68,43 +50,11 @@ export async function insertTenant(
   ]);
 }
 
-export async function listTenantsPage(
-  db: Db,
-  query: ListTenantsQuery,
-): Promise<{ rows: Tenant[]; has_more: boolean } | null> {
-  let select = db.selectFrom('tenants').selectAll();
-  const cursorId = query.after ?? query.before;
-  if (cursorId) {
-    const cursor = await db
-      .selectFrom('tenants')
-      .select(['created_at', 'id'])
-      .where('id', '=', cursorId)
-      .executeTakeFirst();
-    if (!cursor) return null;
-    const op = query.after ? '<' : '>';
-    select = select.where((eb) =>
-      eb.or([
-        eb('created_at', op, cursor.created_at),
-        eb.and([eb('created_at', '=', cursor.created_at), eb('id', op, cursor.id)]),
-      ]),
-    );
-  }
-  const direction = query.before ? 'asc' : 'desc';
-  const rows = await select
-    .orderBy('created_at', direction)
-    .orderBy('id', direction)
-    .limit(query.limit + 1)
-    .execute();
-  const page = rows.slice(0, query.limit);
-  if (query.before) page.reverse();
-  return { rows: page, has_more: rows.length > query.limit };
-}
-
 export async function updateTenantRow(
   db: Db,
   d1: D1Database,
-  requestId: string,
   tenant: Tenant,
+  requestId: string,
   input: UpdateTenantRequest,
 ): Promise<void> {
   const changes: Partial<
@@ -131,8 +81,8 @@ export async function updateTenantRow(
 export async function setTenantStatus(
   db: Db,
   d1: D1Database,
-  requestId: string,
   tenantId: string,
+  requestId: string,
   status: TenantStatus,
 ): Promise<void> {
   await runBatch(d1, [
@@ -156,10 +106,6 @@ export async function liveKeyPrefixes(db: Db, tenantId: string): Promise<string[
   return rows.map((row) => row.prefix);
 }
 
-/**
- * The daily quota at accept: the tenant's limit (null = unlimited) and, when there is one, how many
- * emails it accepted since `since` (UTC midnight), counted on the emails_by_tenant index.
- */
 /** The tenant's daily send limit and what it accepted on `day` (YYYY-MM-DD, UTC): one read. */
 export async function dailySendUsage(
   db: Db,

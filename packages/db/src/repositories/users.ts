@@ -1,36 +1,12 @@
-// A tenant's users and their invitations. Every read and write is scoped by tenant, except the two
-// lookups that find the tenant: by identity subject (sign-in) and by invitation token hash (accept).
-import type { Caller, UserRecord, UserRole } from '@mailgrid/contracts';
+// A tenant's users and their invitations. Every read and write is scoped by tenant; the lookups that
+// find the tenant (by identity subject at sign-in, by invitation token hash at accept) are in
+// cross-tenant.ts.
+import type { Caller, UserRole } from '@mailgrid/contracts';
 import type { Compilable } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import type { InvitationRow, UserRow } from '../schema';
 import { auditEntry } from './audit-log';
-
-/** Sign-in: the user bound to an identity subject, with what the gateway needs to authorise them. */
-export async function findUserBySubject(db: Db, subject: string): Promise<UserRecord | null> {
-  const row = await db
-    .selectFrom('users')
-    .innerJoin('tenants', 'tenants.id', 'users.tenant_id')
-    .select([
-      'users.id',
-      'users.tenant_id',
-      'users.role',
-      'tenants.status as tenant_status',
-      'tenants.rate_limit_per_second',
-      'tenants.rate_limit_burst',
-    ])
-    .where('users.auth_subject', '=', subject)
-    .executeTakeFirst();
-  if (!row) return null;
-  return {
-    id: row.id,
-    tenant_id: row.tenant_id,
-    role: row.role,
-    tenant_status: row.tenant_status,
-    rate_limit: { per_second: row.rate_limit_per_second, burst: row.rate_limit_burst },
-  };
-}
 
 export async function listUsers(db: Db, tenantId: string): Promise<UserRow[]> {
   return db
@@ -84,7 +60,6 @@ export async function userSubjects(db: Db, tenantId: string): Promise<string[]> 
 }
 
 export interface NewInvitation {
-  tenantId: string;
   /** The invited user: a new row, or an existing one not yet joined (its role is updated). */
   user: { id: string; email: string; role: UserRole; exists: boolean };
   invitationId: string;
@@ -96,9 +71,9 @@ export interface NewInvitation {
  * The writes of an invitation, not yet run: the user row (new, or its role updated), earlier
  * invitations of that user withdrawn (only the newest token works), the new invitation.
  */
-export function invitationWrites(db: Db, invitation: NewInvitation): Compilable[] {
+export function invitationWrites(db: Db, tenantId: string, invitation: NewInvitation): Compilable[] {
   const now = nowIso();
-  const { tenantId, user } = invitation;
+  const { user } = invitation;
   return [
     user.exists
       ? db
@@ -136,7 +111,7 @@ export async function inviteUserRows(
   invitation: NewInvitation,
 ): Promise<void> {
   await runBatch(d1, [
-    ...invitationWrites(db, invitation),
+    ...invitationWrites(db, caller.tenant_id, invitation),
     auditEntry(db, caller, {
       action: 'user.invited',
       target_type: 'user',
@@ -185,30 +160,6 @@ export async function deleteUserRow(db: Db, d1: D1Database, caller: Caller, user
   ]);
 }
 
-/** Accept: the invitation with its user, found by the token's hash (the token names the tenant). */
-export async function findInvitationByTokenHash(
-  db: Db,
-  tokenHash: string,
-): Promise<{ invitation: InvitationRow; user: UserRow } | null> {
-  const invitation = await db
-    .selectFrom('invitations')
-    .selectAll()
-    .where('token_hash', '=', tokenHash)
-    .executeTakeFirst();
-  if (!invitation) return null;
-  const user = await findUser(db, invitation.tenant_id, invitation.user_id);
-  return user ? { invitation, user } : null;
-}
-
-export async function isSubjectBound(db: Db, subject: string): Promise<boolean> {
-  const row = await db
-    .selectFrom('users')
-    .select('id')
-    .where('auth_subject', '=', subject)
-    .executeTakeFirst();
-  return row !== undefined;
-}
-
 /**
  * Spends the invitation, then binds the subject to its user. Spending is a conditional update, so of
  * two accepts of one token only one gets past it. Returns false when the invitation was already spent.
@@ -216,6 +167,7 @@ export async function isSubjectBound(db: Db, subject: string): Promise<boolean> 
 export async function bindInvitation(
   db: Db,
   d1: D1Database,
+  tenantId: string,
   invitation: InvitationRow,
   subject: string,
   requestId: string,
@@ -224,12 +176,13 @@ export async function bindInvitation(
   const spent = await db
     .updateTable('invitations')
     .set({ accepted_at: now })
+    .where('tenant_id', '=', tenantId)
     .where('id', '=', invitation.id)
     .where('accepted_at', 'is', null)
     .executeTakeFirst();
   if (Number(spent.numUpdatedRows) !== 1) return false;
   const caller: Caller = {
-    tenant_id: invitation.tenant_id,
+    tenant_id: tenantId,
     key_id: '',
     key_prefix: '',
     permission: 'full_access',
@@ -242,7 +195,7 @@ export async function bindInvitation(
       db
         .updateTable('users')
         .set({ auth_subject: subject, joined_at: now, updated_at: now })
-        .where('tenant_id', '=', invitation.tenant_id)
+        .where('tenant_id', '=', tenantId)
         .where('id', '=', invitation.user_id),
       auditEntry(db, caller, {
         action: 'user.joined',
@@ -253,7 +206,12 @@ export async function bindInvitation(
     ]);
   } catch (err) {
     // The subject was bound to another user meanwhile (UNIQUE): give the invitation back.
-    await db.updateTable('invitations').set({ accepted_at: null }).where('id', '=', invitation.id).execute();
+    await db
+      .updateTable('invitations')
+      .set({ accepted_at: null })
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', invitation.id)
+      .execute();
     throw err;
   }
   return true;

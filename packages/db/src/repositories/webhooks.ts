@@ -6,7 +6,6 @@ import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import type { WebhookDeliveryRow, WebhookRow } from '../schema';
 import { auditEntry } from './audit-log';
-import { emailsByRef } from './events';
 
 export interface NewWebhook {
   id: string;
@@ -116,20 +115,8 @@ export async function deleteWebhook(
   ]);
 }
 
-/** The enabled webhooks of these tenants: what a batch of new events may be delivered to. */
-export async function findEnabledWebhooks(db: Db, tenantIds: string[]) {
-  if (tenantIds.length === 0) return [];
-  return db
-    .selectFrom('webhooks')
-    .select(['id', 'tenant_id', 'events'])
-    .where('tenant_id', 'in', tenantIds)
-    .where('status', '=', 'enabled')
-    .execute();
-}
-
 export interface NewDelivery {
   id: string;
-  tenant_id: string;
   webhook_id: string;
   event_id: string;
   type: string;
@@ -142,7 +129,7 @@ export interface NewDelivery {
  * event row `event_id` exists, so when the same batch's insert of the event was dropped as a
  * duplicate, no delivery is created either. Changes 1 means "queue it".
  */
-export function deliveryInsert(db: Db, delivery: NewDelivery) {
+export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) {
   return db
     .insertInto('webhook_deliveries')
     .columns([
@@ -160,7 +147,7 @@ export function deliveryInsert(db: Db, delivery: NewDelivery) {
         .selectFrom('events')
         .select([
           eb.val(delivery.id).as('id'),
-          eb.val(delivery.tenant_id).as('tenant_id'),
+          eb.val(tenantId).as('tenant_id'),
           eb.val(delivery.webhook_id).as('webhook_id'),
           eb.val(delivery.event_id).as('event_id'),
           eb.val(delivery.type).as('type'),
@@ -169,7 +156,7 @@ export function deliveryInsert(db: Db, delivery: NewDelivery) {
           eb.val(delivery.created_at).as('created_at'),
         ])
         .where('events.id', '=', delivery.event_id)
-        .where('events.tenant_id', '=', delivery.tenant_id),
+        .where('events.tenant_id', '=', tenantId),
     )
     .onConflict((conflict) => conflict.columns(['webhook_id', 'event_id']).doNothing());
 }
@@ -188,7 +175,9 @@ export async function loadDelivery(
 ): Promise<DeliveryWithWebhook | undefined> {
   return db
     .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
+    .innerJoin('webhooks as w', (join) =>
+      join.onRef('w.tenant_id', '=', 'd.tenant_id').onRef('w.id', '=', 'd.webhook_id'),
+    )
     .selectAll('d')
     .select(['w.endpoint', 'w.secret', 'w.status as webhook_status'])
     .where('d.tenant_id', '=', tenantId)
@@ -210,19 +199,29 @@ export interface AttemptOutcome {
   disable_webhook?: { id: string; reason: string };
 }
 
-/** Records one attempt: the attempt row, the delivery's new state and maybe the webhook disabled. */
+/**
+ * Records one attempt: the attempt row, the delivery's new state and maybe the webhook disabled. The
+ * attempt row (webhook_attempts has no tenant_id) is written only when the delivery is the tenant's.
+ */
 export async function recordAttempt(db: Db, d1: D1Database, tenantId: string, outcome: AttemptOutcome) {
   await runBatch(d1, [
     db
       .insertInto('webhook_attempts')
-      .values({
-        delivery_id: outcome.delivery_id,
-        attempt: outcome.attempt,
-        status_code: outcome.status_code,
-        error: outcome.error,
-        duration_ms: outcome.duration_ms,
-        at: outcome.at,
-      })
+      .columns(['delivery_id', 'attempt', 'status_code', 'error', 'duration_ms', 'at'])
+      .expression((eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select([
+            'id as delivery_id',
+            eb.val(outcome.attempt).as('attempt'),
+            eb.val(outcome.status_code).as('status_code'),
+            eb.val(outcome.error).as('error'),
+            eb.val(outcome.duration_ms).as('duration_ms'),
+            eb.val(outcome.at).as('at'),
+          ])
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', outcome.delivery_id),
+      )
       .onConflict((conflict) => conflict.columns(['delivery_id', 'attempt']).doNothing()),
     db
       .updateTable('webhook_deliveries')
@@ -318,11 +317,6 @@ export async function markForReplay(db: Db, d1: D1Database, caller: Caller, deli
       summary: { webhook_id: delivery.webhook_id, previous_status: delivery.status },
     }),
   ]);
-}
-
-/** What a webhook payload says about each email: sender, recipients, subject, when it was sent. */
-export async function findEmailSummaries(db: Db, refs: { tenant_id: string; id: string }[]) {
-  return emailsByRef(db, refs, ['tenant_id', 'id', 'from_address', 'to_addresses', 'subject', 'created_at']);
 }
 
 /** Whether any delivery to this webhook succeeded after `since`: a sign the endpoint is alive. */

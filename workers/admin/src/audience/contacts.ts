@@ -19,7 +19,6 @@ import {
   type UpdateContactTopicsRequest,
 } from '@mailgrid/contracts';
 import {
-  addContactToSegment,
   type ContactChanges,
   type ContactPropertyRow,
   type ContactRow,
@@ -27,19 +26,20 @@ import {
   contactTopicChoices,
   createDb,
   type Db,
-  deleteContact,
+  deleteContact as deleteContactRow,
+  removeContactFromSegment as deleteSegmentMember,
   existingSegmentIds,
   findContact,
   insertContact,
+  addContactToSegment as insertSegmentMember,
   isEmailTaken,
   isInSegment,
-  listContacts,
+  listContacts as listContactRows,
   listSegments,
   listTopics,
-  removeContactFromSegment,
   setContactTopics,
   type TopicSubscription,
-  updateContact,
+  updateContact as updateContactRow,
 } from '@mailgrid/db';
 import type { Env } from '../env';
 import { pageInMemory, pageOf, unknownCursor } from './paging';
@@ -87,20 +87,20 @@ export async function createContact(
   }
 }
 
-export async function readContact(env: Env, caller: Caller, ref: string): Promise<ContactObject> {
+export async function getContact(env: Env, caller: Caller, ref: string): Promise<ContactObject> {
   const db = createDb(env.DB);
   const row = await existingContact(db, caller, ref);
   const declared = await contactPropertiesByKey(db, caller.tenant_id);
   return { object: 'contact', ...toContactSummary(row), properties: typedProperties(row, declared) };
 }
 
-export async function readContacts(env: Env, caller: Caller, query: AudienceListQuery): Promise<ContactList> {
-  const page = await listContacts(createDb(env.DB), caller.tenant_id, pageOf(query));
+export async function listContacts(env: Env, caller: Caller, query: AudienceListQuery): Promise<ContactList> {
+  const page = await listContactRows(createDb(env.DB), caller.tenant_id, pageOf(query));
   if (!page) throw unknownCursor(query, 'contact');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toContactSummary) };
 }
 
-export async function editContact(
+export async function updateContact(
   env: Env,
   caller: Caller,
   ref: string,
@@ -119,18 +119,18 @@ export async function editContact(
     const patch = checkPropertyValues(input.properties, declared, 'remove');
     if (Object.keys(patch).length > 0) changes.properties_patch = patch;
   }
-  if (Object.keys(changes).length > 0) await updateContact(db, env.DB, caller, row.id, changes);
+  if (Object.keys(changes).length > 0) await updateContactRow(db, env.DB, caller, row.id, changes);
   return { object: 'contact', id: row.id };
 }
 
-export async function removeContact(env: Env, caller: Caller, ref: string): Promise<DeletedContact> {
+export async function deleteContact(env: Env, caller: Caller, ref: string): Promise<DeletedContact> {
   const db = createDb(env.DB);
   const row = await existingContact(db, caller, ref);
-  await deleteContact(db, env.DB, caller, row);
+  await deleteContactRow(db, env.DB, caller, row);
   return { object: 'contact', contact: row.id, deleted: true };
 }
 
-export async function readContactSegments(
+export async function listContactSegments(
   env: Env,
   caller: Caller,
   ref: string,
@@ -143,7 +143,7 @@ export async function readContactSegments(
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSegmentSummary) };
 }
 
-export async function joinSegment(
+export async function addContactToSegment(
   env: Env,
   caller: Caller,
   ref: string,
@@ -154,12 +154,12 @@ export async function joinSegment(
   const segment = await existingSegment(db, caller, segmentId);
   // Already a member: nothing changes, so nothing is written or audited.
   if (!(await isInSegment(db, caller.tenant_id, contact.id, segment.id))) {
-    await addContactToSegment(db, env.DB, caller, contact.id, segment.id);
+    await insertSegmentMember(db, env.DB, caller, contact.id, segment.id);
   }
   return { object: 'contact_segment', id: segment.id, contact_id: contact.id, segment_id: segment.id };
 }
 
-export async function leaveSegment(
+export async function removeContactFromSegment(
   env: Env,
   caller: Caller,
   ref: string,
@@ -171,7 +171,7 @@ export async function leaveSegment(
   if (!(await isInSegment(db, caller.tenant_id, contact.id, segment.id))) {
     throw new AppError('not_found', `Contact ${ref} is not in segment ${segment.id}.`);
   }
-  await removeContactFromSegment(db, env.DB, caller, contact.id, segment.id);
+  await deleteSegmentMember(db, env.DB, caller, contact.id, segment.id);
   return {
     object: 'contact_segment',
     id: segment.id,
@@ -181,7 +181,7 @@ export async function leaveSegment(
   };
 }
 
-export async function readContactTopics(
+export async function listContactTopics(
   env: Env,
   caller: Caller,
   ref: string,
@@ -202,7 +202,7 @@ export async function readContactTopics(
   return { object: 'list', ...pageInMemory(rows, query, 'topic') };
 }
 
-export async function editContactTopics(
+export async function updateContactTopics(
   env: Env,
   caller: Caller,
   ref: string,

@@ -7,22 +7,19 @@ import {
   createDb,
   type Db,
   findContact,
+  getTenantRow,
   listTopics,
   type TopicSubscription,
 } from '@mailgrid/db';
 import * as v from 'valibot';
 import type { Env } from '../env';
 
-export async function readPreferences(
-  env: Env,
-  tenantId: string,
-  email: string,
-): Promise<ContactPreferences> {
+export async function getPreferences(env: Env, tenantId: string, email: string): Promise<ContactPreferences> {
   return preferencesOf(createDb(env.DB), tenantId, normalEmail(email));
 }
 
 /** Creates the contact when the address has none, then applies the change; audited as `system`/`unsubscribe`. */
-export async function changePreferences(
+export async function updatePreferences(
   env: Env,
   tenantId: string,
   email: string,
@@ -32,7 +29,7 @@ export async function changePreferences(
   const db = createDb(env.DB);
   const address = normalEmail(email);
   const write = checkChange(change);
-  const tenant = await db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+  const tenant = await getTenantRow(db, tenantId);
   if (!tenant) throw new AppError('not_found', `Tenant ${tenantId} not found.`);
   // Any topic of the tenant, private ones included: an email sent about one carries its id.
   const defaults = new Map(
@@ -64,7 +61,7 @@ export async function changePreferences(
 
 async function preferencesOf(db: Db, tenantId: string, email: string): Promise<ContactPreferences> {
   const [tenant, contact, topics] = await Promise.all([
-    db.selectFrom('tenants').select('name').where('id', '=', tenantId).executeTakeFirst(),
+    getTenantRow(db, tenantId),
     findContact(db, tenantId, email),
     listTopics(db, tenantId),
   ]);

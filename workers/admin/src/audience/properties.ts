@@ -17,17 +17,17 @@ import {
 import {
   type ContactPropertyRow,
   createDb,
-  deleteContactProperty,
+  deleteContactProperty as deleteContactPropertyRow,
   findContactProperty,
   insertContactProperty,
   isPropertyKeyTaken,
-  listContactProperties,
+  listContactProperties as listContactPropertyRows,
   updateContactPropertyFallback,
 } from '@mailgrid/db';
 import type { Env } from '../env';
 import { pageOf, unknownCursor } from './paging';
 
-export async function createProperty(
+export async function createContactProperty(
   env: Env,
   caller: Caller,
   input: CreateContactPropertyRequest,
@@ -48,21 +48,25 @@ export async function createProperty(
   }
 }
 
-export async function readProperty(env: Env, caller: Caller, id: string): Promise<ContactPropertyObject> {
+export async function getContactProperty(
+  env: Env,
+  caller: Caller,
+  id: string,
+): Promise<ContactPropertyObject> {
   return { object: 'contact_property', ...toSummary(await existing(env, caller, id)) };
 }
 
-export async function readProperties(
+export async function listContactProperties(
   env: Env,
   caller: Caller,
   query: AudienceListQuery,
 ): Promise<ContactPropertyList> {
-  const page = await listContactProperties(createDb(env.DB), caller.tenant_id, pageOf(query));
+  const page = await listContactPropertyRows(createDb(env.DB), caller.tenant_id, pageOf(query));
   if (!page) throw unknownCursor(query, 'contact property');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }
 
-export async function editProperty(
+export async function updateContactProperty(
   env: Env,
   caller: Caller,
   id: string,
@@ -75,9 +79,13 @@ export async function editProperty(
   return { object: 'contact_property', id: row.id };
 }
 
-export async function removeProperty(env: Env, caller: Caller, id: string): Promise<DeletedContactProperty> {
+export async function deleteContactProperty(
+  env: Env,
+  caller: Caller,
+  id: string,
+): Promise<DeletedContactProperty> {
   const row = await existing(env, caller, id);
-  await deleteContactProperty(createDb(env.DB), env.DB, caller, row);
+  await deleteContactPropertyRow(createDb(env.DB), env.DB, caller, row);
   return { object: 'contact_property', id: row.id, deleted: true };
 }
 

@@ -15,11 +15,11 @@ import {
 import {
   createDb,
   type Db,
-  deleteSegment,
+  deleteSegment as deleteSegmentRow,
   findSegment,
   insertSegment,
   listContacts,
-  listSegments,
+  listSegments as listSegmentRows,
   renameSegment,
   type SegmentRow,
 } from '@mailgrid/db';
@@ -40,8 +40,8 @@ export async function getSegment(env: Env, caller: Caller, id: string): Promise<
   return { object: 'segment', ...toSegmentSummary(await existingSegment(createDb(env.DB), caller, id)) };
 }
 
-export async function pageSegments(env: Env, caller: Caller, query: AudienceListQuery): Promise<SegmentList> {
-  const page = await listSegments(createDb(env.DB), caller.tenant_id, pageOf(query));
+export async function listSegments(env: Env, caller: Caller, query: AudienceListQuery): Promise<SegmentList> {
+  const page = await listSegmentRows(createDb(env.DB), caller.tenant_id, pageOf(query));
   if (!page) throw unknownCursor(query, 'segment');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSegmentSummary) };
 }
@@ -58,14 +58,14 @@ export async function updateSegment(
   return { object: 'segment', id: row.id };
 }
 
-export async function removeSegment(env: Env, caller: Caller, id: string): Promise<DeletedSegment> {
+export async function deleteSegment(env: Env, caller: Caller, id: string): Promise<DeletedSegment> {
   const db = createDb(env.DB);
   const row = await existingSegment(db, caller, id);
-  await deleteSegment(db, env.DB, caller, row);
+  await deleteSegmentRow(db, env.DB, caller, row);
   return { object: 'segment', id: row.id, deleted: true };
 }
 
-export async function pageSegmentContacts(
+export async function listSegmentContacts(
   env: Env,
   caller: Caller,
   id: string,

@@ -12,12 +12,12 @@ import {
 import {
   createDb,
   type Db,
-  deleteTopic,
+  deleteTopic as deleteTopicRow,
   findTopic,
   insertTopic,
-  listTopics,
+  listTopics as listTopicRows,
   type TopicRow,
-  updateTopic,
+  updateTopic as updateTopicRow,
 } from '@mailgrid/db';
 import type { Env } from '../env';
 
@@ -40,8 +40,8 @@ export async function getTopic(env: Env, caller: Caller, id: string): Promise<To
   return toTopicObject(await existingTopic(createDb(env.DB), caller, id));
 }
 
-export async function allTopics(env: Env, caller: Caller): Promise<TopicList> {
-  const rows = await listTopics(createDb(env.DB), caller.tenant_id);
+export async function listTopics(env: Env, caller: Caller): Promise<TopicList> {
+  const rows = await listTopicRows(createDb(env.DB), caller.tenant_id);
   return {
     object: 'list',
     has_more: false,
@@ -52,7 +52,7 @@ export async function allTopics(env: Env, caller: Caller): Promise<TopicList> {
   };
 }
 
-export async function editTopic(
+export async function updateTopic(
   env: Env,
   caller: Caller,
   id: string,
@@ -60,21 +60,21 @@ export async function editTopic(
 ): Promise<TopicResponse> {
   const db = createDb(env.DB);
   const row = await existingTopic(db, caller, id);
-  const changes: Parameters<typeof updateTopic>[4] = {};
+  const changes: Parameters<typeof updateTopicRow>[4] = {};
   if (input.name !== undefined && input.name !== row.name) changes.name = input.name;
   if (input.description !== undefined && (input.description || null) !== row.description) {
     changes.description = input.description || null;
   }
   if (input.visibility !== undefined && input.visibility !== row.visibility)
     changes.visibility = input.visibility;
-  if (Object.keys(changes).length > 0) await updateTopic(db, env.DB, caller, row.id, changes);
+  if (Object.keys(changes).length > 0) await updateTopicRow(db, env.DB, caller, row.id, changes);
   return { object: 'topic', id: row.id };
 }
 
-export async function removeTopic(env: Env, caller: Caller, id: string): Promise<DeletedTopic> {
+export async function deleteTopic(env: Env, caller: Caller, id: string): Promise<DeletedTopic> {
   const db = createDb(env.DB);
   const row = await existingTopic(db, caller, id);
-  await deleteTopic(db, env.DB, caller, row);
+  await deleteTopicRow(db, env.DB, caller, row);
   return { object: 'topic', id: row.id, deleted: true };
 }
 

@@ -49,7 +49,7 @@ export async function processChunk(env: Env, body: ContactImportChunkMessage): P
   const started = Date.now();
   const found = await getContactImport(db, body.tenant_id, body.import_id);
   if (!found || found.status === 'completed' || found.status === 'failed') return;
-  if (await importChunkDone(db, body.import_id, body.chunk)) return;
+  if (await importChunkDone(db, body.tenant_id, body.import_id, body.chunk)) return;
 
   const object = await env.FILES.get(found.file_key, {
     range: { offset: body.start, length: body.end - body.start },
@@ -94,8 +94,7 @@ export async function processChunk(env: Env, body: ContactImportChunkMessage): P
     // The plan and this parse disagree about the file: nothing sensible to write.
     throw new Error(`chunk ${body.chunk} parsed into ${rows} rows, planned ${body.rows}`);
   }
-  const outcome = await applyImportChunk(db, env.DB, {
-    tenant_id: body.tenant_id,
+  const outcome = await applyImportChunk(db, env.DB, body.tenant_id, {
     import_id: body.import_id,
     chunk: body.chunk,
     rows,

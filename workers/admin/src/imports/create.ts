@@ -23,7 +23,7 @@ import { mapColumns, unknownColumns } from './rows';
 const SEND_BATCH_MESSAGES = 100;
 const SEND_BATCH_BYTES = 200_000;
 
-export async function createImport(
+export async function createContactImport(
   env: Env,
   caller: Caller,
   csv: Uint8Array,

@@ -13,34 +13,34 @@ import {
 import {
   type ContactImportRow,
   createDb,
-  getContactImport,
-  listContactImportErrors,
-  listContactImports,
+  getContactImport as getContactImportRow,
+  listContactImportErrors as listContactImportErrorRows,
+  listContactImports as listContactImportRows,
 } from '@mailgrid/db';
 import type { Env } from '../env';
 
-export async function readImport(env: Env, caller: Caller, id: string): Promise<ContactImportObject> {
+export async function getContactImport(env: Env, caller: Caller, id: string): Promise<ContactImportObject> {
   return toObject(await ownImport(env, caller, id));
 }
 
-export async function readImports(
+export async function listContactImports(
   env: Env,
   caller: Caller,
   query: ListImportsQuery,
 ): Promise<ContactImportList> {
-  const page = await listContactImports(createDb(env.DB), caller.tenant_id, query);
+  const page = await listContactImportRows(createDb(env.DB), caller.tenant_id, query);
   if (!page) throw new AppError('not_found', `No import ${query.after ?? query.before}.`);
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 
-export async function readImportErrors(
+export async function listContactImportErrors(
   env: Env,
   caller: Caller,
   id: string,
   query: ListImportErrorsQuery,
 ): Promise<ContactImportErrorList> {
   await ownImport(env, caller, id);
-  const rows = await listContactImportErrors(
+  const rows = await listContactImportErrorRows(
     createDb(env.DB),
     caller.tenant_id,
     id,
@@ -62,7 +62,7 @@ export async function readImportErrors(
 }
 
 async function ownImport(env: Env, caller: Caller, id: string): Promise<ContactImportRow> {
-  const found = await getContactImport(createDb(env.DB), caller.tenant_id, id);
+  const found = await getContactImportRow(createDb(env.DB), caller.tenant_id, id);
   if (!found) throw new AppError('not_found', `No import ${id}.`);
   return found;
 }

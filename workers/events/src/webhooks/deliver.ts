@@ -13,7 +13,7 @@ import {
   nowIso,
   recordAttempt,
 } from '@mailgrid/db';
-import type { Env } from '../env';
+import { config, type Env } from '../env';
 import { signDelivery } from './sign';
 
 /** Seconds before each retry: ≈ 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (Standard Webhooks' advice). */
@@ -45,7 +45,7 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
     }
     const retry = message.body.retry ?? 0;
     const attempt = delivery.attempts + 1;
-    const result = await attemptDelivery(delivery, env.ENVIRONMENT);
+    const result = await attemptDelivery(delivery, config(env).ENVIRONMENT);
     const at = nowIso();
     const retryDelay = result.outcome === 'retry' ? RETRY_DELAYS[retry] : undefined;
     const status =

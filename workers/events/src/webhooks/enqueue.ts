@@ -3,7 +3,8 @@
 // happened (a duplicate event adds no delivery) and skips a (webhook, event) pair already there, so
 // events and their deliveries commit together. After the commit, each delivery created is queued.
 import type { WebhookDeliverMessage } from '@mailgrid/contracts';
-import { type Db, deliveryInsert, findEmailSummaries, findEnabledWebhooks, nowIso } from '@mailgrid/db';
+import { type Db, deliveryInsert, nowIso } from '@mailgrid/db';
+import { findEmailSummaries, findEnabledWebhooks } from '@mailgrid/db/cross-tenant';
 import { type PayloadEvent, webhookPayload } from './payload';
 
 export interface StoredEvent extends PayloadEvent {
@@ -47,9 +48,8 @@ export async function planDeliveries(db: Db, events: StoredEvent[]): Promise<Pla
       // Standard Webhooks' ids are opaque strings; `msg_` keeps them recognizable in a receiver's logs.
       const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
       planned.queries.push(
-        deliveryInsert(db, {
+        deliveryInsert(db, event.tenant_id, {
           id,
-          tenant_id: event.tenant_id,
           webhook_id: webhook.id,
           event_id: event.id,
           type: event.type,

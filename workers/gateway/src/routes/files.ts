@@ -1,39 +1,37 @@
-// Mailgrid extra: attachment files. POST /api/files takes the file's bytes as the body (any type but
-// JSON and forms; the name from `?filename=` or Content-Disposition) or JSON `{ filename, content
-// (base64), content_type? }`; GET /api/files, GET/DELETE /api/files/:id. Forwarded to `admin`.
+// POST /api/files (Mailgrid extra): the file's bytes as the body (any type but JSON and forms; the
+// name from `?filename=` or Content-Disposition) or JSON `{ filename, content (base64), content_type? }`.
 import {
   AppError,
   FILE_MAX_BYTES,
   type FileUpload,
-  ListFilesQuery,
   RawUploadMeta,
   UploadFileRequest,
   unwrap,
 } from '@mailgrid/contracts';
+import type { CallContext } from '../api/route';
 import { parseBody, readBytes, readJson } from '../http/body';
 import { json } from '../http/responses';
-import type { RouteContext } from '../router';
 
-export async function uploadFile({ request, env, caller, maxBodyBytes }: RouteContext): Promise<Response> {
+export const FILE_BODY = {
+  'application/json': { schema: UploadFileRequest, description: 'The file as base64 in `content`.' },
+  'application/octet-stream': {
+    schema: { type: 'string', format: 'binary' },
+    description: 'The raw bytes (any type but JSON and forms), named by `?filename=` or Content-Disposition.',
+  },
+};
+
+export async function uploadFile({
+  request,
+  env,
+  caller,
+  maxBodyBytes,
+}: CallContext<string, 'full_access', undefined, undefined>): Promise<Response> {
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   const upload =
     mediaType === 'application/json' || mediaType.endsWith('+json')
       ? fromJson(parseBody(UploadFileRequest, await readJson(request, maxBodyBytes)))
       : await fromRaw(request, mediaType, Math.min(maxBodyBytes, FILE_MAX_BYTES));
-  return json(unwrap(await env.ADMIN.uploadFile(caller, upload)), 201);
-}
-
-export async function listFiles({ request, env, caller }: RouteContext): Promise<Response> {
-  const query = parseBody(ListFilesQuery, Object.fromEntries(new URL(request.url).searchParams));
-  return json(unwrap(await env.ADMIN.listFiles(caller, query)));
-}
-
-export async function getFile({ env, caller, params }: RouteContext): Promise<Response> {
-  return json(unwrap(await env.ADMIN.getFile(caller, fileId(params.id))));
-}
-
-export async function deleteFile({ env, caller, params }: RouteContext): Promise<Response> {
-  return json(unwrap(await env.ADMIN.deleteFile(caller, fileId(params.id))));
+  return json(unwrap(await env.MESSAGING.uploadFile(caller, upload)), 201);
 }
 
 function fromJson(input: UploadFileRequest): FileUpload {
@@ -99,12 +97,4 @@ function dispositionFilename(header: string | null): string | null {
 
 function tooLarge(): AppError {
   return new AppError('payload_too_large', `A file may be at most ${FILE_MAX_BYTES / 1024 / 1024} MB.`);
-}
-
-/** File ids are UUIDs: anything else names no file, so admin is not asked. */
-function fileId(id: string | undefined): string {
-  if (!id || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) {
-    throw new AppError('not_found', `No file ${id ?? ''}.`);
-  }
-  return id;
 }

@@ -2,7 +2,7 @@
 // 200 when every worker is healthy, 503 (with the same report) when any is not.
 import type { HealthRpc, MeshHealth, WorkerHealth, WorkerName } from '@mailgrid/contracts';
 import { checkHealth, probes, withTimeout } from '@mailgrid/runtime';
-import type { Env } from '../env';
+import { config, type Env } from '../env';
 import { json } from '../http/responses';
 
 const RPC_TIMEOUT_MS = 3000;
@@ -12,10 +12,10 @@ export async function health(env: Env): Promise<Response> {
     ['send', env.SEND],
     ['events', env.EVENTS],
     ['tracking', env.TRACKING],
-    ['admin', env.ADMIN],
+    ['admin', env.ACCOUNT],
   ];
   const [own, ...others] = await Promise.all([
-    checkHealth('gateway', env.ENVIRONMENT, {
+    checkHealth('gateway', config(env).ENVIRONMENT, {
       d1: probes.d1(env.DB),
       kv: probes.kv(env.API_KEYS),
       rate_limiter: () =>

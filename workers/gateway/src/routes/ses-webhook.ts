@@ -3,14 +3,17 @@
 // a 4xx that stores and enqueues nothing. Verified notifications go to EVENTS_QUEUE for the events
 // worker; the answer does not wait for their processing.
 import { AppError, type SesNotificationMessage } from '@mailgrid/contracts';
+import type { CallContext } from '../api/route';
 import { json } from '../http/responses';
-import type { PublicRouteContext } from '../router';
 import { readSnsBody } from '../sns/body';
 import { parseSnsMessage } from '../sns/message';
 import { checkSnsUrl, snsPolicy } from '../sns/policy';
 import { verifySnsMessage } from '../sns/verify';
 
-export async function sesWebhook({ request, env }: PublicRouteContext): Promise<Response> {
+export async function sesWebhook({
+  request,
+  env,
+}: CallContext<string, 'public', undefined, undefined>): Promise<Response> {
   const message = parseSnsMessage(await readSnsBody(request));
   // SNS names the type in a header too; a body that disagrees with it is not what SNS sent.
   const headerType = request.headers.get('x-amz-sns-message-type');

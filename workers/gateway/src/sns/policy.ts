@@ -2,11 +2,8 @@
 // serve the signing certificate (and the SubscribeURL), which topics may post, and how old a message
 // may be. All from vars, so tests and other AWS partitions can change them without code.
 import { AppError } from '@mailgrid/contracts';
-import type { Env } from '../env';
+import { config, type Env } from '../env';
 import type { SnsMessage } from './message';
-
-/** AWS's SNS endpoints, commercial and China partitions. */
-export const DEFAULT_SNS_HOST_PATTERN = '^sns\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?$';
 
 /** A captured message replayed later than this is refused (SNS retries within the hour by default). */
 export const MAX_MESSAGE_AGE_MS = 60 * 60 * 1000;
@@ -19,16 +16,12 @@ export interface SnsPolicy {
 }
 
 export function snsPolicy(env: Env): SnsPolicy {
+  const { SNS_CERT_HOST_PATTERN, SNS_TOPIC_ARNS, SNS_ALLOW_INSECURE_CERT_URL, ENVIRONMENT } = config(env);
   return {
-    hostPattern: new RegExp(env.SNS_CERT_HOST_PATTERN?.trim() || DEFAULT_SNS_HOST_PATTERN),
-    topicArns: new Set(
-      (env.SNS_TOPIC_ARNS ?? '')
-        .split(',')
-        .map((arn) => arn.trim())
-        .filter(Boolean),
-    ),
+    hostPattern: SNS_CERT_HOST_PATTERN,
+    topicArns: new Set(SNS_TOPIC_ARNS),
     // Never in production, whatever the var says: a misconfigured flag must not open the door there.
-    allowInsecureLoopback: env.SNS_ALLOW_INSECURE_CERT_URL === 'true' && env.ENVIRONMENT !== 'production',
+    allowInsecureLoopback: SNS_ALLOW_INSECURE_CERT_URL && ENVIRONMENT !== 'production',
   };
 }
 

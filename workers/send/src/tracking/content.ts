@@ -8,7 +8,7 @@ import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
 import { signingKeysOf, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
 import type { StoredBody } from '../body-store';
-import type { Env } from '../env';
+import { config, type Env } from '../env';
 import { rewriteHtml } from './rewrite';
 import { trackingDecision } from './settings';
 import { withListUnsubscribe } from './unsubscribe-headers';
@@ -37,7 +37,7 @@ export async function trackedContent(
   if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {
     return { html: body.html, headers: body.headers };
   }
-  const keys = signingKeysOf(env);
+  const keys = signingKeysOf(config(env));
   const issuedAt = Math.floor(now.getTime() / 1000);
   const sign = (claims: Pick<TrackingClaims, 'action' | 'url' | 'topic_id'>) =>
     signToken(keys, {

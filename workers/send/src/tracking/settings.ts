@@ -2,7 +2,7 @@
 // domain applies to every email not yet sent: the email's own switch ?? its stream's ?? its domain's
 // ?? off (List-Unsubscribe: the email's ?? the stream's, on for `broadcast` by default).
 import type { EmailRow, SendSettings } from '@mailgrid/db';
-import type { Env } from '../env';
+import { config, type Env } from '../env';
 
 export interface TrackingDecision {
   opens: boolean;
@@ -17,10 +17,11 @@ export interface TrackingDecision {
 export function trackingDecision(env: Env, settings: SendSettings, row: EmailRow): TrackingDecision {
   const { domain, stream } = settings;
   const pick = (...values: (number | null)[]) => (values.find((value) => value !== null) ?? 0) === 1;
-  const defaultBase = new URL(env.TRACKING_BASE_URL);
+  const { TRACKING_BASE_URL } = config(env);
+  const defaultBase = new URL(TRACKING_BASE_URL);
   const base = domain.tracking_hostname ? new URL(`https://${domain.tracking_hostname}`) : defaultBase;
   // The default may carry a path prefix; a domain's own host serves the paths at its root.
-  const baseUrl = domain.tracking_hostname ? base.origin : env.TRACKING_BASE_URL.replace(/\/+$/, '');
+  const baseUrl = domain.tracking_hostname ? base.origin : TRACKING_BASE_URL.replace(/\/+$/, '');
   return {
     opens: pick(row.track_opens, stream.track_opens, domain.open_tracking),
     clicks: pick(row.track_clicks, stream.track_clicks, domain.click_tracking),

@@ -28,7 +28,7 @@ export async function unsubscribe(request: Request, env: Env, _ctx: ExecutionCon
   }
   if (request.method === 'HEAD') return htmlResponse('');
   if (request.method === 'GET') {
-    const preferences = unwrap(await env.ADMIN.getPreferences(claims.tenant_id, claims.recipient));
+    const preferences = unwrap(await env.PREFERENCES.getPreferences(claims.tenant_id, claims.recipient));
     return htmlResponse(preferencesPage({ preferences, topicId: claims.topic_id, outcome: null }));
   }
   const form = await readForm(request);
@@ -102,12 +102,12 @@ async function unsubscribeFromEmail(
   env: Env,
   claims: TrackingClaims,
 ): Promise<ContactPreferences> {
-  const current = unwrap(await env.ADMIN.getPreferences(claims.tenant_id, claims.recipient));
+  const current = unwrap(await env.PREFERENCES.getPreferences(claims.tenant_id, claims.recipient));
   if (alreadyOut(current, claims.topic_id)) return current;
   const change: PreferencesChange = claims.topic_id
     ? { topics: [{ id: claims.topic_id, subscribed: false }] }
     : { unsubscribed: true };
-  const result = await env.ADMIN.updatePreferences(
+  const result = await env.PREFERENCES.updatePreferences(
     claims.tenant_id,
     claims.recipient,
     change,
@@ -133,13 +133,13 @@ function alreadyOut(preferences: ContactPreferences, topicId: string | undefined
 
 /** Undoes whichever unsubscribe the page shows: from everything first, else from the email's topic. */
 async function resubscribe(env: Env, claims: TrackingClaims): Promise<ContactPreferences> {
-  const current = unwrap(await env.ADMIN.getPreferences(claims.tenant_id, claims.recipient));
+  const current = unwrap(await env.PREFERENCES.getPreferences(claims.tenant_id, claims.recipient));
   let change: PreferencesChange | null = null;
   if (current.unsubscribed) change = { unsubscribed: false };
   else if (claims.topic_id) change = { topics: [{ id: claims.topic_id, subscribed: true }] };
   if (!change) return current;
   return unwrap(
-    await env.ADMIN.updatePreferences(claims.tenant_id, claims.recipient, change, claims.email_id),
+    await env.PREFERENCES.updatePreferences(claims.tenant_id, claims.recipient, change, claims.email_id),
   );
 }
 
@@ -152,12 +152,12 @@ async function saveTopics(
   claims: TrackingClaims,
   chosen: Set<string>,
 ): Promise<ContactPreferences> {
-  const current = unwrap(await env.ADMIN.getPreferences(claims.tenant_id, claims.recipient));
+  const current = unwrap(await env.PREFERENCES.getPreferences(claims.tenant_id, claims.recipient));
   const topics = current.topics
     .filter((topic) => topic.subscribed !== chosen.has(topic.id))
     .map((topic) => ({ id: topic.id, subscribed: chosen.has(topic.id) }));
   if (topics.length === 0) return current;
-  const result: RpcResult<ContactPreferences> = await env.ADMIN.updatePreferences(
+  const result: RpcResult<ContactPreferences> = await env.PREFERENCES.updatePreferences(
     claims.tenant_id,
     claims.recipient,
     { topics },

@@ -1,0 +1,55 @@
+// MessagingService: templates, suppressions, webhooks, streams and files.
+import type { MessagingRpc } from '@mailgrid/contracts';
+import { deleteFile, getFile, listFiles, uploadFile } from '../files';
+import { createStream, deleteStream, getStream, listStreams, updateStream } from '../streams';
+import { addSuppression, listSuppressions, removeSuppression } from '../suppressions';
+import {
+  createTemplate,
+  deleteTemplate,
+  duplicateTemplate,
+  getTemplate,
+  listTemplates,
+  publishTemplate,
+  updateTemplate,
+} from '../templates';
+import {
+  createWebhook,
+  deleteWebhook,
+  getWebhook,
+  listWebhookDeliveries,
+  listWebhooks,
+  replayWebhookDelivery,
+  updateWebhook,
+} from '../webhooks';
+import { defineEntrypoint } from './define';
+
+export class MessagingService
+  extends defineEntrypoint({
+    createTemplate,
+    getTemplate,
+    listTemplates,
+    updateTemplate,
+    publishTemplate,
+    duplicateTemplate,
+    deleteTemplate,
+    listSuppressions,
+    addSuppression,
+    removeSuppression,
+    createWebhook,
+    listWebhooks,
+    getWebhook,
+    updateWebhook,
+    deleteWebhook,
+    listWebhookDeliveries,
+    replayWebhookDelivery,
+    createStream,
+    listStreams,
+    getStream,
+    updateStream,
+    deleteStream,
+    uploadFile,
+    listFiles,
+    getFile,
+    deleteFile,
+  })
+  implements MessagingRpc {}

@@ -1,0 +1,45 @@
+// The route table as an itty router. A fixed path is reserved: another method on it is a 405 here,
+// before a `:id` route of that method could take it (DELETE /api/contacts/imports is not a contact
+// named `imports`, GET /api/webhooks/ses is not a webhook named `ses`). A known path with another
+// method is a 405 with `allow`; anything else is a 404.
+import { AppError } from '@mailgrid/contracts';
+import { type IRequest, IttyRouter } from 'itty-router';
+import type { Env } from '../env';
+import { METHODS, type Method, type Route } from './route';
+import { type RequestState, runRoute } from './run';
+
+type Args = [Env, ExecutionContext, RequestState];
+
+export function buildRouter(routes: readonly Route[]) {
+  const router = IttyRouter<IRequest, Args, Response>();
+  const methodsByPath = Map.groupBy(routes, (route) => route.path);
+  const on = (method: Method) => router[method.toLowerCase() as Lowercase<Method>];
+  for (const [path, sameRoutes] of methodsByPath) {
+    if (path.includes(':')) continue;
+    const allow = sameRoutes.map((route) => route.method).sort();
+    for (const method of METHODS.filter((candidate) => !allow.includes(candidate))) {
+      on(method)(path, (request) => methodNotAllowed(request, path, allow));
+    }
+  }
+  for (const route of routes) {
+    on(route.method)(route.path, (request, env, exec, state) =>
+      runRoute(route, request, request.params, env, exec, state),
+    );
+  }
+  for (const [path, sameRoutes] of methodsByPath) {
+    const allow = sameRoutes.map((route) => route.method).sort();
+    router.all(path, (request) => methodNotAllowed(request, path, allow));
+  }
+  router.all('*', (request) => {
+    throw new AppError('not_found', `No route for ${request.method} ${new URL(request.url).pathname}.`);
+  });
+  return router;
+}
+
+function methodNotAllowed(request: Request, path: string, allow: Method[]): never {
+  throw new AppError(
+    'method_not_allowed',
+    `${request.method} is not allowed on ${path}. Allowed: ${allow.join(', ')}.`,
+    { allow: allow.join(', ') },
+  );
+}
