@@ -5,6 +5,7 @@ import {
   type AuditLogObject,
   type Caller,
   type ListAuditLogsQuery,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import { type AuditLogRow, createDb, listAuditLog } from '@mailgrid/db';
 import type { Env } from './env';
@@ -14,18 +15,11 @@ export async function listAuditLogs(
   caller: Caller,
   query: ListAuditLogsQuery,
 ): Promise<AuditLogList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   if (query.from && query.to && query.from >= query.to) {
     throw new AppError('invalid_parameter', 'from must be earlier than to.');
   }
   const page = await listAuditLog(createDb(env.DB), caller.tenant_id, query);
-  if (!page) {
-    throw new AppError(
-      'invalid_parameter',
-      `No audit log entry ${query.after ?? query.before} to page from.`,
-    );
-  }
+  if (!page) throw unknownCursor(query, 'audit log entry');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 

@@ -12,6 +12,7 @@ import {
   type DomainSummary,
   type ListDomainsQuery,
   type UpdateDomainRequest,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   changeDomain,
@@ -84,11 +85,8 @@ export async function createDomain(
 }
 
 export async function listDomains(env: Env, caller: Caller, query: ListDomainsQuery): Promise<DomainList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listDomainRows(createDb(env.DB), caller.tenant_id, query);
-  if (!page)
-    throw new AppError('invalid_parameter', `No domain ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'domain');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }
 

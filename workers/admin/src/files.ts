@@ -13,6 +13,7 @@ import {
   type FileUpload,
   guessContentType,
   type ListFilesQuery,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   createDb,
@@ -63,10 +64,8 @@ export async function uploadFile(env: Env, caller: Caller, upload: FileUpload): 
 }
 
 export async function listFiles(env: Env, caller: Caller, query: ListFilesQuery): Promise<FileList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listFileRows(createDb(env.DB), caller.tenant_id, query);
-  if (!page) throw new AppError('invalid_parameter', `No file ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'file');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 

@@ -8,6 +8,7 @@ import {
   type SuppressionList,
   type SuppressionObject,
   type SuppressionOrigin,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   createDb,
@@ -28,7 +29,7 @@ export async function listSuppressions(
     after: query.after?.toLowerCase(),
     before: query.before?.toLowerCase(),
   });
-  if (!page) throw new AppError('not_found', `No suppression ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'suppression');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toObject) };
 }
 

@@ -13,6 +13,7 @@ import {
   type TemplateSummary,
   type TemplateVariableObject,
   type UpdateTemplateRequest,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   createDb,
@@ -65,11 +66,8 @@ export async function listTemplates(
   caller: Caller,
   query: ListTemplatesQuery,
 ): Promise<TemplateList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listTemplateRows(createDb(env.DB), caller.tenant_id, query);
-  if (!page)
-    throw new AppError('invalid_parameter', `No template ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'template');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }
 

@@ -12,6 +12,7 @@ import {
   type TenantObject,
   type TenantStatus,
   type UpdateTenantRequest,
+  unknownCursor,
   userCacheKey,
 } from '@mailgrid/contracts';
 import {
@@ -90,11 +91,8 @@ export async function listTenants(
   _operator: OperatorContext,
   query: ListTenantsQuery,
 ): Promise<TenantList> {
-  if (query.after && query.before)
-    throw new AppError('invalid_parameter', 'Use either after or before, not both.');
   const page = await listTenantsPage(createDb(env.DB), query);
-  if (!page)
-    throw new AppError('invalid_parameter', `No tenant ${query.after ?? query.before} to page from.`);
+  if (!page) throw unknownCursor(query, 'tenant');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toTenantObject) };
 }
 

@@ -75,7 +75,7 @@ describe('listSuppressions', () => {
 
     expect(await messaging.listSuppressions(acme, { limit: 2, after: 'z@x.test' })).toMatchObject({
       ok: false,
-      error: { code: 'not_found' },
+      error: { code: 'invalid_parameter' },
     });
   });
 });

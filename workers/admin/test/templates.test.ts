@@ -231,11 +231,8 @@ describe('listTemplates', () => {
     expect(back.has_more).toBe(true);
   });
 
-  it('refuses after with before, and a cursor the tenant does not have', async () => {
-    expect(await list({ limit: 2, after: newestFirst[0], before: newestFirst[1] })).toMatchObject({
-      ok: false,
-      error: { code: 'invalid_parameter' },
-    });
+  // after with before is refused at the gateway, for every list (its route-table test).
+  it('refuses a cursor the tenant does not have', async () => {
     const foreign = await create(acme, { name: 'foreign cursor' });
     expect(await list({ limit: 2, after: foreign })).toMatchObject({
       ok: false,

@@ -15,8 +15,10 @@ import {
   type ContactTopicList,
   type CreateContactRequest,
   type DeletedContact,
+  pageInMemory,
   type UpdateContactRequest,
   type UpdateContactTopicsRequest,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   type ContactChanges,
@@ -42,7 +44,6 @@ import {
   updateContact as updateContactRow,
 } from '@mailgrid/db';
 import type { Env } from '../env';
-import { pageInMemory, pageOf, unknownCursor } from './paging';
 import { checkPropertyValues } from './properties';
 import { existingSegment, toSegmentSummary } from './segments';
 
@@ -95,7 +96,7 @@ export async function getContact(env: Env, caller: Caller, ref: string): Promise
 }
 
 export async function listContacts(env: Env, caller: Caller, query: AudienceListQuery): Promise<ContactList> {
-  const page = await listContactRows(createDb(env.DB), caller.tenant_id, pageOf(query));
+  const page = await listContactRows(createDb(env.DB), caller.tenant_id, query);
   if (!page) throw unknownCursor(query, 'contact');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toContactSummary) };
 }
@@ -138,7 +139,7 @@ export async function listContactSegments(
 ): Promise<ContactSegmentList> {
   const db = createDb(env.DB);
   const contact = await existingContact(db, caller, ref);
-  const page = await listSegments(db, caller.tenant_id, pageOf(query), contact.id);
+  const page = await listSegments(db, caller.tenant_id, query, contact.id);
   if (!page) throw unknownCursor(query, 'segment');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSegmentSummary) };
 }

@@ -13,6 +13,7 @@ import {
   type CreateContactPropertyRequest,
   type DeletedContactProperty,
   type UpdateContactPropertyRequest,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   type ContactPropertyRow,
@@ -25,7 +26,6 @@ import {
   updateContactPropertyFallback,
 } from '@mailgrid/db';
 import type { Env } from '../env';
-import { pageOf, unknownCursor } from './paging';
 
 export async function createContactProperty(
   env: Env,
@@ -61,7 +61,7 @@ export async function listContactProperties(
   caller: Caller,
   query: AudienceListQuery,
 ): Promise<ContactPropertyList> {
-  const page = await listContactPropertyRows(createDb(env.DB), caller.tenant_id, pageOf(query));
+  const page = await listContactPropertyRows(createDb(env.DB), caller.tenant_id, query);
   if (!page) throw unknownCursor(query, 'contact property');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSummary) };
 }

@@ -11,6 +11,7 @@ import {
   type SegmentObject,
   type SegmentSummary,
   type UpdateSegmentRequest,
+  unknownCursor,
 } from '@mailgrid/contracts';
 import {
   createDb,
@@ -25,7 +26,6 @@ import {
 } from '@mailgrid/db';
 import type { Env } from '../env';
 import { toContactSummary } from './contacts';
-import { pageOf, unknownCursor } from './paging';
 
 export async function createSegment(
   env: Env,
@@ -41,7 +41,7 @@ export async function getSegment(env: Env, caller: Caller, id: string): Promise<
 }
 
 export async function listSegments(env: Env, caller: Caller, query: AudienceListQuery): Promise<SegmentList> {
-  const page = await listSegmentRows(createDb(env.DB), caller.tenant_id, pageOf(query));
+  const page = await listSegmentRows(createDb(env.DB), caller.tenant_id, query);
   if (!page) throw unknownCursor(query, 'segment');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toSegmentSummary) };
 }
@@ -73,7 +73,7 @@ export async function listSegmentContacts(
 ): Promise<ContactList> {
   const db = createDb(env.DB);
   const segment = await existingSegment(db, caller, id);
-  const page = await listContacts(db, caller.tenant_id, pageOf(query), segment.id);
+  const page = await listContacts(db, caller.tenant_id, query, segment.id);
   if (!page) throw unknownCursor(query, 'contact');
   return { object: 'list', has_more: page.has_more, data: page.rows.map(toContactSummary) };
 }
