@@ -182,6 +182,9 @@ function operation(route: Route, tag: string, registry: SchemaRegistry): Json {
     description,
     tags: [tag],
     security: securityOf(permission),
+    // Machine-readable for clients that sort operations by what they need (the mesh's permission
+    // sweep, a dashboard hiding what a key cannot do).
+    'x-mailgrid-permission': permission,
   };
   const parameters = [
     ...pathParameters(route),
