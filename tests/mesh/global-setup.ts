@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { executeStatements, freePort, startStack } from '@mailgrid/stack';
+import { executeStatements, freePort, jwtSignIn, newJwtSecret, startStack } from '@mailgrid/stack';
 import {
   keyStatement,
   type SeededKey,
@@ -188,11 +188,14 @@ export default async function setup(project: TestProject) {
   const sender = await senderTenant(statements);
   const auth = {
     operatorSecret: `mgop_${randomBytes(24).toString('base64url')}`,
-    jwtSecret: randomBytes(32).toString('base64url'),
+    jwtSecret: newJwtSecret(),
     platform: await tenant('platform', { per_second: 1000, burst: 1000 }),
     inviteFrom: 'Mailgrid <no-reply@platform.mesh.test>',
     sweep: await tenant('sweep', { per_second: 1000, burst: 1000 }),
   };
+
+  // JWT sign-in configured as `npm start` configures it (HS256, audience `authenticated`).
+  const signIn = jwtSignIn(auth.jwtSecret);
 
   const sesPort = await freePort();
   // The proxy forwards to the stack's SES-identity/DNS stand-ins, which forward the rest to the local SES.
@@ -205,13 +208,13 @@ export default async function setup(project: TestProject) {
     standinsPort,
     output: logFile,
     seed: (persistDir) => executeStatements(persistDir, statements),
-    secrets: { OPERATOR_SECRET: auth.operatorSecret, AUTH_JWT_SECRET: auth.jwtSecret },
+    secrets: { OPERATOR_SECRET: auth.operatorSecret, ...signIn.secrets },
     // The send worker talks to the stand-in; a hung call is abandoned after 2 s instead of 15, and
     // retries back off at a quarter of the production curve so the fault test ends in seconds.
     vars: {
       PLATFORM_TENANT_ID: auth.platform.tenantId,
       INVITE_FROM: auth.inviteFrom,
-      AUTH_JWT_AUDIENCE: 'authenticated',
+      ...signIn.vars,
       SES_ENDPOINT: proxy.url,
       SES_TIMEOUT_MS: '2000',
       SES_MAX_SEND_RATE: '50',

@@ -6,6 +6,7 @@ export default workerTestConfig(import.meta.dirname, {
   // The real RateLimiter paces SES: tests share one bucket per region, so it is made wide enough
   // never to hold a test back (the pacing tests set their own rate on a region of their own).
   vars: { SES_ENDPOINT: 'https://ses.send-tests.invalid', SES_MAX_SEND_RATE: '100000' },
-  // Each test runs the consumer itself, on the messages it chooses (see test/helpers.ts).
-  detachedProducers: ['SEND_QUEUE'],
+  // Each test runs the consumer itself, on the messages it chooses (see test/helpers.ts); what send
+  // puts on the events queue is watched by a spy, and consumed by no one.
+  detachedProducers: ['SEND_QUEUE', 'EVENTS_QUEUE'],
 });

@@ -1,11 +1,20 @@
 // API keys as Resend's API Keys API shapes them, plus the record the gateway caches per key prefix.
 import * as v from 'valibot';
+import { NoControlChars } from './text';
 
 export const API_KEY_PERMISSIONS = ['full_access', 'sending_access'] as const;
 export type ApiKeyPermission = (typeof API_KEY_PERMISSIONS)[number];
 
+const Name = v.pipe(
+  v.string(),
+  NoControlChars,
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(50),
+);
+
 export const CreateApiKeyRequest = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(50)),
+  name: Name,
   permission: v.optional(v.picklist(API_KEY_PERMISSIONS), 'full_access'),
   domain_id: v.optional(v.pipe(v.string(), v.uuid('domain_id must be a domain id'))),
 });
@@ -13,7 +22,7 @@ export type CreateApiKeyRequest = v.InferOutput<typeof CreateApiKeyRequest>;
 
 /** Resend's `PATCH /api-keys/:id`: only the name changes; permission and domain stay as issued. */
 export const UpdateApiKeyRequest = v.strictObject({
-  name: v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(50)),
+  name: Name,
 });
 export type UpdateApiKeyRequest = v.InferOutput<typeof UpdateApiKeyRequest>;
 

@@ -6,6 +6,7 @@ import type { Caller } from './caller';
 import type { AudienceListQuery } from './contacts';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef, ListOf, ObjectRef } from './shapes';
+import { NoNul } from './text';
 
 export const CONTACT_PROPERTY_KEY = /^[A-Za-z0-9_]{1,50}$/;
 
@@ -17,7 +18,7 @@ export type ContactPropertyType = (typeof CONTACT_PROPERTY_TYPES)[number];
 
 const FallbackValue = v.nullish(
   v.union(
-    [v.pipe(v.string(), v.maxLength(2000)), v.pipe(v.number(), v.finite())],
+    [v.pipe(v.string(), NoNul, v.maxLength(2000)), v.pipe(v.number(), v.finite())],
     'fallback_value must be a string or a number',
   ),
 );

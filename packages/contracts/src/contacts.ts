@@ -4,10 +4,12 @@
 // admin against the tenant's declarations, naming `properties.<key>`.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { MaxDepth } from './json';
 import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
 import { SegmentSummary } from './segments';
 import { ListOf, ObjectRef } from './shapes';
+import { NoControlChars, nulAt } from './text';
 import { TOPIC_SUBSCRIPTIONS } from './topics';
 
 export const CONTACT_LIMITS = {
@@ -28,9 +30,11 @@ export const ContactEmail = v.pipe(
   v.email('email must be an email address'),
 );
 
-const Name = v.pipe(v.string('must be a string'), v.trim(), v.maxLength(CONTACT_LIMITS.name));
+const Name = v.pipe(v.string('must be a string'), NoControlChars, v.trim(), v.maxLength(CONTACT_LIMITS.name));
 
 // Values are checked by admin against the declared type, so the message names `properties.<key>`.
+// Their shape is free here, so their depth is limited before they cross RPC, and a string value
+// (stored as given) may not hold a NUL.
 const Properties = v.pipe(
   v.unknown(),
   // v.record would take an array as an object keyed '0', '1', …
@@ -38,10 +42,27 @@ const Properties = v.pipe(
     (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
     'properties must be an object of key: value',
   ),
+  MaxDepth(),
   v.transform((value) => value as Record<string, unknown>),
+  v.check(
+    (values) => nulValueKey(values) === undefined,
+    (issue) => `the value of ${JSON.stringify(nulValueKey(issue.input))} must not contain NUL characters`,
+  ),
 );
 
-const Id = v.pipe(v.string('id must be a string'), v.minLength(1, 'id must not be empty'), v.maxLength(100));
+function nulValueKey(values: Record<string, unknown>): string | undefined {
+  return Object.keys(values).find((key) => {
+    const value = values[key];
+    return typeof value === 'string' && nulAt(value) >= 0;
+  });
+}
+
+const Id = v.pipe(
+  v.string('id must be a string'),
+  NoControlChars,
+  v.minLength(1, 'id must not be empty'),
+  v.maxLength(100),
+);
 
 const Subscription = v.picklist(['opt_in', 'opt_out'], "subscription must be 'opt_in' or 'opt_out'");
 

@@ -72,8 +72,25 @@ export const SendEmailRequest = v.strictObject({
   reply_to: v.optional(AddressList),
   html: v.optional(v.string()),
   text: v.optional(v.string()),
+  /**
+   * Custom headers, `{ "X-Name": "value" }`. An array is refused: valibot's record takes one (as
+   * `{ "0": ... }`). Control characters and reserved names are refused by send (@mailgrid/mime's checks).
+   */
   headers: v.optional(
-    v.record(HeaderName, v.pipe(v.string(), v.maxLength(998), noNewlines('header values'))),
+    v.pipe(
+      v.custom<Record<string, unknown>>(
+        (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+        'must be an object of header names to string values',
+      ),
+      v.record(
+        HeaderName,
+        v.pipe(
+          v.string('header values must be strings'),
+          v.maxLength(998, 'header values are at most 998 characters'),
+          noNewlines('header values'),
+        ),
+      ),
+    ),
   ),
   attachments: v.optional(v.pipe(v.array(Attachment), v.maxLength(EMAIL_LIMITS.attachments))),
   tags: v.optional(v.pipe(v.array(Tag), v.maxLength(EMAIL_LIMITS.tags))),
@@ -184,4 +201,19 @@ export interface SendQueueMessage {
   kind: 'send';
   tenant_id: string;
   email_id: string;
+}
+
+/**
+ * On the events queue (`mailgrid-events`), from the send consumer: an email it gave up on (SES
+ * refused it, its attempts ran out, or its message could not be built). The events consumer records
+ * it as an `email.failed` event (once per email) and fires the webhooks subscribed to it.
+ */
+export interface SendFailedMessage {
+  kind: 'send.failed';
+  tenant_id: string;
+  email_id: string;
+  /** Why, as the email's `error` says it. */
+  reason: string;
+  /** When the send consumer failed it (ISO 8601). */
+  occurred_at: string;
 }

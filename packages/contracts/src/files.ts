@@ -7,6 +7,7 @@ import type { Caller } from './caller';
 import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef, ListOf } from './shapes';
+import { NoControlChars } from './text';
 
 /**
  * One file's limit: its base64 must fit in one 40 MiB message (EMAIL_LIMITS.message_bytes), so 30 MiB
@@ -76,6 +77,7 @@ const NO_NEWLINES = /^[^\r\n]*$/;
 
 const Filename = v.pipe(
   v.string(),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'filename must not be empty'),
   v.maxLength(255, 'filename is at most 255 characters'),

@@ -46,7 +46,7 @@ import type {
   TemplateResponse,
   UpdateTemplateRequest,
 } from './templates';
-import type { TenantsAdminRpc } from './tenants';
+import type { OperatorContext, TenantsAdminRpc } from './tenants';
 import type { TopicsAdminRpc } from './topics';
 import type { UsersAdminRpc } from './users';
 import type {
@@ -123,6 +123,15 @@ export interface AccountRpc extends HealthRpc, TenantsAdminRpc, UsersAdminRpc, A
     id: string,
     input: UpdateApiKeyRequest,
   ): Promise<RpcResult<{ object: 'api_key'; id: string }>>;
+  /**
+   * The platform operator issues a key to a tenant (`ref`: its id or slug), e.g. its first one; the
+   * token is shown once, the audit entry names the operator. A suspended tenant is a conflict.
+   */
+  createTenantApiKey(
+    operator: OperatorContext,
+    tenantRef: string,
+    input: CreateApiKeyRequest,
+  ): Promise<RpcResult<CreateApiKeyResponse>>;
 }
 
 /** DomainsService: sending domains and their SES identities. */

@@ -5,9 +5,11 @@ import type { Caller } from './caller';
 import type { AudienceListQuery, ContactList } from './contacts';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef, ListOf } from './shapes';
+import { NoControlChars } from './text';
 
 const Name = v.pipe(
   v.string('name must be a string'),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'name must not be empty'),
   v.maxLength(255, 'name must be at most 255 characters'),

@@ -6,6 +6,7 @@ import type { Caller } from './caller';
 import { REPUTATION_STATUSES } from './reputation';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef } from './shapes';
+import { NoControlChars } from './text';
 
 export const STREAM_TYPES = ['transactional', 'broadcast'] as const;
 export type StreamType = (typeof STREAM_TYPES)[number];
@@ -22,6 +23,7 @@ const StreamId = v.pipe(
 );
 const Name = v.pipe(
   v.string(),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'name must not be empty'),
   v.maxLength(100, 'name is at most 100 characters'),

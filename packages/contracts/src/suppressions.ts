@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { pageQuery, TextId } from './paging';
 import { DeletedRef, ListOf } from './shapes';
+import { NoControlChars } from './text';
 
 export const CreateSuppressionRequest = v.strictObject({
   email: v.pipe(
@@ -13,13 +14,14 @@ export const CreateSuppressionRequest = v.strictObject({
     v.email('email must be an email address'),
   ),
   /** Mailgrid extra: why, for the tenant's own records. Defaults to `manual`. */
-  reason: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(200))),
+  reason: v.optional(v.pipe(v.string(), NoControlChars, v.trim(), v.minLength(1), v.maxLength(200))),
 });
 export type CreateSuppressionRequest = v.InferOutput<typeof CreateSuppressionRequest>;
 
-// A suppression is named by its address, so the cursors are addresses.
+// A suppression is named by its address, so the cursors are addresses (without control or format
+// characters: no stored address has them).
 export const ListSuppressionsQuery = pageQuery(
-  TextId('A suppressed address', /^[^\s@]{1,64}@[^\s@]{1,255}$/, 'an email address'),
+  TextId('A suppressed address', /^[^\s@\p{Cc}\p{Cf}]{1,64}@[^\s@\p{Cc}\p{Cf}]{1,255}$/u, 'an email address'),
 );
 export type ListSuppressionsQuery = v.InferOutput<typeof ListSuppressionsQuery>;
 

@@ -6,6 +6,7 @@ import * as v from 'valibot';
 import { EMAIL_LIMITS } from './emails';
 import { pageQuery, UuidId } from './paging';
 import { DeletedRef, ListOf, ObjectRef } from './shapes';
+import { NoControlChars, NoNul } from './text';
 
 export const TEMPLATE_LIMITS = {
   name: 255,
@@ -22,6 +23,7 @@ export const TEMPLATE_REF_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 const Name = v.pipe(
   v.string(),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(TEMPLATE_LIMITS.name),
@@ -39,6 +41,7 @@ const Alias = v.pipe(
 
 const Address = v.pipe(
   v.string(),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'must not be empty'),
   v.maxLength(320),
@@ -50,14 +53,21 @@ const ReplyTo = v.union(
   'must be an address or a list of addresses',
 );
 
-const Subject = v.pipe(v.string(), v.maxLength(EMAIL_LIMITS.subject));
-const Body = v.pipe(v.string(), v.maxBytes(EMAIL_LIMITS.body_bytes));
+const Subject = v.pipe(v.string(), NoControlChars, v.maxLength(EMAIL_LIMITS.subject));
+const Body = v.pipe(v.string(), NoNul, v.maxBytes(EMAIL_LIMITS.body_bytes));
 
 const Variable = v.strictObject({
-  key: v.pipe(v.string(), v.minLength(1, 'must not be empty'), v.maxLength(TEMPLATE_LIMITS.variable_key)),
+  key: v.pipe(
+    v.string(),
+    NoControlChars,
+    v.minLength(1, 'must not be empty'),
+    v.maxLength(TEMPLATE_LIMITS.variable_key),
+  ),
   type: v.picklist(['string', 'number'], "type must be 'string' or 'number'"),
   // Whether the fallback fits the type is checked with the rest of the template, naming the key.
-  fallback_value: v.optional(v.nullable(v.union([v.string(), v.number()], 'must be a string or a number'))),
+  fallback_value: v.optional(
+    v.nullable(v.union([v.pipe(v.string(), NoNul), v.number()], 'must be a string or a number')),
+  ),
 });
 
 const Variables = v.pipe(

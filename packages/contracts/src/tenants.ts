@@ -5,6 +5,7 @@ import { RateLimitRule, TENANT_STATUSES } from './api-keys';
 import { pageQuery, UuidId } from './paging';
 import type { RpcResult } from './rpc-result';
 import { ListOf } from './shapes';
+import { NoControlChars } from './text';
 import { InvitationObject } from './users';
 
 const Slug = v.pipe(
@@ -13,7 +14,13 @@ const Slug = v.pipe(
   v.toLowerCase(),
   v.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'slug must be 1-63 lower-case letters, digits or dashes'),
 );
-const Name = v.pipe(v.string(), v.trim(), v.minLength(1, 'name must not be empty'), v.maxLength(100));
+const Name = v.pipe(
+  v.string(),
+  NoControlChars,
+  v.trim(),
+  v.minLength(1, 'name must not be empty'),
+  v.maxLength(100),
+);
 const DailySendLimit = v.nullable(
   v.pipe(
     v.number('daily_send_limit must be a number of emails or null (unlimited)'),

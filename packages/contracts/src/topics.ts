@@ -5,6 +5,7 @@ import * as v from 'valibot';
 import type { Caller } from './caller';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef, ObjectRef } from './shapes';
+import { NoControlChars } from './text';
 
 export const TOPIC_SUBSCRIPTIONS = ['opt_in', 'opt_out'] as const;
 export type TopicSubscription = (typeof TOPIC_SUBSCRIPTIONS)[number];
@@ -15,12 +16,14 @@ export const TOPIC_LIMITS = { name: 50, description: 200 } as const;
 
 const Name = v.pipe(
   v.string('name must be a string'),
+  NoControlChars,
   v.trim(),
   v.minLength(1, 'name must not be empty'),
   v.maxLength(TOPIC_LIMITS.name, `name must be at most ${TOPIC_LIMITS.name} characters`),
 );
 const Description = v.pipe(
   v.string('description must be a string'),
+  NoControlChars,
   v.trim(),
   v.maxLength(TOPIC_LIMITS.description, `description must be at most ${TOPIC_LIMITS.description} characters`),
 );
@@ -40,7 +43,7 @@ export type CreateTopicRequest = v.InferOutput<typeof CreateTopicRequest>;
 
 /** `null` clears the description. The SDK repeats the topic's `id` in the body; it is ignored. */
 export const UpdateTopicRequest = v.strictObject({
-  id: v.optional(v.string()),
+  id: v.optional(v.pipe(v.string(), NoControlChars, v.maxLength(100))),
   name: v.optional(Name),
   description: v.nullish(Description),
   visibility: v.optional(Visibility),

@@ -5,6 +5,7 @@ import type { RateLimitRule, TenantStatus } from './api-keys';
 import type { Caller, UserRole } from './caller';
 import type { RpcResult } from './rpc-result';
 import { DeletedRef } from './shapes';
+import { NoControlChars } from './text';
 
 export const USER_ROLES = ['owner', 'admin', 'developer', 'viewer'] as const satisfies readonly UserRole[];
 /** Roles that manage users and API keys. */
@@ -25,7 +26,13 @@ export const UpdateUserRequest = v.strictObject({ role: Role });
 export type UpdateUserRequest = v.InferOutput<typeof UpdateUserRequest>;
 
 export const AcceptInvitationRequest = v.strictObject({
-  token: v.pipe(v.string(), v.trim(), v.minLength(1, 'token must not be empty'), v.maxLength(200)),
+  token: v.pipe(
+    v.string(),
+    NoControlChars,
+    v.trim(),
+    v.minLength(1, 'token must not be empty'),
+    v.maxLength(200),
+  ),
 });
 export type AcceptInvitationRequest = v.InferOutput<typeof AcceptInvitationRequest>;
 

@@ -3,6 +3,7 @@
 import * as v from 'valibot';
 import { MACHINE_REASONS, type QueueMessageBase } from './queues';
 import { DeletedRef, ListOf } from './shapes';
+import { NoControlChars } from './text';
 
 /** The event types Mailgrid emits, in Resend's names: what a webhook may subscribe to. */
 export const WEBHOOK_EVENT_TYPES = [
@@ -19,7 +20,14 @@ export const WEBHOOK_EVENT_TYPES = [
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
-const Endpoint = v.pipe(v.string(), v.trim(), v.maxLength(2048), v.url('endpoint must be a URL'));
+// The URL parser quietly drops tabs and line breaks, so a URL is refused with them rather than changed.
+const Endpoint = v.pipe(
+  v.string(),
+  NoControlChars,
+  v.trim(),
+  v.maxLength(2048),
+  v.url('endpoint must be a URL'),
+);
 const Events = v.pipe(
   v.array(v.picklist(WEBHOOK_EVENT_TYPES, `events must be among ${WEBHOOK_EVENT_TYPES.join(', ')}`)),
   v.minLength(1, 'events must name at least one event type'),

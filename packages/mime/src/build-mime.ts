@@ -1,26 +1,24 @@
 import { asciiDomain, formatAddress } from './address';
 import { base64Body } from './base64';
-import { encodeHeaderWord } from './encoded-word';
-import { assertHeaderValue, foldHeader, isHeaderName } from './header';
+import { assertHeaderValue, foldHeader, foldText } from './header';
 import { htmlToText } from './html-to-text';
 import { encodeParameter } from './parameters';
 import { encodeQuotedPrintable } from './quoted-printable';
 import type { Address, Attachment, MimeMessage } from './types';
+import {
+  bareContentId,
+  contentIdProblem,
+  contentTypeProblem,
+  headerNameProblem,
+  headerTextProblem,
+} from './validate';
 
-/** Headers buildMime writes itself; a custom header of one of these names throws. */
-export const RESERVED_HEADERS: ReadonlySet<string> = new Set([
-  'from',
-  'to',
-  'cc',
-  'bcc',
-  'reply-to',
-  'subject',
-  'date',
-  'message-id',
-  'mime-version',
-  'content-type',
-  'content-transfer-encoding',
-]);
+export { RESERVED_HEADERS } from './validate';
+
+/** Throws `<what> <problem>` when a check of validate.ts found one. */
+function assertNoProblem(what: string, problem: string | null): void {
+  if (problem !== null) throw new Error(`${what} ${problem}`);
+}
 
 /** A MIME entity: its header fields (already folded) and its encoded body (no trailing CRLF). */
 interface Part {
@@ -38,15 +36,12 @@ function textPart(subtype: 'plain' | 'html', content: string, terminated: boolea
   };
 }
 
-/** `type/subtype` with optional `; parameters` in printable ASCII. */
-const CONTENT_TYPE = /^[A-Za-z0-9][\w!#$&^.+-]*\/[A-Za-z0-9][\w!#$&^.+-]*(?:\s*;[\x20-\x7e]*)?$/;
-
 function attachmentPart(attachment: Attachment): Part {
   const { filename, contentType, contentId, content } = attachment;
-  assertHeaderValue('Content-Type', contentType);
-  assertHeaderValue('Content-Disposition', filename);
-  if (!CONTENT_TYPE.test(contentType.trim())) {
-    throw new Error(`Invalid attachment content type: ${JSON.stringify(contentType)}`);
+  assertNoProblem(`Attachment filename ${JSON.stringify(filename)}`, headerTextProblem(filename));
+  assertNoProblem(`Attachment content type ${JSON.stringify(contentType)}`, contentTypeProblem(contentType));
+  if (contentId !== undefined) {
+    assertNoProblem(`Attachment content id ${JSON.stringify(contentId)}`, contentIdProblem(contentId));
   }
   const type = contentType.trim().replace(/;\s*$/, '');
   const headers = [
@@ -59,12 +54,7 @@ function attachmentPart(attachment: Attachment): Part {
       ),
     ),
   ];
-  if (contentId !== undefined) {
-    const id = contentId.replace(/^<(.*)>$/, '$1');
-    if (!/^[\x21-\x3b\x3d\x3f-\x7e]+$/.test(id))
-      throw new Error(`Invalid content id: ${JSON.stringify(contentId)}`);
-    headers.push(foldHeader('Content-ID', `<${id}>`));
-  }
+  if (contentId !== undefined) headers.push(foldHeader('Content-ID', `<${bareContentId(contentId)}>`));
   return { headers, body: base64Body(content) };
 }
 
@@ -151,9 +141,11 @@ function bodyEntity(message: MimeMessage): Part {
 
 /**
  * The whole message as RFC 5322 text: CRLF line endings, 7-bit clean, no line over 998 octets
- * (headers folded at 78 where whitespace allows, bodies in quoted-printable or base64 at 76).
- * Throws on invalid addresses, a CR or LF in any header value, a custom header that would replace
- * one buildMime writes (RESERVED_HEADERS) or an invalid Message-ID or Date.
+ * (headers folded at 78 where whitespace allows, a word too long to fold as encoded words, bodies in
+ * quoted-printable or base64 at 76). Throws on invalid addresses, on what the checks of validate.ts
+ * refuse (a line break or other control character in the subject, a header value or a file name; an
+ * invalid or reserved custom header name, content type or content id) and on an invalid Message-ID
+ * or Date.
  */
 export function buildMime(message: MimeMessage): string {
   assertHeaderValue('Subject', message.subject);
@@ -164,17 +156,16 @@ export function buildMime(message: MimeMessage): string {
   if (message.cc.length > 0) headers.push(addressList('Cc', message.cc));
   if (message.replyTo.length > 0) headers.push(addressList('Reply-To', message.replyTo));
   headers.push(
-    foldHeader('Subject', encodeHeaderWord(message.subject)),
+    foldText('Subject', message.subject),
     foldHeader('Date', formatDate(message.date)),
     foldHeader('Message-ID', messageId),
     'MIME-Version: 1.0',
   );
   for (const [name, value] of Object.entries(message.headers)) {
-    if (!isHeaderName(name)) throw new Error(`Invalid header name: ${JSON.stringify(name)}`);
-    if (RESERVED_HEADERS.has(name.toLowerCase()))
-      throw new Error(`Header ${name} cannot be set as a custom header`);
+    assertNoProblem(`Header ${JSON.stringify(name)}`, headerNameProblem(name));
+    if (typeof value !== 'string') throw new Error(`Header ${name} must be a string`);
     assertHeaderValue(name, value);
-    headers.push(foldHeader(name, encodeHeaderWord(value.trim())));
+    headers.push(foldText(name, value.trim()));
   }
 
   const entity = bodyEntity(message);

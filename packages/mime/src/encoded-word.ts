@@ -16,12 +16,13 @@ export function needsEncoding(value: string): boolean {
 }
 
 /**
- * RFC 2047 encoding of header text. Printable ASCII comes back unchanged; anything else becomes
- * `=?UTF-8?B?...?=` words of at most 75 characters, separated by a space (which readers drop between
- * two encoded words), each holding whole UTF-8 characters only.
+ * RFC 2047 encoding of header text. Printable ASCII comes back unchanged (unless `always`); anything
+ * else becomes `=?UTF-8?B?...?=` words of at most 75 characters, separated by a space (which readers
+ * drop between two encoded words), each holding whole UTF-8 characters only. `always` encodes
+ * printable ASCII too: the way to fold a word longer than a header line may be (see foldText).
  */
-export function encodeHeaderWord(value: string): string {
-  if (!needsEncoding(value)) return value;
+export function encodeHeaderWord(value: string, always = false): string {
+  if (!always && !needsEncoding(value)) return value;
   const words: string[] = [];
   let chunk: number[] = [];
   for (const char of value) {

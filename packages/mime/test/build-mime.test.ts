@@ -104,6 +104,45 @@ describe('buildMime: round trip through mailparser', () => {
     }
   });
 
+  it('folds a 998-character subject without a space into encoded words on lines within 998', async () => {
+    for (const subject of ['x'.repeat(998), `${'é'.repeat(997)}x`, `a${'=?'.repeat(498)}b`]) {
+      const raw = buildMime(message({ subject }));
+      expect(transportProblems(raw, 78)).toEqual([]);
+      const field = mimeTree(raw).headers.get('subject') as string;
+      // Every word a valid RFC 2047 word of at most 75 characters, decoding to the subject.
+      for (const word of field.split(' ')) expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/]+={0,2}\?=$/);
+      expect(Math.max(...field.split(' ').map((word) => word.length))).toBeLessThanOrEqual(75);
+      expect(decodeWords(field)).toBe(subject);
+      expect((await parse(raw)).subject).toBe(subject);
+    }
+  });
+
+  it('keeps a long subject with spaces as plain folded text', async () => {
+    const subject = `${'word '.repeat(198)}end`;
+    const raw = buildMime(message({ subject }));
+    expect(transportProblems(raw, 78)).toEqual([]);
+    expect(raw).not.toContain('=?UTF-8?');
+    expect((await parse(raw)).subject).toBe(subject);
+  });
+
+  it('folds a 998-character header value without a space into encoded words', async () => {
+    const value = 'v'.repeat(998);
+    const name = `X-${'n'.repeat(74)}`;
+    const raw = buildMime(message({ headers: { 'X-Long': value, [name]: value } }));
+    expect(transportProblems(raw, 78)).toEqual([]);
+    const tree = mimeTree(raw);
+    for (const key of ['x-long', name.toLowerCase()]) {
+      const field = tree.headers.get(key) as string;
+      for (const word of field.split(' ')) expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/]+={0,2}\?=$/);
+      expect(decodeWords(field)).toBe(value);
+    }
+    // A long unbreakable word that fits a line of its own is written as it is.
+    const url = `<https://example.com/${'x'.repeat(900)}>`;
+    const plain = buildMime(message({ headers: { 'X-Url': url } }));
+    expect(transportProblems(plain)).toEqual([]);
+    expect(mimeTree(plain).headers.get('x-url')).toBe(url);
+  });
+
   it('keeps text and html bodies exactly: long lines, trailing whitespace, = signs, emoji', async () => {
     const parsed = await parse(buildMime(message({ text: TEXT, html: HTML })));
     expect(parsed.text).toBe(TEXT);
@@ -391,6 +430,22 @@ describe('buildMime: rejects what it must not write', () => {
     ['attachment content type', { attachments: [{ ...pdf, contentType: 'application/pdf\r\nX-Evil: 1' }] }],
     ['attachment content type that is not one', { attachments: [{ ...pdf, contentType: 'pdf' }] }],
     ['content id', { attachments: [{ ...logo, contentId: 'a b@c' }] }],
+    ['NUL in the subject', { subject: 'Hi\u0000there' }],
+    ['ESC in the subject', { subject: 'Hi\u001b[31m' }],
+    ['DEL in the subject', { subject: 'Hi\u007f' }],
+    ['a C1 control in the subject', { subject: 'Hi\u0085there' }],
+    ['NUL in a custom header value', { headers: { 'X-Tag': 'a\u0000b' } }],
+    ['a line break at the end of a custom header value', { headers: { 'X-Tag': 'a\n' } }],
+    ['NUL in an attachment filename', { attachments: [{ ...pdf, filename: 'a\u0000.pdf' }] }],
+    ['a control character in an attachment filename', { attachments: [{ ...pdf, filename: 'a\u0001.pdf' }] }],
+    [
+      'NUL in an attachment content type',
+      { attachments: [{ ...pdf, contentType: 'application/pdf\u0000' }] },
+    ],
+    ['an attachment content type with a space', { attachments: [{ ...pdf, contentType: 'not a type' }] }],
+    ['NUL in a content id', { attachments: [{ ...logo, contentId: 'logo\u0000' }] }],
+    ['a content id with a space', { attachments: [{ ...logo, contentId: 'a b' }] }],
+    ['a custom header name over 76 characters', { headers: { [`X-${'n'.repeat(75)}`]: 'x' } }],
     ['message id without brackets', { messageId: 'abc@example.com' }],
     ['message id with CRLF', { messageId: '<abc@example.com>\r\nBcc: victim@example.com' }],
     ['message id with a non-ASCII left part', { messageId: '<zoë@example.com>' }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { base64Body } from '../src/base64';
-import { base64, encodeHeaderWord, encodeQuotedPrintable, foldHeader } from '../src/index';
+import { base64, canFold, encodeHeaderWord, encodeQuotedPrintable, foldHeader, foldText } from '../src/index';
 import { decodeQuotedPrintable, decodeWords } from './helpers';
 
 const fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -85,6 +85,38 @@ describe('foldHeader', () => {
     expect(() => foldHeader('Subject', 'Grüße')).toThrow('7-bit');
     expect(() => foldHeader('Bad Name', 'x')).toThrow('Invalid header name');
     expect(() => foldHeader('Bad:Name', 'x')).toThrow('Invalid header name');
+  });
+});
+
+describe('foldText (unstructured header text)', () => {
+  const words = (folded: string) =>
+    folded
+      .replace(/^[^:]+:/, '')
+      .trim()
+      .split(/\s+/);
+
+  it('writes printable ASCII as it is, folded at whitespace', () => {
+    const value = `${'plain words '.repeat(20)}end`;
+    const folded = foldText('Subject', value);
+    expect(folded).not.toContain('=?');
+    expect(folded.replace(/\r\n/g, '')).toBe(`Subject: ${value}`);
+  });
+
+  it('keeps a word that fits a line of its own, and encodes one that does not', () => {
+    expect(foldText('X-Word', 'w'.repeat(997))).toBe(`X-Word:\r\n ${'w'.repeat(997)}`);
+    for (const value of ['w'.repeat(998), `short ${'w'.repeat(2000)} tail`]) {
+      expect(canFold(value)).toBe(false);
+      const folded = foldText('X-Word', value);
+      for (const line of folded.split('\r\n')) expect(line.length).toBeLessThanOrEqual(78);
+      for (const word of words(folded)) expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/]+={0,2}\?=$/);
+      expect(decodeWords(folded.replace(/^X-Word:/, ''))).toBe(value);
+    }
+  });
+
+  it('refuses line breaks and other control characters, and allows a tab', () => {
+    expect(() => foldText('Subject', 'a\r\nBcc: b@example.com')).toThrow('line breaks');
+    expect(() => foldText('Subject', 'a\u0000b')).toThrow('control characters');
+    expect(foldText('Subject', 'a\tb')).toBe('Subject: a\tb');
   });
 });
 

@@ -2,12 +2,13 @@
 // Works without a terminal (background jobs, scripts); stops everything it started on exit.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './paths.ts';
+import { jwtSignIn, newJwtSecret } from './jwt.ts';
+import { devEnvFile as envFile, devStateDir as stateDir } from './paths.ts';
 import { DEV_FROM, readEnvFile, seedDevTenant } from './seed.ts';
 import { startStack } from './stack.ts';
 
-const stateDir = join(repoRoot, '.mailgrid');
-const envFile = join(stateDir, 'dev.env');
+/** Kept out of terminal scrollback and logs: they are in the file. */
+const SECRETS = new Set(['MAILGRID_OPERATOR_SECRET', 'MAILGRID_AUTH_JWT_SECRET']);
 const PORT = 8787;
 const SES_PORT = 8005;
 
@@ -15,7 +16,11 @@ async function main() {
   const started = Date.now();
   mkdirSync(stateDir, { recursive: true });
   let apiKey = '';
-  const operatorSecret = readEnvFile(envFile).MAILGRID_OPERATOR_SECRET || newOperatorSecret();
+  const previous = readEnvFile(envFile);
+  const operatorSecret = previous.MAILGRID_OPERATOR_SECRET || newOperatorSecret();
+  // Users sign in with a JWT signed with this (HS256) secret: token.ts prints one for an email.
+  const jwtSecret = previous.MAILGRID_AUTH_JWT_SECRET || newJwtSecret();
+  const signIn = jwtSignIn(jwtSecret);
   let reused = false;
   const stack = await startStack({
     persistDir: join(stateDir, 'state'),
@@ -23,9 +28,10 @@ async function main() {
     sesPort: SES_PORT,
     output: 'inherit',
     // The same host as the printed MAILGRID_URL, so tracked links in the SES inbox open as shown.
-    vars: { TRACKING_BASE_URL: `http://localhost:${PORT}` },
-    // The platform operator's secret for /api/operator/*: kept across restarts like the API key.
-    secrets: { OPERATOR_SECRET: operatorSecret },
+    vars: { TRACKING_BASE_URL: `http://localhost:${PORT}`, ...signIn.vars },
+    // The platform operator's secret for /api/operator/* and the JWT secret: kept across restarts
+    // like the API key.
+    secrets: { OPERATOR_SECRET: operatorSecret, ...signIn.secrets },
     // A domain added through the API verifies at once: its records are "published" in the local DNS.
     autoPublishDns: true,
     seed: async (persistDir) => {
@@ -49,6 +55,7 @@ async function main() {
     MAILGRID_API_KEY: apiKey,
     MAILGRID_FROM: DEV_FROM,
     MAILGRID_OPERATOR_SECRET: operatorSecret,
+    MAILGRID_AUTH_JWT_SECRET: jwtSecret,
     SES_INBOX_URL: `http://localhost:${SES_PORT}`,
   };
   writeFileSync(
@@ -69,10 +76,10 @@ async function main() {
 [mailgrid] local stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${workers})
 [mailgrid] ${reused ? 'kept the existing' : 'issued a new'} dev API key; written to ${envFile}:
 ${Object.entries(env)
-  // The operator secret stays out of terminal scrollback and logs: it is in the file.
-  .map(([name, value]) => `  ${name}=${name === 'MAILGRID_OPERATOR_SECRET' ? '(see the file)' : value}`)
+  .map(([name, value]) => `  ${name}=${SECRETS.has(name) ? '(see the file)' : value}`)
   .join('\n')}
 [mailgrid] try: curl -H "Authorization: Bearer $MAILGRID_API_KEY" $MAILGRID_URL/health   (after: set -a; . ${envFile}; set +a)
+[mailgrid] sign in as a user (README, "Users and invitations locally"): node scripts/run.mjs node packages/stack/src/token.ts you@example.com | tail -n 1
 [mailgrid] Ctrl-C stops everything.`);
 }
 

@@ -1,5 +1,5 @@
 // API keys: create (shown once), list (prefix only), rename, revoke (at once).
-import { generateApiKey } from '@mailgrid/api-keys';
+import { generateApiKey, type NewApiKey } from '@mailgrid/api-keys';
 import {
   type ApiKeySummary,
   AppError,
@@ -11,6 +11,7 @@ import {
 } from '@mailgrid/contracts';
 import {
   createDb,
+  type Db,
   domainBelongsToTenant,
   insertApiKey,
   listApiKeys as listApiKeyRows,
@@ -24,12 +25,27 @@ export async function createApiKey(
   caller: Caller,
   input: CreateApiKeyRequest,
 ): Promise<CreateApiKeyResponse> {
+  return issueApiKey(env, caller.tenant_id, input, (db, key) => insertApiKey(db, env.DB, caller, input, key));
+}
+
+/**
+ * How every key is made, by a tenant's caller or by the operator (tenants.ts): checks the domain
+ * restriction, generates the key and has `store` write it with its audit entry. Returns the token once.
+ */
+export async function issueApiKey(
+  env: Env,
+  tenantId: string,
+  input: CreateApiKeyRequest,
+  store: (db: Db, key: NewApiKey) => Promise<string>,
+): Promise<CreateApiKeyResponse> {
   const db = createDb(env.DB);
-  if (input.domain_id && !(await domainBelongsToTenant(db, caller.tenant_id, input.domain_id))) {
+  if (input.domain_id && !(await domainBelongsToTenant(db, tenantId, input.domain_id))) {
     throw new AppError('invalid_parameter', `domain_id ${input.domain_id} is not one of your domains.`);
   }
   const key = await generateApiKey(config(env).API_KEY_ENV);
-  const id = await insertApiKey(db, env.DB, caller, input, key);
+  const id = await store(db, key);
+  // The gateway caches "no key has this prefix" for a minute; a new key must work at once.
+  await env.API_KEYS.delete(apiKeyCacheKey(key.prefix));
   return { id, token: key.token };
 }
 

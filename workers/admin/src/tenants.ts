@@ -1,8 +1,11 @@
-// The platform operator's tenant management. Every change that affects authorisation (status, rate
-// limit) drops the tenant's entries from the gateway's KV cache, so it applies from the next request.
+// The platform operator's tenant management, and the keys it issues to a tenant. Every change that
+// affects authorisation (status, rate limit) drops the tenant's entries from the gateway's KV cache,
+// so it applies from the next request.
 import {
   AppError,
   apiKeyCacheKey,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
   type CreateTenantRequest,
   type CreateTenantResponse,
   type InvitationObject,
@@ -17,6 +20,7 @@ import {
 } from '@mailgrid/contracts';
 import {
   createDb,
+  insertOperatorApiKey,
   insertTenant,
   invitationWrites,
   liveKeyPrefixes,
@@ -27,6 +31,7 @@ import {
   userSubjects,
 } from '@mailgrid/db';
 import { findTenant, listTenantsPage, slugTaken } from '@mailgrid/db/cross-tenant';
+import { issueApiKey } from './api-keys';
 import type { Env } from './env';
 import { newInvitationToken, sendInvitation } from './invitations';
 
@@ -118,6 +123,25 @@ export async function suspendTenant(env: Env, operator: OperatorContext, ref: st
 
 export async function resumeTenant(env: Env, operator: OperatorContext, ref: string): Promise<TenantObject> {
   return setStatus(env, operator, ref, 'active');
+}
+
+/**
+ * A key for the tenant, issued by the operator: how a new tenant gets its first one without a user
+ * signing in. Made as a tenant's own create makes it (api-keys.ts), audited as the operator's.
+ */
+export async function createTenantApiKey(
+  env: Env,
+  operator: OperatorContext,
+  ref: string,
+  input: CreateApiKeyRequest,
+): Promise<CreateApiKeyResponse> {
+  const tenant = await existing(env, ref);
+  if (tenant.status === 'suspended') {
+    throw new AppError('conflict', `Tenant ${ref} is suspended: resume it before issuing it a key.`);
+  }
+  return issueApiKey(env, tenant.id, input, (db, key) =>
+    insertOperatorApiKey(db, env.DB, tenant.id, operator.request_id, input, key),
+  );
 }
 
 async function setStatus(

@@ -9,6 +9,7 @@ import {
   type ReputationList,
   type ResumeResponse,
   type RpcResult,
+  type SendFailedMessage,
   type SesNotificationMessage,
   type StatsQuery,
   type StatsResponse,
@@ -22,6 +23,7 @@ import { consumeSesBatch } from './consumer';
 import { readEmailEvents } from './email-events';
 import { config, type Env } from './env';
 import { readReputation, resumeSending } from './reputation';
+import { consumeSendFailures } from './send-failures';
 import { readStats } from './stats';
 import { consumeTrackingBatch } from './tracking';
 import { deliverWebhooks } from './webhooks/deliver';
@@ -57,6 +59,7 @@ export default {
     const ses: Message<SesNotificationMessage>[] = [];
     const tracking: Message<TrackingEventMessage>[] = [];
     const webhooks: Message<WebhookDeliverMessage>[] = [];
+    const failures: Message<SendFailedMessage>[] = [];
     const unhandled: Message<QueueMessageBase>[] = [];
     for (const message of batch.messages) {
       if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
@@ -64,12 +67,14 @@ export default {
         tracking.push(message as Message<TrackingEventMessage>);
       else if (message.body?.kind === 'webhook.deliver')
         webhooks.push(message as Message<WebhookDeliverMessage>);
+      else if (message.body?.kind === 'send.failed') failures.push(message as Message<SendFailedMessage>);
       else unhandled.push(message);
     }
     // Kinds this version does not know are retried (and end in the DLQ), never dropped.
     retryUnhandled('events', batch.queue, unhandled);
     await consumeSesBatch(ses, env);
     await consumeTrackingBatch(tracking, env);
+    await consumeSendFailures(failures, env);
     await deliverWebhooks(webhooks, env);
   },
 } satisfies ExportedHandler<Env, QueueMessageBase>;

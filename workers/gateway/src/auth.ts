@@ -2,6 +2,11 @@
 // JWT, a signed-in user (see jwt.ts); the platform operator has its own secret (operator routes).
 // Every failure to authenticate is a 401 with a message that says what to fix; a real credential
 // without the permission or role a route needs is a 403.
+//
+// An API key is looked up in KV (`api-key:<prefix>`: the record, or that there is none) and only then
+// in D1. Failed API-key authentication is cheap and bounded: a malformed key touches no storage, an
+// unknown prefix costs one D1 read per minute (the miss is cached), and each client address may fail
+// only so often before it is answered 429 without D1 being asked (rate-limit.ts).
 import { digestsEqual, hashApiKey, parseApiKey } from '@mailgrid/api-keys';
 import {
   type ApiKeyPermission,
@@ -14,16 +19,26 @@ import {
   type UserRole,
   userCacheKey,
 } from '@mailgrid/contracts';
-import { createDb } from '@mailgrid/db';
+import { createDb, meteredD1 } from '@mailgrid/db';
 import { findApiKeyByPrefix, findUserBySubject } from '@mailgrid/db/cross-tenant';
 import { config, type Env } from './env';
 import { looksLikeJwt, type VerifiedIdentity, verifyAccessToken } from './jwt';
+import { beginKeyLookup, clientAddress, recordAuthFailure } from './rate-limit';
 
 /**
  * How long a key record stays in KV. Revocation deletes the entry at once; the TTL bounds how long
  * another location's copy, or a tenant's changed rate limit or status, can lag behind D1.
  */
 const CACHE_TTL_SECONDS = 300;
+/**
+ * How long KV remembers that no key has a prefix (KV's shortest TTL). Admin deletes the entry when it
+ * creates a key with that prefix (prefixes are random, so that is belt and braces); a flood of
+ * made-up keys costs D1 one read per prefix at most, and the per-address failure limit bounds how
+ * many prefixes one address may try (rate-limit.ts).
+ */
+const MISS_CACHE_TTL_SECONDS = 60;
+/** What KV holds under `api-key:<prefix>`: the key's record, or that D1 has no such key. */
+type CachedKey = ApiKeyRecord | { missing: true };
 /**
  * A user record's KV lifetime. A role change or removal deletes the entry at once (admin); the TTL
  * bounds how long another location's copy can lag: a removed user is refused within a minute at most.
@@ -49,6 +64,7 @@ export async function authenticate(
 ): Promise<Authenticated> {
   const token = bearerToken(request);
   if (!token.startsWith('mg_') && looksLikeJwt(token)) return authenticateUser(env, ctx, token, requestId);
+  // A malformed key is refused here, before any storage (KV, D1 or the failure bucket) is touched.
   const parsed = parseApiKey(token);
   if (!parsed) {
     throw new AppError(
@@ -56,10 +72,7 @@ export async function authenticate(
       'API key is invalid. Expected "Authorization: Bearer mg_<env>_<key>" (or a signed-in user\'s JWT).',
     );
   }
-  const record = await lookupKey(env, ctx, parsed.prefix);
-  if (!record || !digestsEqual(record.hash, await hashApiKey(token))) {
-    throw new AppError('invalid_api_key', 'API key is invalid or has been revoked.');
-  }
+  const record = await verifyKey(env, ctx, clientAddress(request), token, parsed.prefix);
   assertActive(record.tenant_status);
   return {
     record,
@@ -189,15 +202,49 @@ function assertActive(status: string) {
   }
 }
 
-async function lookupKey(env: Env, ctx: ExecutionContext, prefix: string): Promise<ApiKeyRecord | null> {
+/**
+ * The record of a well-formed key, from KV or else D1, or the failure: 401, or 429 once the client's
+ * address is over its failure limit (then before D1 is read, see rate-limit.ts).
+ */
+async function verifyKey(
+  env: Env,
+  ctx: ExecutionContext,
+  address: string,
+  token: string,
+  prefix: string,
+): Promise<ApiKeyRecord> {
   const cacheKey = apiKeyCacheKey(prefix);
-  const cached = await env.API_KEYS.get<ApiKeyRecord>(cacheKey, 'json');
-  if (cached) return cached;
-  const record = await findApiKeyByPrefix(createDb(env.DB), prefix);
-  // Misses are not cached: a key created a moment ago must work on its first request.
-  if (record) {
-    ctx.waitUntil(env.API_KEYS.put(cacheKey, JSON.stringify(record), { expirationTtl: CACHE_TTL_SECONDS }));
+  const cached = await env.API_KEYS.get<CachedKey>(cacheKey, 'json');
+  // Only a cache miss asks D1, and not for an address over its failure limit.
+  const lookup = cached ? null : await beginKeyLookup(env, address);
+  try {
+    let record: ApiKeyRecord | null;
+    if (cached) {
+      record = 'missing' in cached ? null : cached;
+    } else {
+      record = await findKey(env, prefix);
+      ctx.waitUntil(
+        env.API_KEYS.put(cacheKey, JSON.stringify(record ?? ({ missing: true } satisfies CachedKey)), {
+          expirationTtl: record ? CACHE_TTL_SECONDS : MISS_CACHE_TTL_SECONDS,
+        }),
+      );
+    }
+    if (!record || !digestsEqual(record.hash, await hashApiKey(token))) {
+      // 429 once this address is over its failure limit, else the 401 below.
+      await recordAuthFailure(env, address, lookup?.tokenTaken ?? false);
+      throw new AppError('invalid_api_key', 'API key is invalid or has been revoked.');
+    }
+    return record;
+  } finally {
+    lookup?.end();
   }
+}
+
+/** The key's record from D1, logged with what the read cost (the auth-flood bench counts these lines). */
+async function findKey(env: Env, prefix: string): Promise<ApiKeyRecord | null> {
+  const { db, usage } = meteredD1(env.DB);
+  const record = await findApiKeyByPrefix(createDb(db), prefix);
+  console.log(JSON.stringify({ event: 'auth.key_lookup', found: record !== null, d1: usage }));
   return record;
 }
 

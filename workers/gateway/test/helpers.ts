@@ -57,6 +57,35 @@ export function recordingAdmin() {
 type Peer = 'SEND' | 'EVENTS' | 'TRACKING' | 'ACCOUNT' | 'DOMAINS' | 'MESSAGING' | 'AUDIENCE';
 
 /**
+ * Every peer binding and the events queue, recording each RPC (and each message sent) and answering
+ * an empty list (enough for any route): `calls` stays empty for a request refused at the gateway.
+ */
+export function recordingPeers(overrides: Partial<Env> = {}) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const record = (prefix: string) => (_target: object, method: string | symbol) =>
+    // Not a thenable: awaiting a binding must not look like a call.
+    method === 'then' || typeof method === 'symbol'
+      ? undefined
+      : async (...args: unknown[]) => {
+          calls.push({ method: `${prefix}${method}`, args });
+          return { ok: true, value: { object: 'list', has_more: false, data: [] } };
+        };
+  const peer = new Proxy({}, { get: record('') });
+  const queue = new Proxy({}, { get: record('EVENTS_QUEUE.') });
+  const bindings = {
+    SEND: peer,
+    EVENTS: peer,
+    TRACKING: peer,
+    ACCOUNT: peer,
+    DOMAINS: peer,
+    MESSAGING: peer,
+    AUDIENCE: peer,
+  };
+  const env = { ...testEnv(bindings), EVENTS_QUEUE: queue, ...overrides } as Env;
+  return { calls, env };
+}
+
+/**
  * The real env with every peer a healthy stub. `ADMIN` stands in for all four of admin's bindings
  * (ACCOUNT, DOMAINS, MESSAGING, AUDIENCE) at once; one of them given by name wins over it.
  */

@@ -5,37 +5,12 @@ import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '../src/api/route';
 import { routes } from '../src/api/table';
-import type { Env } from '../src/env';
-import { call, realEnv, testEnv, uniqueSlug } from './helpers';
+import { call, realEnv, recordingPeers as recordingPeersWith, uniqueSlug } from './helpers';
 
 const OPERATOR_SECRET = 'route-table-operator-secret';
 let tenant: Awaited<ReturnType<typeof seedTenant>>;
 
-/** Every peer binding, recording each RPC and answering an empty list (enough for any route). */
-function recordingPeers() {
-  const calls: { method: string; args: unknown[] }[] = [];
-  const peer = new Proxy(
-    {},
-    {
-      get:
-        (_target, method: string) =>
-        async (...args: unknown[]) => {
-          calls.push({ method, args });
-          return { ok: true, value: { object: 'list', has_more: false, data: [] } };
-        },
-    },
-  );
-  const bindings = {
-    SEND: peer,
-    EVENTS: peer,
-    ACCOUNT: peer,
-    DOMAINS: peer,
-    MESSAGING: peer,
-    AUDIENCE: peer,
-  };
-  const env = { ...testEnv(bindings), OPERATOR_SECRET } as Env;
-  return { calls, env };
-}
+const recordingPeers = () => recordingPeersWith({ OPERATOR_SECRET });
 
 function credentialFor(route: Route): string | undefined {
   if (route.permission === 'operator') return OPERATOR_SECRET;

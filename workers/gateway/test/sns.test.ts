@@ -4,7 +4,7 @@
 import type { SesNotificationMessage } from '@mailgrid/contracts';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, type MockInstance, vi } from 'vitest';
 import type { Env } from '../src/env';
-import { pemToDer, subjectPublicKeyInfo } from '../src/sns/certificate';
+import { BAD_CERT_URL_TTL_MS, pemToDer, subjectPublicKeyInfo } from '../src/sns/certificate';
 import certPem from './fixtures/sns-test-cert.pem?raw';
 import keyPem from './fixtures/sns-test-key.pem?raw';
 import { call, realEnv, testEnv } from './helpers';
@@ -328,6 +328,86 @@ describe('the signing certificate', () => {
     extraCerts.set(url, () => new Response(certPem));
     expect((await deliver(await sign(notification({ SigningCertURL: url }), '2'))).status).toBe(200);
     expect(fetched(url)).toBe(2);
+  });
+
+  it('whose URL answers 404 is 403 invalid_signature, and the URL is not fetched again for 10 minutes', async () => {
+    const url = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-gone.pem';
+    extraCerts.set(url, () => new Response('no such key', { status: 404 }));
+    for (let i = 0; i < 3; i++) {
+      await expectRefused(
+        await deliver(await sign(notification({ SigningCertURL: url }), '2')),
+        403,
+        'invalid_signature',
+        'answered 404',
+      );
+    }
+    expect(fetched(url)).toBe(1);
+
+    // Remembered as bad for BAD_CERT_URL_TTL_MS, then asked again.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(Date.now() + BAD_CERT_URL_TTL_MS - 5_000);
+      await expectRefused(
+        await deliver(await sign(notification({ SigningCertURL: url }), '2')),
+        403,
+        'invalid_signature',
+      );
+      expect(fetched(url)).toBe(1);
+      vi.setSystemTime(Date.now() + 10_000);
+      extraCerts.set(url, () => new Response(certPem));
+      expect((await deliver(await sign(notification({ SigningCertURL: url }), '2'))).status).toBe(200);
+      expect(fetched(url)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('whose URL redirects is 403 untrusted_sns_url: the redirect is not followed, and the URL is remembered', async () => {
+    const url = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-moved.pem';
+    const elsewhere = 'https://attacker.example/cert.pem';
+    extraCerts.set(url, () => new Response(null, { status: 302, headers: { location: elsewhere } }));
+    extraCerts.set(elsewhere, () => new Response(certPem));
+    for (let i = 0; i < 2; i++) {
+      await expectRefused(
+        await deliver(await sign(notification({ SigningCertURL: url }), '2')),
+        403,
+        'untrusted_sns_url',
+        'redirects (302',
+      );
+    }
+    expect(fetched(url)).toBe(1);
+    expect(fetched(elsewhere)).toBe(0);
+  });
+
+  it.each([
+    [429, 'Too Many Requests'],
+    [408, 'Request Timeout'],
+    [503, 'Service Unavailable'],
+  ])('whose URL answers %i (%s) is a 503 that SNS retries, not remembered', async (status) => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const url = `https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-busy-${status}.pem`;
+    extraCerts.set(url, () => new Response('later', { status }));
+    for (let i = 0; i < 2; i++) {
+      await expectRefused(
+        await deliver(await sign(notification({ SigningCertURL: url }), '2')),
+        503,
+        'service_unavailable',
+      );
+    }
+    expect(fetched(url)).toBe(2);
+  });
+
+  it('whose URL cannot be reached is a 503 (SNS retries)', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const url = 'https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-unreachable.pem';
+    extraCerts.set(url, () => {
+      throw new TypeError('Network connection lost.');
+    });
+    await expectRefused(
+      await deliver(await sign(notification({ SigningCertURL: url }), '2')),
+      503,
+      'service_unavailable',
+    );
   });
 
   it('that is not a certificate is 403 invalid_signature', async () => {

@@ -3,11 +3,14 @@
 // or sent, and stops) and handed to SES by deliver.ts (the EML built once and archived in R2 before
 // SES sees it, reused on retries, so the archive is exactly what SES was given). Throttling, 5xx and
 // timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
-import type { SendQueueMessage } from '@mailgrid/contracts';
+// Every email that ends `failed` is reported on the events queue (`send.failed`), where the events
+// worker records its `email.failed` event and fires the webhooks subscribed to it.
+import type { SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
 import {
   claimEmail,
   createDb,
   type Db,
+  type EmailRow,
   getEmail,
   markFailed,
   markSent,
@@ -82,7 +85,18 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     return;
   }
   if (row.status !== 'queued' && row.status !== 'scheduled' && row.status !== 'sending') {
-    message.ack(); // sent, failed, canceled or suppressed: nothing left to do.
+    // Sent, failed, canceled or suppressed: nothing left to send. A failed one is reported again: the
+    // delivery that failed it may have failed to report it (the events worker records it once).
+    if (row.status === 'failed') {
+      try {
+        await reportFailed(env, row);
+      } catch (err) {
+        console.error(JSON.stringify({ worker: 'send', email_id: emailId, error: String(err) }));
+        message.retry({ delaySeconds: backoffSeconds(message.attempts, config(env).SEND_BACKOFF_SCALE) });
+        return;
+      }
+    }
+    message.ack();
     return;
   }
   const token = crypto.randomUUID();
@@ -107,7 +121,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
       await releaseEmail(db, tenantId, emailId, token, outcome.reason);
       message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else {
-      await markFailed(db, tenantId, emailId, token, outcome.reason);
+      await failEmail(env, db, tenantId, emailId, token, outcome.reason);
       message.ack();
     }
   } catch (err) {
@@ -120,12 +134,40 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
       await releaseEmail(db, tenantId, emailId, token, reason).catch(() => {});
       message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else {
-      await markFailed(db, tenantId, emailId, token, reason).then(
+      // A redelivery finds the email failed and reports it again, should the report be what failed.
+      await failEmail(env, db, tenantId, emailId, token, reason).then(
         () => message.ack(),
         () => message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) }),
       );
     }
   }
+}
+
+/** Marks the email `failed` (if this delivery still holds it) and reports it to the events worker. */
+async function failEmail(
+  env: Env,
+  db: Db,
+  tenantId: string,
+  emailId: string,
+  token: string,
+  reason: string,
+): Promise<void> {
+  await markFailed(db, tenantId, emailId, token, reason);
+  // Read back: only an email that really is failed (this claim was still ours) is reported.
+  const row = await getEmail(db, tenantId, emailId);
+  if (row) await reportFailed(env, row);
+}
+
+/** `send.failed` on the events queue for a failed email, with its error as the reason. */
+async function reportFailed(env: Env, row: EmailRow): Promise<void> {
+  if (row.status !== 'failed') return;
+  await env.EVENTS_QUEUE.send({
+    kind: 'send.failed',
+    tenant_id: row.tenant_id,
+    email_id: row.id,
+    reason: row.error ?? 'failed',
+    occurred_at: new Date().toISOString(),
+  } satisfies SendFailedMessage);
 }
 
 /**

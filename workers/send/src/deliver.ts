@@ -5,6 +5,9 @@
 // an email whose copies carry tokens (open or click tracking, List-Unsubscribe) and that has several
 // recipients goes out as one copy per recipient (same headers, the envelope naming one address), each
 // with its own tokens, archive and receipt: a retry after some copies went out sends only the rest.
+//
+// A message buildMime refuses is rejected at once (no retry builds it): accept runs buildMime's own
+// checks, so this only happens to an email accepted before them, or to a bug.
 import { type Db, type EmailRow, getSendSettings, type SendSettings } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
 import { emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
@@ -14,11 +17,32 @@ import { configurationSetFor } from './streams';
 import { trackedContent } from './tracking/content';
 import { trackingDecision } from './tracking/settings';
 
+/** buildMime refused the message: the same body will be refused on every attempt. */
+class UnbuildableMessage extends Error {
+  constructor(cause: unknown) {
+    super(`the message could not be built: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
 /**
  * `renewClaim` extends this delivery's lease on the email before each further copy (a long list of
  * copies outlasts one lease); it answers false once another delivery has taken the email over.
  */
 export async function deliver(
+  env: Env,
+  db: Db,
+  row: EmailRow,
+  renewClaim: () => Promise<boolean>,
+): Promise<SesOutcome> {
+  try {
+    return await deliverOrThrow(env, db, row, renewClaim);
+  } catch (err) {
+    if (err instanceof UnbuildableMessage) return { kind: 'reject', reason: err.message };
+    throw err;
+  }
+}
+
+async function deliverOrThrow(
   env: Env,
   db: Db,
   row: EmailRow,
@@ -126,24 +150,29 @@ async function archivedOrBuilt(
   const now = new Date();
   // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
   const { html, headers } = await trackedContent(env, settings, row, body, domain, now, reader);
-  const mime = buildMime({
-    from,
-    to: parse(row.to_addresses),
-    cc: parse(row.cc_addresses),
-    replyTo: parse(row.reply_to),
-    subject: row.subject,
-    html: html ?? undefined,
-    text: body.text ?? undefined,
-    headers,
-    attachments: body.attachments.map((attachment) => ({
-      filename: attachment.filename,
-      contentType: attachment.content_type,
-      contentId: attachment.content_id ?? undefined,
-      content: fromBase64(attachment.content),
-    })),
-    messageId: `<${row.id}@${domain}>`,
-    date: now,
-  });
+  let mime: string;
+  try {
+    mime = buildMime({
+      from,
+      to: parse(row.to_addresses),
+      cc: parse(row.cc_addresses),
+      replyTo: parse(row.reply_to),
+      subject: row.subject,
+      html: html ?? undefined,
+      text: body.text ?? undefined,
+      headers,
+      attachments: body.attachments.map((attachment) => ({
+        filename: attachment.filename,
+        contentType: attachment.content_type,
+        contentId: attachment.content_id ?? undefined,
+        content: fromBase64(attachment.content),
+      })),
+      messageId: `<${row.id}@${domain}>`,
+      date: now,
+    });
+  } catch (err) {
+    throw new UnbuildableMessage(err);
+  }
   const bytes = new TextEncoder().encode(mime);
   await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });
   return bytes;

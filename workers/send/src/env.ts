@@ -1,4 +1,4 @@
-import type { RateLimiterNamespace, SendQueueMessage } from '@mailgrid/contracts';
+import type { RateLimiterNamespace, SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
 import { parseConfig, vars } from '@mailgrid/runtime';
 import * as v from 'valibot';
 
@@ -41,6 +41,8 @@ export interface Env extends v.InferInput<typeof Config> {
   /** Uploaded attachment files. */
   FILES: R2Bucket;
   SEND_QUEUE: Queue<SendQueueMessage>;
+  /** The events worker's queue (`mailgrid-events`): `send.failed` for each email the consumer fails. */
+  EVENTS_QUEUE: Queue<SendFailedMessage>;
   /** Send's own RateLimiter (@mailgrid/rate-limiter): the SES pacing buckets. */
   RATE_LIMITER: RateLimiterNamespace;
 }

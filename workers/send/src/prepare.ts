@@ -1,7 +1,9 @@
 // Turns one validated request into an email ready to store: addresses parsed, the sending domain
 // checked against the tenant's verified domains (and the key's restriction), sizes and schedule
 // checked, the template rendered, suppressed recipients set aside. Throws AppError on bad input;
-// writes nothing.
+// writes nothing. What goes into the message's headers (subject, custom headers, attachments' names,
+// types and content ids) is checked with @mailgrid/mime's own checks, the ones buildMime runs: an
+// email accepted here can always be built by the consumer.
 import {
   AppError,
   attachmentProblem,
@@ -11,7 +13,16 @@ import {
   type SendEmailRequest,
 } from '@mailgrid/contracts';
 import { type Db, findDomainByName, findSuppressed, getFile, streamExists } from '@mailgrid/db';
-import { type Address, base64, parseAddress, RESERVED_HEADERS } from '@mailgrid/mime';
+import {
+  type Address,
+  base64,
+  contentIdProblem,
+  contentTypeProblem,
+  headerNameProblem,
+  headerTextProblem,
+  parseAddress,
+  RESERVED_HEADERS,
+} from '@mailgrid/mime';
 import { fetchAttachment } from './attachment-url';
 import type { StoredAttachment, StoredBody } from './body-store';
 import { optedOutRecipients } from './opt-outs';
@@ -105,6 +116,7 @@ export async function prepareEmail(
   let subject = input.subject ?? null;
   let html = input.html ?? null;
   let text = input.text ?? null;
+  const subjectFromTemplate = input.template !== undefined && subject === null;
   if (input.template) {
     const rendered = await renderTemplate(db, caller.tenant_id, input.template, at('template'));
     subject = subject ?? rendered.subject;
@@ -115,8 +127,15 @@ export async function prepareEmail(
     throw new AppError('missing_required_field', `${at('subject')} is required.`);
   if (subject.length > EMAIL_LIMITS.subject)
     throw new AppError('invalid_parameter', `${at('subject')}: at most ${EMAIL_LIMITS.subject} characters.`);
-  if (/[\r\n]/.test(subject))
-    throw new AppError('invalid_parameter', `${at('subject')} must not contain line breaks.`);
+  const subjectProblem = headerTextProblem(subject);
+  if (subjectProblem !== null) {
+    throw new AppError(
+      'invalid_parameter',
+      subjectFromTemplate && input.template
+        ? renderedSubjectProblem(at, input.template, subject, subjectProblem)
+        : `${at('subject')}: ${subjectProblem}.`,
+    );
+  }
   if (!html && !text)
     throw new AppError('missing_required_field', `${at('html')} or ${at('text')} is required.`);
   for (const [name, value] of [
@@ -128,17 +147,7 @@ export async function prepareEmail(
     }
   }
 
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.headers ?? {})) {
-    // The message builder writes these itself from the request's own fields.
-    if (RESERVED_HEADERS.has(name.toLowerCase())) {
-      throw new AppError(
-        'invalid_parameter',
-        `${at('headers')}: ${name} is set by Mailgrid from the request's own fields.`,
-      );
-    }
-    headers[name] = value;
-  }
+  const headers = customHeaders(input.headers, at);
 
   const attachments: StoredAttachment[] = [];
   for (const [index, attachment] of (input.attachments ?? []).entries()) {
@@ -193,6 +202,61 @@ export async function prepareEmail(
   };
 }
 
+/**
+ * The request's custom headers, checked as buildMime checks them: an object of string values, each
+ * name a header name Mailgrid does not write itself, each value without control characters.
+ */
+function customHeaders(given: unknown, at: (name: string) => string): Record<string, string> {
+  if (given === undefined) return {};
+  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+    throw new AppError(
+      'invalid_parameter',
+      `${at('headers')}: must be an object of header names to string values.`,
+    );
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(given)) {
+    // The message builder writes these itself from the request's own fields.
+    if (RESERVED_HEADERS.has(name.toLowerCase())) {
+      throw new AppError(
+        'invalid_parameter',
+        `${at('headers')}: ${name} is set by Mailgrid from the request's own fields.`,
+      );
+    }
+    const nameProblem = headerNameProblem(name);
+    if (nameProblem !== null) {
+      throw new AppError('invalid_parameter', `${at('headers')}: ${JSON.stringify(name)} ${nameProblem}.`);
+    }
+    if (typeof value !== 'string') {
+      throw new AppError('invalid_parameter', `${at(`headers.${name}`)}: header values must be strings.`);
+    }
+    const valueProblem = headerTextProblem(value);
+    if (valueProblem !== null) {
+      throw new AppError('invalid_parameter', `${at(`headers.${name}`)}: ${valueProblem}.`);
+    }
+    headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * A subject the template rendered that buildMime would refuse: the variable that brought the
+ * problem in when one did (its value is in the subject and has the problem), else the subject.
+ */
+function renderedSubjectProblem(
+  at: (name: string) => string,
+  template: NonNullable<SendEmailRequest['template']>,
+  subject: string,
+  problem: string,
+): string {
+  const culprit = Object.entries(template.variables ?? {}).find(
+    ([, value]) => typeof value === 'string' && headerTextProblem(value) !== null && subject.includes(value),
+  );
+  return culprit
+    ? `${at(`template.variables.${culprit[0]}`)}: rendered into the subject, it ${problem}.`
+    : `${at('subject')} (rendered from template ${template.id}): ${problem}.`;
+}
+
 function addresses(value: string | string[] | undefined, field: string): string[] {
   const list = value === undefined ? [] : Array.isArray(value) ? value : [value];
   return list.map((raw, index) => {
@@ -227,10 +291,44 @@ async function readAttachment(
   field: string,
   sources: AttachmentSources,
 ): Promise<StoredAttachment> {
-  const stored = await attachmentContent(attachment, field, sources);
+  const stored = buildableAttachment(attachment, await attachmentContent(attachment, field, sources), field);
   const problem = attachmentProblem(stored.filename, fromBase64(stored.content.slice(0, 12)));
   if (problem) throw new AppError('invalid_attachment', `${field}: ${problem}.`);
   return stored;
+}
+
+/**
+ * The attachment as buildMime will take it, by its own checks: a name, type or content id the
+ * request gave that it would refuse is a 422 naming the field. A type Mailgrid found itself (the
+ * URL's Content-Type, the uploaded file's) that it would refuse gives way to the file name's guess.
+ */
+function buildableAttachment(
+  attachment: NonNullable<SendEmailRequest['attachments']>[number],
+  stored: StoredAttachment,
+  field: string,
+): StoredAttachment {
+  const filenameProblem = headerTextProblem(stored.filename);
+  if (filenameProblem !== null) {
+    throw new AppError(
+      'invalid_attachment',
+      attachment.filename !== undefined
+        ? `${field}.filename: ${filenameProblem}.`
+        : `${field}: the file's name ${filenameProblem}; give the attachment a \`filename\`.`,
+    );
+  }
+  let contentType = stored.content_type;
+  const typeProblem = contentTypeProblem(contentType);
+  if (typeProblem !== null) {
+    if (attachment.content_type !== undefined) {
+      throw new AppError('invalid_attachment', `${field}.content_type: ${typeProblem}.`);
+    }
+    contentType = guessContentType(stored.filename);
+  }
+  if (stored.content_id !== null) {
+    const idProblem = contentIdProblem(stored.content_id);
+    if (idProblem !== null) throw new AppError('invalid_attachment', `${field}.content_id: ${idProblem}.`);
+  }
+  return { ...stored, content_type: contentType };
 }
 
 async function attachmentContent(

@@ -1,7 +1,7 @@
 import type { ApiKeySummary, Caller, CreateApiKeyRequest } from '@mailgrid/contracts';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
-import { auditEntry } from './audit-log';
+import { type AuditChange, auditEntry, operatorAuditEntry } from './audit-log';
 
 // The authentication lookup by prefix, which finds the tenant, is in cross-tenant.ts.
 
@@ -20,7 +20,7 @@ export interface StoredKey {
   hash: string;
 }
 
-/** Inserts the key and its audit entry atomically. Returns the new key's id. */
+/** Inserts the key and its audit entry (the caller's) atomically. Returns the new key's id. */
 export async function insertApiKey(
   db: Db,
   d1: D1Database,
@@ -28,11 +28,39 @@ export async function insertApiKey(
   input: CreateApiKeyRequest,
   key: StoredKey,
 ): Promise<string> {
+  return insertKey(db, d1, caller.tenant_id, input, key, (change) => auditEntry(db, caller, change));
+}
+
+/**
+ * As insertApiKey, for a key the platform operator issues to a tenant (its first key, say): the
+ * audit entry names the operator.
+ */
+export async function insertOperatorApiKey(
+  db: Db,
+  d1: D1Database,
+  tenantId: string,
+  requestId: string,
+  input: CreateApiKeyRequest,
+  key: StoredKey,
+): Promise<string> {
+  return insertKey(db, d1, tenantId, input, key, (change) =>
+    operatorAuditEntry(db, tenantId, requestId, change),
+  );
+}
+
+async function insertKey(
+  db: Db,
+  d1: D1Database,
+  tenantId: string,
+  input: CreateApiKeyRequest,
+  key: StoredKey,
+  audit: (change: AuditChange) => ReturnType<typeof auditEntry>,
+): Promise<string> {
   const id = crypto.randomUUID();
   await runBatch(d1, [
     db.insertInto('api_keys').values({
       id,
-      tenant_id: caller.tenant_id,
+      tenant_id: tenantId,
       name: input.name,
       prefix: key.prefix,
       hash: key.hash,
@@ -42,7 +70,7 @@ export async function insertApiKey(
       last_used_at: null,
       revoked_at: null,
     }),
-    auditEntry(db, caller, {
+    audit({
       action: 'api_key.created',
       target_type: 'api_key',
       target_id: id,

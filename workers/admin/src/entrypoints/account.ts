@@ -2,7 +2,15 @@
 import type { AccountRpc } from '@mailgrid/contracts';
 import { createApiKey, deleteApiKey, listApiKeys, updateApiKey } from '../api-keys';
 import { listAuditLogs } from '../audit-log';
-import { createTenant, getTenant, listTenants, resumeTenant, suspendTenant, updateTenant } from '../tenants';
+import {
+  createTenant,
+  createTenantApiKey,
+  getTenant,
+  listTenants,
+  resumeTenant,
+  suspendTenant,
+  updateTenant,
+} from '../tenants';
 import { acceptInvitation, getCurrentUser, inviteUser, listUsers, removeUser, updateUser } from '../users';
 import { defineEntrypoint } from './define';
 
@@ -14,6 +22,7 @@ export class AccountService
     updateTenant,
     suspendTenant,
     resumeTenant,
+    createTenantApiKey,
     listUsers,
     inviteUser,
     updateUser,

@@ -103,7 +103,12 @@ async function authorize(
   return { caller };
 }
 
-/** An optional body is absent when nothing says one follows. */
+/**
+ * An optional body is absent when nothing says one follows. A body sent without a Content-Type is
+ * not ignored (it would silently stand for `{}`): it is read, and refused as not JSON.
+ */
 function hasBody(request: Request): boolean {
-  return request.headers.get('content-length') !== '0' && request.headers.has('content-type');
+  const length = request.headers.get('content-length');
+  if (length !== null) return Number(length) !== 0;
+  return request.headers.has('content-type') || request.body !== null;
 }

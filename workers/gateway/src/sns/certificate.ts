@@ -6,21 +6,57 @@
 // we need one field, and @peculiar/x509 / pkijs bring an ASN.1 schema framework (tens of kB minified,
 // plus reflect-metadata) into a worker that only has to find subjectPublicKeyInfo.
 
-/** Certificates by URL, per isolate. SNS rotates them rarely; a failed fetch is not remembered. */
+/** Certificates by URL, per isolate. SNS rotates them rarely; a failed fetch is not remembered here. */
 const cache = new Map<string, Promise<Uint8Array>>();
+
+/**
+ * How long a URL that answered no certificate (a 4xx, a redirect) stays refused without being
+ * fetched again. AWS's certificate URLs do not come and go, so such a URL is a forgery's; remembering
+ * it keeps a burst of messages naming it from becoming a burst of fetches.
+ */
+export const BAD_CERT_URL_TTL_MS = 10 * 60 * 1000;
+/** Bad URLs remembered per isolate at most (the oldest is forgotten first). */
+const MAX_BAD_URLS = 1000;
+const badUrls = new Map<string, { error: CertificateRefusedError; until: number }>();
 
 /** The SubjectPublicKeyInfo of the certificate at `url`, fetched once per isolate. */
 export function signingKeyInfo(url: string): Promise<Uint8Array> {
+  const bad = badUrls.get(url);
+  if (bad) {
+    if (bad.until > Date.now()) return Promise.reject(bad.error);
+    badUrls.delete(url);
+  }
   let pending = cache.get(url);
   if (!pending) {
     pending = fetchKeyInfo(url);
     cache.set(url, pending);
-    pending.catch(() => cache.delete(url));
+    pending.catch((err) => {
+      cache.delete(url);
+      if (err instanceof CertificateRefusedError) rememberBad(url, err);
+    });
   }
   return pending;
 }
 
+function rememberBad(url: string, error: CertificateRefusedError): void {
+  if (badUrls.size >= MAX_BAD_URLS) {
+    const oldest = badUrls.keys().next().value;
+    if (oldest !== undefined) badUrls.delete(oldest);
+  }
+  badUrls.set(url, { error, until: Date.now() + BAD_CERT_URL_TTL_MS });
+}
+
+/** Transient: the network, a 5xx, 408 or 429. The caller answers 503 so that SNS retries. */
 export class CertificateFetchError extends Error {}
+/** Lasting: the URL answered a 4xx or a redirect, so it serves no certificate. Remembered as bad. */
+export class CertificateRefusedError extends Error {
+  constructor(
+    message: string,
+    readonly redirect: boolean,
+  ) {
+    super(message);
+  }
+}
 export class CertificateFormatError extends Error {}
 
 async function fetchKeyInfo(url: string): Promise<Uint8Array> {
@@ -31,11 +67,30 @@ async function fetchKeyInfo(url: string): Promise<Uint8Array> {
   } catch (err) {
     throw new CertificateFetchError(`fetching ${url} failed: ${String(err)}`);
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new CertificateFetchError(`fetching ${url} answered ${response.status}`);
+  const { status } = response;
+  if (!response.ok) await response.body?.cancel();
+  if (status >= 300 && status < 400) {
+    const location = response.headers.get('location')?.slice(0, 200);
+    throw new CertificateRefusedError(
+      `SigningCertURL ${url} redirects (${status}${location ? ` to ${location}` : ''}); the certificate must be served by the SNS host itself, and redirects are not followed.`,
+      true,
+    );
   }
-  return subjectPublicKeyInfo(pemToDer(await response.text()));
+  // 408 and 429 say "not now", not "not here".
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+    throw new CertificateRefusedError(
+      `SigningCertURL ${url} answered ${status}: there is no signing certificate there, so the message cannot be verified.`,
+      false,
+    );
+  }
+  if (!response.ok) throw new CertificateFetchError(`fetching ${url} answered ${status}`);
+  let pem: string;
+  try {
+    pem = await response.text();
+  } catch (err) {
+    throw new CertificateFetchError(`reading ${url} failed: ${String(err)}`);
+  }
+  return subjectPublicKeyInfo(pemToDer(pem));
 }
 
 /** The DER bytes of the first CERTIFICATE block of a PEM text. */

@@ -2,7 +2,7 @@
 // canonical string (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA). Cheap checks run first, so
 // junk never makes the gateway fetch a certificate.
 import { AppError } from '@mailgrid/contracts';
-import { CertificateFetchError, signingKeyInfo } from './certificate';
+import { CertificateFetchError, CertificateRefusedError, signingKeyInfo } from './certificate';
 import { type SnsMessage, stringToSign } from './message';
 import { checkAge, checkSnsUrl, checkTopic, type SnsPolicy } from './policy';
 
@@ -17,13 +17,18 @@ export async function verifySnsMessage(message: SnsMessage, policy: SnsPolicy): 
   try {
     spki = await signingKeyInfo(certUrl.href);
   } catch (err) {
-    // AWS unreachable is transient: a 5xx makes SNS retry. A certificate we cannot read is not.
+    // AWS unreachable is transient: a 5xx makes SNS retry. A URL without a certificate, or a
+    // certificate we cannot read, is not: a 4xx, which SNS does not retry.
     if (err instanceof CertificateFetchError) {
       console.error(JSON.stringify({ sns: 'certificate fetch failed', error: err.message }));
       throw new AppError(
         'service_unavailable',
         'The SNS signing certificate could not be fetched; retry later.',
       );
+    }
+    // A URL that answers a 4xx or redirects serves no certificate: refused for good (and remembered).
+    if (err instanceof CertificateRefusedError) {
+      throw new AppError(err.redirect ? 'untrusted_sns_url' : 'invalid_signature', err.message);
     }
     throw new AppError(
       'invalid_signature',

@@ -214,6 +214,21 @@ const operatorRoutes = [
     response: TenantObject,
     call: ({ env, operator, params }) => env.ACCOUNT.resumeTenant(operator, params.id),
   }),
+  route({
+    operationId: 'tenants/create-api-key',
+    method: 'POST',
+    path: '/api/operator/tenants/:id/api-keys',
+    summary: 'Issue an API key to a tenant (e.g. its first)',
+    description:
+      "The body is `POST /api/api-keys`'s; the answer carries the key itself, shown only here. " +
+      'The tenant must be active (a suspended one is 409); its audit log names the operator.',
+    permission: 'operator',
+    params: tenant,
+    body: CreateApiKeyRequest,
+    response: CreateApiKeyResponse,
+    status: 201,
+    call: ({ env, operator, params, body }) => env.ACCOUNT.createTenantApiKey(operator, params.id, body),
+  }),
 ];
 
 export const accountRoutes = [...apiKeyRoutes, ...userRoutes, ...operatorRoutes];
