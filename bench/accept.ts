@@ -2,11 +2,9 @@
 // the same run, then every accepted email followed to the local SES, and what each email cost in D1
 // (statements, rows read, rows written), from the send worker's own per-accept and per-batch log
 // lines. Writes results/accept.json and .md. Loopback only, bounded counts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeStatements, freePort, startStack } from '@mailgrid/stack';
-import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
+import { startBenchStack } from './bench-stack.ts';
 import { load } from './load.ts';
 
 const EMAILS = 300;
@@ -14,21 +12,7 @@ const HEALTH = 300;
 const CONCURRENCY = 8;
 const root = new URL('..', import.meta.url).pathname;
 
-const work = mkdtempSync(join(tmpdir(), 'mailgrid-bench-accept-'));
-const logFile = join(work, 'stack.log');
-const { tenant, statements } = tenantStatements({
-  slug: 'bench',
-  domain: 'bench.test',
-  rateLimit: { per_second: 100000, burst: 100000 },
-});
-const { key, statement } = await keyStatement(tenant, { name: 'bench', permission: 'full_access' });
-const stack = await startStack({
-  persistDir: join(work, 'state'),
-  port: await freePort(),
-  sesPort: await freePort(),
-  output: logFile,
-  seed: (dir) => executeStatements(dir, [...statements, statement]),
-});
+const { work, logFile, key, stack } = await startBenchStack('accept');
 try {
   const headers = { authorization: `Bearer ${key.token}`, 'content-type': 'application/json' };
   const email = (n: number) =>

@@ -5,11 +5,9 @@
 // D1 reads the gateway made (its `auth.key_lookup` log line per D1 lookup, metered with meteredD1)
 // and the answers by status; then 500 malformed keys, which must cost no D1 read at all.
 // Writes results/auth-flood.json and .md. Loopback only, bounded counts.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeStatements, freePort, startStack } from '@mailgrid/stack';
-import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
+import { startBenchStack } from './bench-stack.ts';
 
 const REQUESTS = Number(process.env.AUTH_FLOOD_REQUESTS) || 5_000;
 const MALFORMED = 500;
@@ -23,21 +21,7 @@ const root = new URL('..', import.meta.url).pathname;
 const FAILURE_BURST = 10;
 const FAILURE_PER_SECOND = 0.2;
 
-const work = mkdtempSync(join(tmpdir(), 'mailgrid-bench-auth-flood-'));
-const logFile = join(work, 'stack.log');
-const { tenant, statements } = tenantStatements({
-  slug: 'bench',
-  domain: 'bench.test',
-  rateLimit: { per_second: 100000, burst: 100000 },
-});
-const { key, statement } = await keyStatement(tenant, { name: 'bench', permission: 'full_access' });
-const stack = await startStack({
-  persistDir: join(work, 'state'),
-  port: await freePort(),
-  sesPort: await freePort(),
-  output: logFile,
-  seed: (dir) => executeStatements(dir, [...statements, statement]),
-});
+const { work, logFile, key, stack } = await startBenchStack('auth-flood');
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function madeUpKey(): string {

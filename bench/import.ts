@@ -2,34 +2,19 @@
 // /api/contacts/imports and followed to `completed` (upload → done, rows/s), then the same file
 // again (every row unchanged), with the admin worker's per-chunk timings from its own log lines.
 // Writes results/import.json and .md. Loopback only, one file.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeStatements, freePort, startStack } from '@mailgrid/stack';
-import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
+import { startBenchStack } from './bench-stack.ts';
 
 const ROWS = Number(process.env.IMPORT_ROWS ?? 100_000);
 const root = new URL('..', import.meta.url).pathname;
 
-const work = mkdtempSync(join(tmpdir(), 'mailgrid-bench-import-'));
-const logFile = join(work, 'stack.log');
-const { tenant, statements } = tenantStatements({
-  slug: 'bench',
-  domain: 'bench.test',
-  rateLimit: { per_second: 100000, burst: 100000 },
-});
-const { key, statement } = await keyStatement(tenant, { name: 'bench', permission: 'full_access' });
-const property = {
-  sql: "INSERT INTO contact_properties (id, tenant_id, key, type, fallback_value, created_at) VALUES (?, ?, 'plan', 'string', NULL, ?)",
-  params: [crypto.randomUUID(), tenant.tenantId, new Date().toISOString()],
-};
-const stack = await startStack({
-  persistDir: join(work, 'state'),
-  port: await freePort(),
-  sesPort: await freePort(),
-  output: logFile,
-  seed: (dir) => executeStatements(dir, [...statements, statement, property]),
-});
+const { work, logFile, key, stack } = await startBenchStack('import', (tenant) => [
+  {
+    sql: "INSERT INTO contact_properties (id, tenant_id, key, type, fallback_value, created_at) VALUES (?, ?, 'plan', 'string', NULL, ?)",
+    params: [crypto.randomUUID(), tenant.tenantId, new Date().toISOString()],
+  },
+]);
 try {
   const lines = ['email,first_name,last_name,plan'];
   for (let n = 0; n < ROWS; n++)

@@ -3,13 +3,11 @@
 // same run; then how long the events consumer takes to store every click. Writes
 // results/tracking.json and .md. Loopback only, bounded counts. In dev the gateway forwards /c/ and
 // /o/ to the tracking worker over its service binding, so the figures include that hop.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeStatements, freePort, startStack } from '@mailgrid/stack';
-import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
 import { readWranglerConfig } from '@mailgrid/testing/wrangler-config';
 import { parseSigningKeys, signToken } from '@mailgrid/tracking-tokens';
+import { startBenchStack } from './bench-stack.ts';
 import { load } from './load.ts';
 
 const CLICKS = 400;
@@ -23,20 +21,7 @@ const BROWSER =
 const { vars } = readWranglerConfig(join(root, 'workers/tracking/wrangler.jsonc'));
 const keys = parseSigningKeys(vars?.TRACKING_SIGNING_KEYS, vars?.TRACKING_SIGNING_KEY_ID);
 
-const work = mkdtempSync(join(tmpdir(), 'mailgrid-bench-tracking-'));
-const { tenant, statements } = tenantStatements({
-  slug: 'bench',
-  domain: 'bench.test',
-  rateLimit: { per_second: 100000, burst: 100000 },
-});
-const { key, statement } = await keyStatement(tenant, { name: 'bench', permission: 'full_access' });
-const stack = await startStack({
-  persistDir: join(work, 'state'),
-  port: await freePort(),
-  sesPort: await freePort(),
-  output: join(work, 'stack.log'),
-  seed: (dir) => executeStatements(dir, [...statements, statement]),
-});
+const { work, logFile, tenant, key, stack } = await startBenchStack('tracking');
 try {
   const headers = { authorization: `Bearer ${key.token}`, 'content-type': 'application/json' };
   // One real email, so every click becomes a stored event of it.
@@ -91,7 +76,7 @@ try {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const drainMs = Math.round(performance.now() - drainStarted);
-  const batches = readFileSync(join(work, 'stack.log'), 'utf8')
+  const batches = readFileSync(logFile, 'utf8')
     .split('\n')
     .filter((line) => line.includes('"events.tracking_batch"')).length;
 
@@ -128,7 +113,7 @@ try {
   console.log(md);
   rmSync(work, { recursive: true, force: true });
 } catch (err) {
-  console.error(`tracking bench failed; the stack's log is kept: ${join(work, 'stack.log')}`);
+  console.error(`tracking bench failed; the stack's log is kept: ${logFile}`);
   throw err;
 } finally {
   await stack.stop();

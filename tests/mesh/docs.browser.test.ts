@@ -2,41 +2,11 @@
 // Scalar renders the page): it shows the operations of the running gateway's OpenAPI document, and
 // nothing it loads leaves this machine, nor breaks its Content-Security-Policy. Screenshots land in
 // tests/mesh/.artifacts/ (gitignored).
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { artifacts, useChromium } from './browser';
 import { mesh } from './client';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = new URL('./.artifacts/', import.meta.url).pathname;
-
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium); \`npm test\` does this when it runs as root.`,
-    );
-  }
-  mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 /** Where a request went: loopback, or a URL that loads nothing from anywhere (data:, blob:). */
 function isLocal(url: string): boolean {
@@ -47,7 +17,7 @@ function isLocal(url: string): boolean {
 
 describe('the API reference page in a browser', () => {
   it('renders the operations from /openapi.json, loading nothing from outside', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await chromium.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const requests: string[] = [];
     context.on('request', (request) => requests.push(request.url()));
     const page = await context.newPage();

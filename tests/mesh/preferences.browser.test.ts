@@ -1,48 +1,18 @@
 // The hosted preference page in a real browser (Debian's chromium, headless, JavaScript off: the page
 // must work without it): a recipient opens their unsubscribe link, changes topics, saves, then
 // unsubscribes; the API shows each change. Screenshots land in tests/mesh/.artifacts/ (gitignored).
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { artifacts, useChromium } from './browser';
 import { mesh } from './client';
 import { contactOf, createContact, createTopic, topicsOf, unsubscribeUrl } from './preferences';
 
-const CHROMIUM = '/usr/bin/chromium';
-const artifacts = new URL('./.artifacts/', import.meta.url).pathname;
 const { prefs } = mesh;
 const key = prefs.full.token;
-
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y --no-install-recommends chromium); \`npm test\` does this when it runs as root.`,
-    );
-  }
-  mkdirSync(artifacts, { recursive: true });
-  // launch() gives every run a fresh temporary profile (user-data-dir), removed on close.
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-afterAll(async () => {
-  await browser?.close();
-});
+const chromium = useChromium();
 
 async function openPage(url: string, viewport: { width: number; height: number }, mobile = false) {
-  const context = await browser.newContext({
+  const context = await chromium.browser.newContext({
     viewport,
     javaScriptEnabled: false,
     ...(mobile ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),

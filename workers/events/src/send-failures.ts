@@ -6,9 +6,9 @@
 // consumer has already set the email's status and last_event to `failed`.
 import type { SendFailedMessage } from '@mailgrid/contracts';
 import { createDb, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
-import { findEmailsByRef } from '@mailgrid/db/cross-tenant';
 import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
+import { type BatchCounts, batchLog, messagesForKnownEmails } from './known-emails';
 import type { StoredEvent } from './webhooks/enqueue';
 
 export async function consumeSendFailures(
@@ -18,28 +18,8 @@ export async function consumeSendFailures(
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
-  const counts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
-
-  const valid: Message<SendFailedMessage>[] = [];
-  for (const message of messages) {
-    if (isSendFailed(message.body)) {
-      valid.push(message);
-    } else {
-      // A message that does not parse will not get better on a retry.
-      counts.malformed++;
-      log('error', { message_id: message.id, error: 'malformed send.failed' });
-      message.ack();
-    }
-  }
-  const refs = [
-    ...new Map(
-      valid.map(({ body }) => [
-        `${body.tenant_id}/${body.email_id}`,
-        { tenant_id: body.tenant_id, id: body.email_id },
-      ]),
-    ).values(),
-  ];
-  const known = new Set((await findEmailsByRef(db, refs)).map((row) => `${row.tenant_id}/${row.id}`));
+  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
+  const valid = await messagesForKnownEmails(db, messages, isSendFailed, 'send.failed', counts, log);
 
   const queries: Query[] = [];
   const written: Message<SendFailedMessage>[] = [];
@@ -49,12 +29,6 @@ export async function consumeSendFailures(
   for (const message of valid) {
     const failure = message.body;
     const key = `${failure.tenant_id}/${failure.email_id}`;
-    if (!known.has(key)) {
-      counts.unknown_email++;
-      log('warn', { message_id: message.id, email_id: failure.email_id, error: 'no email for this failure' });
-      message.ack();
-      continue;
-    }
     const id = crypto.randomUUID();
     const data = { reason: failure.reason };
     stored.push({
@@ -112,6 +86,4 @@ function isSendFailed(body: unknown): body is SendFailedMessage {
   );
 }
 
-function log(level: 'warn' | 'error', fields: Record<string, unknown>) {
-  console[level](JSON.stringify({ worker: 'events', queue: 'events', kind: 'send.failed', ...fields }));
-}
+const log = batchLog('send.failed');

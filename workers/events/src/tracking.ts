@@ -6,9 +6,9 @@
 // machine_opened/machine_clicked; they never move last_event, which tells what a person did.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
 import { createDb, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
-import { findEmailsByRef } from '@mailgrid/db/cross-tenant';
 import { commitEventBatch, type Query } from './commit';
 import type { Env } from './env';
+import { type BatchCounts, batchLog, messagesForKnownEmails } from './known-emails';
 import type { StoredEvent } from './webhooks/enqueue';
 
 const TYPES = {
@@ -25,29 +25,8 @@ export async function consumeTrackingBatch(
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
-  const counts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
-
-  const valid: Message<TrackingEventMessage>[] = [];
-  for (const message of messages) {
-    if (isTrackingEvent(message.body)) {
-      valid.push(message);
-    } else {
-      // A message that does not parse will not get better on a retry.
-      counts.malformed++;
-      log('error', { message_id: message.id, error: 'malformed tracking.event' });
-      message.ack();
-    }
-  }
-  // Scoped by tenant: the token named both, and an email is only ever looked up under its tenant.
-  const refs = [
-    ...new Map(
-      valid.map(({ body }) => [
-        `${body.tenant_id}/${body.email_id}`,
-        { tenant_id: body.tenant_id, id: body.email_id },
-      ]),
-    ).values(),
-  ];
-  const known = new Set((await findEmailsByRef(db, refs)).map((row) => `${row.tenant_id}/${row.id}`));
+  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
+  const valid = await messagesForKnownEmails(db, messages, isTrackingEvent, 'tracking.event', counts, log);
 
   const queries: Query[] = [];
   const written: Message<TrackingEventMessage>[] = [];
@@ -57,17 +36,6 @@ export async function consumeTrackingBatch(
   for (const message of valid) {
     const event = message.body;
     const key = `${event.tenant_id}/${event.email_id}`;
-    if (!known.has(key)) {
-      // Deleted since, or never ours: nothing to attach it to.
-      counts.unknown_email++;
-      log('warn', {
-        message_id: message.id,
-        email_id: event.email_id,
-        error: 'no email for this tracking event',
-      });
-      message.ack();
-      continue;
-    }
     const type = TYPES[event.type];
     const data = eventData(event);
     const id = crypto.randomUUID();
@@ -147,6 +115,4 @@ function isTrackingEvent(body: unknown): body is TrackingEventMessage {
   );
 }
 
-function log(level: 'warn' | 'error', fields: Record<string, unknown>) {
-  console[level](JSON.stringify({ worker: 'events', queue: 'events', kind: 'tracking.event', ...fields }));
-}
+const log = batchLog('tracking.event');

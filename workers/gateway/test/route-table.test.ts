@@ -153,3 +153,36 @@ describe.each(paged.map((route) => [`${route.method} ${route.path}`, route] as c
     });
   },
 );
+
+describe('a list the callee reads whole, or only its newest rows', () => {
+  const ids = Array.from({ length: 5 }, (_, n) => `msg_${String(n).repeat(32)}`);
+  const path = `/api/webhooks/${crypto.randomUUID()}/deliveries`;
+
+  async function page(query: string, calleeHasMore: boolean) {
+    const listWebhookDeliveries = async () => ({
+      ok: true,
+      value: { object: 'list', has_more: calleeHasMore, data: ids.map((id) => ({ id })) },
+    });
+    const { env } = recordingPeers();
+    const response = await call(`${path}?${query}`, { key: tenant.fullKey.token }, {
+      ...env,
+      MESSAGING: { listWebhookDeliveries },
+    } as typeof env);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { has_more: boolean; data: { id: string }[] };
+    return { has_more: body.has_more, ids: body.data.map((row) => row.id) };
+  }
+
+  it('pages it with the standard query', async () => {
+    expect(await page('limit=2', false)).toEqual({ has_more: true, ids: ids.slice(0, 2) });
+    expect(await page(`limit=2&after=${ids[1]}`, false)).toEqual({ has_more: true, ids: ids.slice(2, 4) });
+    expect(await page(`limit=2&after=${ids[3]}`, false)).toEqual({ has_more: false, ids: ids.slice(4) });
+    expect(await page(`limit=2&before=${ids[4]}`, false)).toEqual({ has_more: true, ids: ids.slice(2, 4) });
+  });
+
+  it('keeps the callee has_more when the page ends where its read ended', async () => {
+    expect(await page(`limit=2&after=${ids[3]}`, true)).toEqual({ has_more: true, ids: ids.slice(4) });
+    expect(await page('limit=10', true)).toEqual({ has_more: true, ids });
+    expect(await page('limit=2', true)).toEqual({ has_more: true, ids: ids.slice(0, 2) });
+  });
+});

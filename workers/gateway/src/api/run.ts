@@ -41,7 +41,8 @@ export async function runRoute(
   );
   const query = route.query ? parseQuery(route.query, new URL(request.url)) : undefined;
   const maxBodyBytes = config(env).MAX_BODY_BYTES;
-  const idempotencyKey = route.idempotent ? readIdempotencyKey(request) : null;
+  // A route that reads its own body (batch) reads its own key too.
+  const idempotencyKey = route.idempotent && route.body ? readIdempotencyKey(request) : null;
   let body: unknown;
   let idempotency = null;
   if (route.body && !(route.bodyOptional && !hasBody(request))) {
@@ -69,8 +70,17 @@ export async function runRoute(
   if (!route.call) throw new Error(`Route ${route.operationId} has neither call nor handle.`);
   let value = unwrap(await route.call(typed));
   if (route.pagesWhole) {
-    const list = value as { data: { id: string }[] };
-    value = { ...list, ...pageInMemory(list.data, query as PageQuery, route.pagesWhole) };
+    const list = value as { data: { id: string }[]; has_more?: boolean };
+    const page = pageInMemory(list.data, query as PageQuery, route.pagesWhole);
+    // The callee may have read only the newest rows (webhook deliveries: 50): a page that ends where
+    // its read ended has more when the callee said so.
+    const endsWhereReadEnded =
+      (query as PageQuery).before === undefined && page.data.at(-1) === list.data.at(-1);
+    value = {
+      ...list,
+      data: page.data,
+      has_more: page.has_more || (list.has_more === true && endsWhereReadEnded),
+    };
   }
   return json(value, route.status ?? 200);
 }
