@@ -5,6 +5,7 @@ import { seedTenant } from '@mailgrid/testing/fixtures';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '../src/api/route';
 import { routes } from '../src/api/table';
+import type { Env } from '../src/env';
 import { call, realEnv, recordingPeers as recordingPeersWith, uniqueSlug } from './helpers';
 
 const OPERATOR_SECRET = 'route-table-operator-secret';
@@ -163,11 +164,11 @@ describe('a list the callee reads whole, or only its newest rows', () => {
       ok: true,
       value: { object: 'list', has_more: calleeHasMore, data: ids.map((id) => ({ id })) },
     });
-    const { env } = recordingPeers();
-    const response = await call(`${path}?${query}`, { key: tenant.fullKey.token }, {
-      ...env,
-      MESSAGING: { listWebhookDeliveries },
-    } as typeof env);
+    const { env } = recordingPeersWith({
+      OPERATOR_SECRET,
+      MESSAGING: { listWebhookDeliveries } as unknown as Env['MESSAGING'],
+    });
+    const response = await call(`${path}?${query}`, { key: tenant.fullKey.token }, env);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { has_more: boolean; data: { id: string }[] };
     return { has_more: body.has_more, ids: body.data.map((row) => row.id) };
