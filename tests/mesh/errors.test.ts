@@ -31,7 +31,7 @@ describe('the error envelope', () => {
       415,
       'unsupported_media_type',
     ],
-    ['a JSON array', () => post('[]'), 400, 'validation_error'],
+    ['a JSON array', () => post('[]'), 422, 'validation_error'],
     ['a missing required field', () => post('{}'), 422, 'missing_required_field'],
     ['an unknown field', () => post('{"name":"x","colour":"red"}'), 422, 'invalid_parameter'],
   ])('answers %s with a clear 4xx and creates nothing', async (_, send, status, name) => {

@@ -40,6 +40,8 @@ export interface MeshContext {
   domains: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The preference page (preferences.browser.test.ts): a tenant whose only topics are that test's. */
   prefs: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** The local SES feedback loop (ses-loop.test.ts): a tenant of its own, so its stats are its alone. */
+  loop: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
   sender: Sender;
   /** The audience API (audience.test.ts): generous limits, a verified domain, both keys; a second such tenant. */
@@ -162,6 +164,7 @@ export default async function setup(project: TestProject) {
   const files = await tenant('files', { per_second: 1000, burst: 1000 });
   const domains = await tenant('domains', { per_second: 1000, burst: 1000 });
   const prefs = await tenant('prefs', { per_second: 1000, burst: 1000 });
+  const loop = await tenant('loop', { per_second: 1000, burst: 1000 });
   const audience = await tenant('audience', { per_second: 1000, burst: 1000 });
   const audienceOther = await tenant('audience-other', { per_second: 1000, burst: 1000 });
   const importer = {
@@ -208,6 +211,8 @@ export default async function setup(project: TestProject) {
     standinsPort,
     output: logFile,
     seed: (persistDir) => executeStatements(persistDir, statements),
+    // SES's events for each message (Send, Delivery, …) a quarter of a second apart.
+    sesEventDelayMs: 250,
     secrets: { OPERATOR_SECRET: auth.operatorSecret, ...signIn.secrets },
     // The send worker talks to the stand-in; a hung call is abandoned after 2 s instead of 15, and
     // retries back off at a quarter of the production curve so the fault test ends in seconds.
@@ -219,6 +224,9 @@ export default async function setup(project: TestProject) {
       SES_TIMEOUT_MS: '2000',
       SES_MAX_SEND_RATE: '50',
       SEND_BACKOFF_SCALE: '0.25',
+      // After a timed-out SES call, the wait for SES's Send event before sending again (hung calls in
+      // the fault test never reach SES, so they are sent again after this).
+      SEND_SETTLE_AFTER_SECONDS: '3',
       // Signed SNS notifications from the tests name a certificate served on loopback by the stand-in.
       SNS_ALLOW_INSECURE_CERT_URL: 'true',
       // A 1 MiB body cap: `wrangler dev`'s proxy can crash when the gateway answers 413 while a
@@ -246,6 +254,7 @@ export default async function setup(project: TestProject) {
     files,
     domains,
     prefs,
+    loop,
     audience,
     audienceOther,
     importer,

@@ -183,6 +183,18 @@ export type EmailList = v.InferOutput<typeof EmailList>;
 export const ListEmailsQuery = pageQuery(UuidId('an email'));
 export type ListEmailsQuery = v.InferOutput<typeof ListEmailsQuery>;
 
+/** GET /emails/:id/raw: which reader's copy, when the email went out as one copy per reader. */
+export const RawEmailQuery = v.object({
+  recipient: v.optional(v.pipe(v.string(), v.maxLength(320), v.email('recipient must be an email address'))),
+});
+export type RawEmailQuery = v.InferOutput<typeof RawEmailQuery>;
+
+/** The EML as SES was given it, and how many copies (one per reader with tracking) the email has. */
+export interface RawEmail {
+  eml: string;
+  copies: number;
+}
+
 export type BatchValidation = 'strict' | 'permissive';
 
 export const BatchResponse = v.pipe(

@@ -5,7 +5,9 @@ import * as v from 'valibot';
 export const ERROR_STATUS = {
   invalid_json: 400,
   invalid_idempotency_key: 400,
-  validation_error: 400,
+  // Well-formed but wrong (a JSON array where an object belongs, dates out of order): 422 like every
+  // validation failure; 400 is kept for what cannot be parsed at all.
+  validation_error: 422,
   // An SNS delivery to /api/webhooks/ses that is not a well-formed SNS message (fields, type, version).
   invalid_sns_message: 400,
   missing_api_key: 401,

@@ -18,6 +18,7 @@ import type {
   EmailList,
   EmailObject,
   ListEmailsQuery,
+  RawEmail,
   SendEmailRequest,
 } from './emails';
 import type { EmailEventList } from './events';
@@ -65,13 +66,26 @@ export interface HealthRpc {
   health(): Promise<WorkerHealth>;
 }
 
+/**
+ * What the platform's one cron asks of a worker (the gateway runs it every minute): put back to work
+ * whatever a lost queue message or a crash left stranded. Returns how many things it picked up.
+ */
+export interface RecoveryRpc {
+  recover(): Promise<RecoveryReport>;
+}
+
+export interface RecoveryReport {
+  /** What was found stranded and queued again, by kind (emails, webhook deliveries, import chunks). */
+  [kind: string]: number;
+}
+
 export interface IdempotencyInput {
   key: string;
   /** SHA-256 of the request body, hex. */
   hash: string;
 }
 
-export interface SendRpc extends HealthRpc {
+export interface SendRpc extends HealthRpc, RecoveryRpc {
   accept(
     caller: Caller,
     email: SendEmailRequest,
@@ -86,6 +100,8 @@ export interface SendRpc extends HealthRpc {
     idempotency: IdempotencyInput | null,
   ): Promise<RpcResult<BatchResponse>>;
   getEmail(caller: Caller, id: string): Promise<RpcResult<EmailObject>>;
+  /** The archived EML (one reader's copy when the email was sent as a copy per reader). */
+  getRawEmail(caller: Caller, id: string, recipient?: string): Promise<RpcResult<RawEmail>>;
   listEmails(caller: Caller, query: ListEmailsQuery): Promise<RpcResult<EmailList>>;
   reschedule(
     caller: Caller,
@@ -95,7 +111,7 @@ export interface SendRpc extends HealthRpc {
   cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>>;
 }
 
-export interface EventsRpc extends HealthRpc {
+export interface EventsRpc extends HealthRpc, RecoveryRpc {
   /** The email's delivery events, oldest first; another tenant's email is not_found. */
   listEmailEvents(caller: Caller, emailId: string): Promise<RpcResult<EmailEventList>>;
   // Reputation guardrail and stats (Mailgrid extras), from the per-day event counters.
@@ -181,6 +197,7 @@ export interface MessagingRpc extends HealthRpc, StreamsAdminRpc, FilesAdminRpc 
 /** AudienceService: contacts, their properties, segments, topics and CSV imports. */
 export interface AudienceRpc
   extends HealthRpc,
+    RecoveryRpc,
     ContactsAdminRpc,
     ContactPropertiesAdminRpc,
     SegmentsAdminRpc,

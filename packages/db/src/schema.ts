@@ -364,6 +364,11 @@ export interface ContactImportsTable {
   created_at: string;
   started_at: string | null;
   completed_at: string | null;
+  /**
+   * When the import last moved: created, a chunk applied, or its missing chunks re-queued by the
+   * sweeper (migration 0017). Null only for a row the previous version wrote before its deploy.
+   */
+  progressed_at: string | null;
 }
 
 export interface ContactImportChunksTable {

@@ -25,6 +25,8 @@ const CROSS_TENANT_ALLOWED: Record<string, string> = {
   listTenantsPage: "the operator's list of all tenants",
   domainNameTakenElsewhere: 'SES has one identity per domain name in the account',
   findStrandedEmails: 'the send sweeper, a system job over all tenants',
+  claimStrandedWebhookDeliveries: 'the webhook sweeper, a system job over all tenants',
+  findStalledImports: 'the import sweeper, a system job over all tenants',
   findEmailsByRef: 'an events queue batch mixes tenants; each ref names its tenant',
   findEmailSummaries: 'as findEmailsByRef, for webhook payloads',
   findEmailsBySesMessageId: 'SES message ids are unique across the service and find the tenant',

@@ -1,5 +1,7 @@
 // Local stand-ins for what aws-ses-v2-local lacks: the SES v2 identity API (domains with Easy DKIM
-// and a custom MAIL FROM) and a DNS-over-HTTPS resolver (JSON API) over a pretend public DNS.
+// and a custom MAIL FROM), a DNS-over-HTTPS resolver (JSON API) over a pretend public DNS, and SES's
+// event publishing to SNS (ses-events.ts: every message sent through here gets its Send/Delivery/…
+// events posted, signed, to the gateway).
 // Every other request is forwarded to aws-ses-v2-local as it came, so this is the SES_ENDPOINT the
 // workers use locally. An identity stays PENDING until its records are "published" in the pretend
 // DNS; with `autoPublish` (npm start) they are published as soon as SES hands them out, so a
@@ -7,7 +9,10 @@
 //   GET  /__standin/dns                          the whole pretend DNS
 //   POST /__standin/dns      {name, type, values} sets one name's records of a type ([] removes)
 //   POST /__standin/publish  {domain}             publishes everything the identity asks for
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+//   POST /__standin/ses-events {id, event, …}     publishes one SES event about a sent message
+//   GET  /sns/cert.pem                            the certificate SES event notifications are signed with
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createSesEvents, type InjectRequest, type SesEvents } from './ses-events.ts';
 
 export interface AwsStandinsOptions {
   port: number;
@@ -17,10 +22,17 @@ export interface AwsStandinsOptions {
   autoPublish?: boolean;
   /** The region in the MX record a MAIL FROM needs. */
   region?: string;
+  /** The gateway SES event notifications are posted to; without it, no events are published. */
+  gatewayUrl?: string;
+  /** Between one SES event of a message and the next (default 1000 ms). */
+  sesEventDelayMs?: number;
+  log?: (line: string) => void;
 }
 
 export interface AwsStandins {
   url: string;
+  /** SES event publishing (null without a gateway). */
+  sesEvents: SesEvents | null;
   close(): Promise<void>;
 }
 
@@ -89,6 +101,18 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
         }
       : {}),
   });
+
+  const ownUrl = `http://127.0.0.1:${options.port}`;
+  const sesEvents = options.gatewayUrl
+    ? await createSesEvents({
+        gatewayUrl: options.gatewayUrl,
+        standinsUrl: ownUrl,
+        sesUrl: options.sesUrl,
+        delayMs: options.sesEventDelayMs,
+        region,
+        log: options.log,
+      })
+    : null;
 
   const server: Server = createServer(async (req, res) => {
     try {
@@ -178,7 +202,23 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
         return sesError(405, 'MethodNotAllowed', `${req.method} is not supported here`);
       }
 
-      await forward(options.sesUrl, req, body, res);
+      if (url.pathname === '/sns/cert.pem' && sesEvents) {
+        res.writeHead(200, { 'content-type': 'application/x-pem-file' });
+        res.end(sesEvents.certPem);
+        return;
+      }
+      if (url.pathname === '/__standin/ses-events' && req.method === 'POST' && sesEvents) {
+        const result = await sesEvents.inject(JSON.parse(body || '{}') as InjectRequest);
+        return 'error' in result ? reply(result.status, { message: result.error }) : reply(202, result);
+      }
+
+      const upstream = await forward(options.sesUrl, req, body);
+      if (url.pathname === '/v2/email/outbound-emails' && req.method === 'POST' && upstream.status === 200) {
+        const messageId = JSON.parse(upstream.bytes.toString('utf8')).MessageId;
+        if (typeof messageId === 'string') sesEvents?.accepted(JSON.parse(body), messageId);
+      }
+      res.writeHead(upstream.status, { 'content-type': upstream.contentType });
+      res.end(upstream.bytes);
     } catch (err) {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ message: `stand-in failed: ${String(err)}` }));
@@ -186,9 +226,11 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
   });
   await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${options.port}`,
+    url: ownUrl,
+    sesEvents,
     close: () =>
       new Promise((resolve) => {
+        sesEvents?.close();
         server.close(() => resolve());
         // workerd keeps connections alive; they must not hold the stop up.
         server.closeAllConnections();
@@ -203,7 +245,7 @@ function dkimToken(): string {
   return [...bytes].map((byte) => alphabet[byte % alphabet.length]).join('');
 }
 
-async function forward(target: string, req: IncomingMessage, body: string, res: ServerResponse) {
+async function forward(target: string, req: IncomingMessage, body: string) {
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
     if (typeof value === 'string' && name !== 'host' && name !== 'content-length') headers.set(name, value);
@@ -213,11 +255,11 @@ async function forward(target: string, req: IncomingMessage, body: string, res: 
     headers,
     body: req.method === 'GET' || req.method === 'HEAD' ? undefined : body,
   });
-  const bytes = Buffer.from(await upstream.arrayBuffer());
-  res.writeHead(upstream.status, {
-    'content-type': upstream.headers.get('content-type') ?? 'application/json',
-  });
-  res.end(bytes);
+  return {
+    status: upstream.status,
+    contentType: upstream.headers.get('content-type') ?? 'application/json',
+    bytes: Buffer.from(await upstream.arrayBuffer()),
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -1,10 +1,11 @@
 // The whole local mesh in one call: migrations, then the local SES and the five workers under one
 // `wrangler dev` (one workerd, one persistence folder, so D1/R2/KV/Queues/DOs are shared exactly as
 // they are between deployed workers). Used by `npm start`, the mesh tests and the benchmarks.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startAwsStandins } from './aws-standins.ts';
 import { configsWithVars } from './configs.ts';
+import { driveCrons } from './crons.ts';
 import { applyMigrations, wranglerEnv } from './d1.ts';
 import { wranglerBin } from './paths.ts';
 import { type Child, freePort, startChild, stopChild, waitFor } from './processes.ts';
@@ -27,6 +28,8 @@ export interface StackOptions {
   standinsPort?: number;
   /** Publish a new domain's DNS records in the stand-in's pretend DNS at once (npm start). */
   autoPublishDns?: boolean;
+  /** Between one SES event of a message and the next (ses-events.ts; default 1000 ms). */
+  sesEventDelayMs?: number;
   /**
    * Secrets for every worker (OPERATOR_SECRET, say): written to a `.dev.vars` beside the configs,
    * which wrangler shows as "(hidden)" where it prints plain vars' values.
@@ -42,6 +45,14 @@ export interface Stack {
   sesUrl: string;
   /** The SES-identity + DNS-over-HTTPS stand-ins (control routes under /__standin/). */
   standinsUrl: string;
+  /** Fires the gateway's crons now (recovery), instead of at the next minute. */
+  fireCrons(): Promise<void>;
+  /**
+   * Kills the workers at once (SIGKILL: no graceful end, as a crash), leaving the local SES and the
+   * stand-ins running; `startWorkers` brings them back on the same state.
+   */
+  killWorkers(): Promise<void>;
+  startWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -60,15 +71,30 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // a port), so the links send writes point at the stack's own URL.
   // SES_ENDPOINT and DOH_URL: the stand-ins answer SES's identity API and DNS lookups (which
   // aws-ses-v2-local and a laptop cannot) and pass everything else to the local SES.
+  const log = (line: string) => {
+    if (options.output === 'inherit') console.log(`[stack] ${line}`);
+    else appendFileSync(options.output, `[stack] ${line}\n`);
+  };
   const standins = await startAwsStandins({
     port: options.standinsPort ?? (await freePort()),
     sesUrl,
     autoPublish: options.autoPublishDns ?? false,
+    // SES's events (Send, Delivery, bounces…) come back through the gateway's SNS intake.
+    gatewayUrl: url,
+    sesEventDelayMs: options.sesEventDelayMs,
+    log,
   });
   const vars = {
     SES_ENDPOINT: standins.url,
     DOH_URL: `${standins.url}/dns-query`,
     TRACKING_BASE_URL: url,
+    // The stand-ins sign SES event notifications with a certificate they serve on loopback.
+    SNS_ALLOW_INSECURE_CERT_URL: 'true',
+    // Recovery after a restart (the local queues keep nothing) within a minute or two, not ten.
+    SEND_STRANDED_AFTER_SECONDS: '60',
+    SEND_SETTLE_AFTER_SECONDS: '30',
+    WEBHOOK_STRANDED_AFTER_SECONDS: '60',
+    IMPORT_STALLED_AFTER_SECONDS: '60',
     ...options.vars,
   };
   const configsDir = join(persistDir, '..', 'wrangler-configs');
@@ -79,52 +105,69 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     const lines = Object.entries(options.secrets).map(([name, value]) => `${name}=${JSON.stringify(value)}`);
     writeFileSync(devVars, `${lines.join('\n')}\n`, { mode: 0o600 });
   }
-  const children: Child[] = [];
+  const wranglerArgs = async () => [
+    'dev',
+    ...configs.flatMap((config) => ['--config', config]),
+    '--persist-to',
+    persistDir,
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    // Its own inspector port, so the stack can run beside another wrangler dev (or itself in tests).
+    '--inspector-port',
+    String(await freePort()),
+    '--show-interactive-dev-session=false',
+    ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
+  ];
+  let ses: Child | undefined;
+  let workers: Child | undefined;
+  const crons = driveCrons(url, log);
   const stop = async () => {
-    await Promise.all(children.map((child) => stopChild(child)));
+    crons.stop();
+    await Promise.all([ses, workers].flatMap((child) => (child ? [stopChild(child)] : [])));
     await standins.close();
   };
-  try {
-    children.push(startLocalSes(options.sesPort, options.output));
-    children.push(
-      startChild(
-        'workers',
-        wranglerBin,
-        [
-          'dev',
-          ...configs.flatMap((config) => ['--config', config]),
-          '--persist-to',
-          persistDir,
-          '--ip',
-          '127.0.0.1',
-          '--port',
-          String(options.port),
-          // Its own inspector port, so the stack can run beside another wrangler dev (or itself in tests).
-          '--inspector-port',
-          String(await freePort()),
-          '--show-interactive-dev-session=false',
-          ...Object.entries(vars).flatMap(([name, value]) => ['--var', `${name}:${value}`]),
-        ],
-        { env: wranglerEnv, output: options.output },
-      ),
-    );
+  /** Resolves when every child in `watched` is up; rejects if one exits first. */
+  const ready = async (watched: Child[], checks: Promise<void>[]) => {
     const exitedEarly = Promise.race(
-      children.map((child) =>
+      watched.map((child) =>
         child.exited.then((code) => Promise.reject(new Error(`${child.name} exited (${code})`))),
       ),
     );
-    await Promise.race([
-      Promise.all([
-        waitForSes(sesUrl, timeout),
-        // Any answer from the gateway's own code (401 without a key) means the workers are up.
-        waitFor('the gateway', async () => (await fetch(`${url}/health`)).status === 401, timeout),
-      ]),
-      exitedEarly,
-    ]);
+    await Promise.race([Promise.all(checks), exitedEarly]);
     exitedEarly.catch(() => {});
+  };
+  // Any answer from the gateway's own code (401 without a key) means the workers are up.
+  const gatewayUp = () =>
+    waitFor('the gateway', async () => (await fetch(`${url}/health`)).status === 401, timeout);
+  const startWorkers = async () => {
+    workers = startChild('workers', wranglerBin, await wranglerArgs(), {
+      env: wranglerEnv,
+      output: options.output,
+    });
+    await ready([workers], [gatewayUp()]);
+  };
+  try {
+    ses = startLocalSes(options.sesPort, options.output);
+    workers = startChild('workers', wranglerBin, await wranglerArgs(), {
+      env: wranglerEnv,
+      output: options.output,
+    });
+    await ready([ses, workers], [waitForSes(sesUrl, timeout), gatewayUp()]);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { url, sesUrl, standinsUrl: standins.url, stop };
+  return {
+    url,
+    sesUrl,
+    standinsUrl: standins.url,
+    fireCrons: crons.fireNow,
+    killWorkers: async () => {
+      if (workers) await stopChild(workers, 0);
+    },
+    startWorkers,
+    stop,
+  };
 }

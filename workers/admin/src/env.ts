@@ -30,6 +30,12 @@ export const Config = v.object({
   PLATFORM_TENANT_ID: vars.text(),
   /** The From of invitation emails, e.g. `Mailgrid <no-reply@example.com>`. */
   INVITE_FROM: vars.text(),
+  /**
+   * Seconds an import in progress may go without a chunk completing before the sweeper (cron)
+   * re-queues its missing chunks: well above the consumer's whole retry schedule (about a minute),
+   * so a chunk that is only retrying is not sent twice for nothing.
+   */
+  IMPORT_STALLED_AFTER_SECONDS: vars.optional(vars.wholeNumber(), '600'),
 });
 export type Config = v.InferOutput<typeof Config>;
 

@@ -15,10 +15,21 @@ describe('config(env)', () => {
   });
 
   it('gives the defaults for what is unset or blank', () => {
-    expect(config({ ...realEnv, DOH_URL: '', TRACKING_CNAME_TARGET: undefined } as Env)).toMatchObject({
+    expect(
+      config({
+        ...realEnv,
+        DOH_URL: '',
+        TRACKING_CNAME_TARGET: undefined,
+        IMPORT_STALLED_AFTER_SECONDS: undefined,
+      } as Env),
+    ).toMatchObject({
       DOH_URL: 'https://cloudflare-dns.com/dns-query',
       TRACKING_CNAME_TARGET: undefined,
+      IMPORT_STALLED_AFTER_SECONDS: 600,
     });
+    expect(
+      config({ ...realEnv, IMPORT_STALLED_AFTER_SECONDS: '90' } as Env).IMPORT_STALLED_AFTER_SECONDS,
+    ).toBe(90);
   });
 
   it.each([
@@ -26,6 +37,10 @@ describe('config(env)', () => {
     [{ PLATFORM_TENANT_ID: undefined }, 'PLATFORM_TENANT_ID is not set'],
     [{ INVITE_FROM: '' }, 'INVITE_FROM is blank'],
     [{ DOH_URL: 'cloudflare-dns.com/dns-query' }, 'DOH_URL must be an absolute URL'],
+    [
+      { IMPORT_STALLED_AFTER_SECONDS: '10m' },
+      'IMPORT_STALLED_AFTER_SECONDS must be a whole number (got "10m")',
+    ],
   ])('refuses %j, naming the variable', (vars, message) => {
     expect(() => config({ ...realEnv, ...vars } as Env)).toThrow(message);
   });

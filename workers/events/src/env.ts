@@ -6,6 +6,13 @@ import * as v from 'valibot';
 export const Config = v.object({
   /** Outside "development", customer webhook endpoints must be https on a public host. */
   ENVIRONMENT: vars.environment(),
+  /**
+   * Seconds a pending webhook delivery may sit past its next_attempt_at before the recovery sweep
+   * (each minute) queues it again: its queue message was lost. Longer than a message normally waits
+   * in the queue; a shorter one (the local stack's, a test's) only queues a few needless copies, which
+   * the deliverer's claim turns away.
+   */
+  WEBHOOK_STRANDED_AFTER_SECONDS: vars.optional(vars.wholeNumber(), '600'),
 });
 export type Config = v.InferOutput<typeof Config>;
 

@@ -1,4 +1,5 @@
-// mailgrid-events: the EventsService RPC entrypoint and the consumer of the events and webhooks queues.
+// mailgrid-events: the EventsService RPC entrypoint, the consumer of the events and webhooks queues,
+// and the sweep of webhook deliveries stranded by a lost queue message.
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
@@ -6,6 +7,7 @@ import {
   type EmailEventList,
   type EventsRpc,
   type QueueMessageBase,
+  type RecoveryReport,
   type ReputationList,
   type ResumeResponse,
   type RpcResult,
@@ -27,8 +29,14 @@ import { consumeSendFailures } from './send-failures';
 import { readStats } from './stats';
 import { consumeTrackingBatch } from './tracking';
 import { deliverWebhooks } from './webhooks/deliver';
+import { sweepStrandedDeliveries } from './webhooks/sweeper';
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
+  /** The platform's recovery cron (the gateway's, each minute): webhook deliveries whose queue message was lost. */
+  async recover(): Promise<RecoveryReport> {
+    return { webhook_deliveries: await sweepStrandedDeliveries(this.env) };
+  }
+
   async health(): Promise<WorkerHealth> {
     return checkHealth('events', config(this.env).ENVIRONMENT, { d1: probes.d1(this.env.DB) });
   }

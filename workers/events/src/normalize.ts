@@ -95,7 +95,8 @@ function normalize(eventType: string, root: Json, context: Context): NormalizedE
   });
   switch (eventType) {
     case 'Send':
-      return [event('email.sent', context.only, context.sentAt, {})];
+      // SES's id for the copy: the send worker settles a send whose answer it lost from this.
+      return [event('email.sent', context.only, context.sentAt, { ses_message_id: context.messageId })];
     case 'Delivery': {
       const delivery = object(root.delivery);
       if (!delivery) return null;

@@ -28,7 +28,7 @@ afterEach(() => {
 
 describe('normalizing SES events', () => {
   const cases: [FixtureName, string, string | null, Record<string, unknown>][] = [
-    ['send', 'email.sent', 'ada@customer.test', {}],
+    ['send', 'email.sent', 'ada@customer.test', { ses_message_id: expect.any(String) }],
     ['delivery', 'email.delivered', 'ada@customer.test', { processing_time_ms: 2120 }],
     [
       'bounce-permanent',

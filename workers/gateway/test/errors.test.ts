@@ -43,9 +43,41 @@ describe('the error envelope', () => {
 });
 
 describe('routing', () => {
+  it('answers GET / with what this host is and where the docs are', async () => {
+    const response = await call('/');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      object: 'mailgrid',
+      api: '/api',
+      docs: '/docs',
+      openapi: '/openapi.json',
+    });
+  });
+
+  it('names the route meant when a path only lacks /api', async () => {
+    for (const [method, path, meant] of [
+      ['GET', '/emails', '/api/emails'],
+      ['POST', '/emails/batch', '/api/emails/batch'],
+      ['GET', '/contacts/ada@customer.test', '/api/contacts/ada@customer.test'],
+    ] as const) {
+      const response = await call(path, { method, key });
+      expect(response.status).toBe(404);
+      expect(((await response.json()) as { message: string }).message).toBe(
+        `No route for ${method} ${path}. Did you mean ${meant}? Every API route is under /api.`,
+      );
+    }
+  });
+
+  it('takes a doubled or trailing slash for the route it names', async () => {
+    const targetEnv = testEnv({ ADMIN: recordingAdmin() });
+    for (const path of ['/api//api-keys', '//api/api-keys', '/api/api-keys/']) {
+      const response = await call(path, { key }, targetEnv);
+      expect(response.status, path).toBe(200);
+    }
+  });
+
   it.each([
-    ['GET', '/'],
-    ['GET', '/emails'],
+    ['GET', '/nothing'],
     ['POST', '/api/api-keys/extra/segments'],
     ['GET', '/api/api-keys-export'],
   ])('answers %s %s with 404 not_found, with or without a key', async (method, path) => {
@@ -127,8 +159,8 @@ describe('POST /api/api-keys with a bad body', () => {
     ['an array', '[{"name":"ci"}]'],
     ['null', 'null'],
     ['a string', '"ci"'],
-  ])('refuses %s with 400 validation_error', async (_, body) => {
-    await expectError(await postJson('/api/api-keys', key, body, adminEnv), 400, 'validation_error');
+  ])('refuses %s with 422 validation_error', async (_, body) => {
+    await expectError(await postJson('/api/api-keys', key, body, adminEnv), 422, 'validation_error');
   });
 
   it('refuses a body without name with 422 missing_required_field naming it', async () => {

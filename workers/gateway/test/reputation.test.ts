@@ -95,7 +95,7 @@ describe('GET /api/stats', () => {
       { key: tenant.fullKey.token },
       testEnv({ EVENTS: events }),
     );
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(422);
     expect(await response.json()).toMatchObject({ name: 'validation_error' });
   });
 

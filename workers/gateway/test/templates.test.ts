@@ -192,7 +192,7 @@ describe('POST /api/templates', () => {
       'invalid_parameter',
       /^reply_to: /,
     ],
-    ['an array body', [VALID], 400, 'validation_error', 'The request body must be a JSON object.'],
+    ['an array body', [VALID], 422, 'validation_error', 'The request body must be a JSON object.'],
   ])('refuses %s before admin is asked', async (_label, body, status, name, message) => {
     const response = await postJson('/api/templates', tenant.fullKey.token, body, adminEnv);
     expect(response.status).toBe(status);

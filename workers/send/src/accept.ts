@@ -26,6 +26,7 @@ import type { Compilable } from 'kysely';
 import { bodyKey, putBody } from './body-store';
 import { assertDailyQuota, usageDay } from './daily-quota';
 import { config, type Env } from './env';
+import { liftExtras } from './extras';
 import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
 import { queueDelaySeconds } from './queue-delay';
@@ -45,8 +46,9 @@ export async function acceptEmail(
   const { db: d1, usage } = meteredD1(env.DB);
   const db = createDb(d1);
   return withIdempotency(db, caller, idempotency, async (complete) => {
-    assertNotPaused(await pausedStreams(db, caller), input.stream);
-    const prepared = await prepareEmail(db, caller, input, new Date(), '', prepareOptions(env));
+    const email = liftExtras(input);
+    assertNotPaused(await pausedStreams(db, caller), email.stream);
+    const prepared = await prepareEmail(db, caller, email, new Date(), '', prepareOptions(env));
     const response = { id: prepared.id };
     await persist(env, d1, db, caller, [prepared], complete(response));
     logAccepted(1, usage);
@@ -69,8 +71,9 @@ export async function acceptBatch(
     const errors = [...invalid];
     const prepared: PreparedEmail[] = [];
     const paused = await pausedStreams(db, caller);
-    for (const { index, email } of inputs) {
+    for (const { index, email: input } of inputs) {
       try {
+        const email = liftExtras(input, `[${index}]`);
         assertNotPaused(paused, email.stream, `[${index}]`);
         if (email.attachments?.length)
           throw new AppError(

@@ -26,6 +26,11 @@ export function emlKey(tenantId: string, emailId: string): string {
 }
 
 /** Written the moment SES accepts the email (its SES message id), before D1 is told. */
+/** One reader's copy, when an email goes out as one copy per reader (see deliver.ts). */
+export function copyEmlKey(tenantId: string, emailId: string, index: number): string {
+  return `eml/${tenantId}/${emailId}/${index}.eml`;
+}
+
 export function sentReceiptKey(tenantId: string, emailId: string): string {
   return `sent/${tenantId}/${emailId}`;
 }

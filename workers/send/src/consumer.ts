@@ -3,10 +3,14 @@
 // or sent, and stops) and handed to SES by deliver.ts (the EML built once and archived in R2 before
 // SES sees it, reused on retries, so the archive is exactly what SES was given). Throttling, 5xx and
 // timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
+// An attempt whose outcome is unknown (SES did not answer; or the worker died mid-send, found later as
+// an expired claim) is never simply sent again: the next delivery waits SEND_SETTLE_AFTER_SECONDS for
+// SES's `Send` event, and deliver.ts records what SES says it took before sending anything else.
 // Every email that ends `failed` is reported on the events queue (`send.failed`), where the events
 // worker records its `email.failed` event and fires the webhooks subscribed to it.
 import type { SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
 import {
+  abandonClaim,
   claimEmail,
   createDb,
   type Db,
@@ -99,6 +103,21 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     message.ack();
     return;
   }
+  // Still `sending` with its claim run out: the delivery that held it vanished mid-send, or SES left it
+  // without an answer. SES may have the message; its `Send` event settles that, given time to arrive.
+  const uncertain = row.status === 'sending';
+  if (uncertain) {
+    const settleBy =
+      new Date(row.claimed_until ?? 0).getTime() + config(env).SEND_SETTLE_AFTER_SECONDS * 1000;
+    if (settleBy > now.getTime()) {
+      // Sent again rather than retried: waiting must not use up the message's retries.
+      await env.SEND_QUEUE.send(message.body, {
+        delaySeconds: Math.ceil((settleBy - now.getTime()) / 1000) + 1,
+      });
+      message.ack();
+      return;
+    }
+  }
   const token = crypto.randomUUID();
   if (!(await claimEmail(db, tenantId, emailId, token, LEASE_MS, now))) {
     message.retry({ delaySeconds: 5 }); // it changed under us; look again.
@@ -112,13 +131,16 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
     const outcome = receipt
       ? { kind: 'sent' as const, messageId: await receipt.text() }
-      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, LEASE_MS));
+      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, LEASE_MS), uncertain);
     if (outcome.kind === 'sent') {
       if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);
       message.ack();
     } else if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
       await releaseEmail(db, tenantId, emailId, token, outcome.reason);
+      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
+    } else if (outcome.kind === 'unknown' && attempt < MAX_ATTEMPTS) {
+      await abandonClaim(db, tenantId, emailId, token, outcome.reason);
       message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else {
       await failEmail(env, db, tenantId, emailId, token, outcome.reason);

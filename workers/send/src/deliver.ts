@@ -6,11 +6,15 @@
 // recipients goes out as one copy per recipient (same headers, the envelope naming one address), each
 // with its own tokens, archive and receipt: a retry after some copies went out sends only the rest.
 //
+// An attempt whose outcome was never learned (the worker died, or SES did not answer, after a copy was
+// handed over) leaves the next delivery `uncertain`: before sending a copy with no receipt, it looks
+// for SES's `Send` event for that copy and, if SES says it took it, records that instead of sending.
+//
 // A message buildMime refuses is rejected at once (no retry builds it): accept runs buildMime's own
 // checks, so this only happens to an email accepted before them, or to a bug.
-import { type Db, type EmailRow, getSendSettings, type SendSettings } from '@mailgrid/db';
+import { type Db, type EmailRow, getSendSettings, type SendSettings, sesSendEvents } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
-import { emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
+import { copyEmlKey, emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
 import type { Env } from './env';
 import { type SesOutcome, sendRawEmail } from './ses';
 import { configurationSetFor } from './streams';
@@ -33,9 +37,10 @@ export async function deliver(
   db: Db,
   row: EmailRow,
   renewClaim: () => Promise<boolean>,
+  uncertain = false,
 ): Promise<SesOutcome> {
   try {
-    return await deliverOrThrow(env, db, row, renewClaim);
+    return await deliverOrThrow(env, db, row, renewClaim, uncertain);
   } catch (err) {
     if (err instanceof UnbuildableMessage) return { kind: 'reject', reason: err.message };
     throw err;
@@ -47,6 +52,7 @@ async function deliverOrThrow(
   db: Db,
   row: EmailRow,
   renewClaim: () => Promise<boolean>,
+  uncertain: boolean,
 ): Promise<SesOutcome> {
   const to = JSON.parse(row.to_addresses) as string[];
   const cc = JSON.parse(row.cc_addresses) as string[];
@@ -54,6 +60,20 @@ async function deliverOrThrow(
   const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
   if (!settings) throw new Error(`the domain of ${row.id} is missing`);
   const tags = JSON.parse(row.tags) as { name: string; value: string }[];
+  // What SES said it took, read once and only when an earlier attempt's outcome is unknown.
+  let taken: Promise<Map<string | null, string>> | undefined;
+  const takenBySes = async (reader: string | null): Promise<string | undefined> => {
+    if (!uncertain) return undefined;
+    taken ??= sesSendEvents(db, row.tenant_id, row.id).then(
+      (events) =>
+        new Map(
+          events.flatMap((event) => (event.ses_message_id ? [[event.recipient, event.ses_message_id]] : [])),
+        ),
+    );
+    const events = await taken;
+    // One copy for all: any Send event of the email is that copy's.
+    return reader === null ? [...events.values()][0] : events.get(toAsciiEmail(reader).toLowerCase());
+  };
   const send = (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) =>
     sendRawEmail(env, {
       from: toAsciiEmail(parseAddress(row.from_address)?.email ?? row.from_address),
@@ -82,8 +102,10 @@ async function deliverOrThrow(
   const readers = recipients([...to, ...cc, ...bcc]);
   const decision = trackingDecision(env, settings, row);
   if (readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)) {
-    return deliverEach(env, settings, row, readers, body, send, renewClaim);
+    return deliverEach(env, settings, row, readers, body, send, renewClaim, takenBySes);
   }
+  const settled = await takenBySes(null);
+  if (settled) return { kind: 'sent', messageId: settled };
   const raw = await archivedOrBuilt(env, settings, row, body, emlKey(row.tenant_id, row.id), null);
   // SES wants the envelope in ASCII: IDN domains as punycode.
   const ascii = (list: string[]) =>
@@ -100,6 +122,7 @@ async function deliverEach(
   body: () => Promise<StoredBody>,
   send: (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) => Promise<SesOutcome>,
   renewClaim: () => Promise<boolean>,
+  takenBySes: (reader: string) => Promise<string | undefined>,
 ): Promise<SesOutcome> {
   let first: string | undefined;
   for (const [index, reader] of readers.entries()) {
@@ -107,9 +130,10 @@ async function deliverEach(
     if (index > 0 && !(await renewClaim())) throw new Error('the claim on the email was lost mid-send');
     const receiptKey = `${sentReceiptKey(row.tenant_id, row.id)}/${index}`;
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(receiptKey) : null;
-    let messageId = receipt ? await receipt.text() : undefined;
+    let messageId = receipt ? await receipt.text() : await takenBySes(reader);
+    if (messageId && !receipt) await env.ARCHIVE.put(receiptKey, messageId);
     if (!messageId) {
-      const key = `eml/${row.tenant_id}/${row.id}/${index}.eml`;
+      const key = copyEmlKey(row.tenant_id, row.id, index);
       const raw = await archivedOrBuilt(env, settings, row, body, key, reader);
       const outcome = await send(raw, { to: [toAsciiEmail(reader)], cc: [], bcc: [] });
       if (outcome.kind !== 'sent') return outcome;
@@ -121,8 +145,8 @@ async function deliverEach(
   return { kind: 'sent', messageId: first as string };
 }
 
-/** Bare, lower-cased and each once: the addresses SES delivers to. */
-function recipients(addresses: string[]): string[] {
+/** Bare, lower-cased and each once: the addresses SES delivers to (a copy each, when copies are made). */
+export function recipients(addresses: string[]): string[] {
   return [...new Set(addresses.map((address) => (parseAddress(address)?.email ?? address).toLowerCase()))];
 }
 

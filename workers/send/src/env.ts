@@ -16,6 +16,16 @@ export const Config = v.object({
   SES_TIMEOUT_MS: vars.optional(vars.wholeNumber(), '15000'),
   /** Multiplies the retry backoff curve; the mesh fault test shrinks it. */
   SEND_BACKOFF_SCALE: vars.optional(vars.positiveNumber(), '1'),
+  /**
+   * Seconds an email may sit queued, or claimed by a delivery that vanished, before the recovery sweep
+   * queues it again (a lost queue message, a crash). Longer than a message normally waits in the queue.
+   */
+  SEND_STRANDED_AFTER_SECONDS: vars.optional(vars.wholeNumber(), '600'),
+  /**
+   * Seconds to wait, after an attempt whose outcome is unknown, for SES's `Send` event to say the copy
+   * went out; with no such event by then, SES never took it and it is sent again.
+   */
+  SEND_SETTLE_AFTER_SECONDS: vars.optional(vars.wholeNumber(), '300'),
   /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
   SES_CONFIGURATION_SETS: vars.optional(
     vars.json(v.record(v.string(), v.string('must map each stream to a configuration set name'))),

@@ -10,6 +10,8 @@ import {
   type EmailObject,
   type IdempotencyInput,
   type ListEmailsQuery,
+  type RawEmail,
+  type RecoveryReport,
   type RpcResult,
   type SendEmailRequest,
   type SendQueueMessage,
@@ -22,12 +24,17 @@ import { acceptBatch, acceptEmail } from './accept';
 import { consumeSendBatch } from './consumer';
 import { cancel, readEmail, readEmails, reschedule } from './emails';
 import { config, type Env } from './env';
+import { readRawEmail } from './raw';
 import { sweepStranded } from './sweeper';
 
 // Send's own SES pacing buckets (RATE_LIMITER); the gateway hosts its own for the API limit.
 export { RateLimiter } from '@mailgrid/rate-limiter';
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
+  async recover(): Promise<RecoveryReport> {
+    return { emails: await sweepStranded(this.env) };
+  }
+
   async health(): Promise<WorkerHealth> {
     const { env } = this;
     return checkHealth('send', config(env).ENVIRONMENT, {
@@ -62,6 +69,10 @@ export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
     return toRpcResult(() => readEmail(this.env, caller, id));
   }
 
+  async getRawEmail(caller: Caller, id: string, recipient?: string): Promise<RpcResult<RawEmail>> {
+    return toRpcResult(() => readRawEmail(this.env, caller, id, recipient));
+  }
+
   async listEmails(caller: Caller, query: ListEmailsQuery): Promise<RpcResult<EmailList>> {
     return toRpcResult(() => readEmails(this.env, caller, query));
   }
@@ -83,9 +94,6 @@ export default {
   // Internal worker: reached over RPC only.
   async fetch() {
     return new Response('Not found', { status: 404 });
-  },
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweepStranded(env));
   },
   async queue(batch, env) {
     const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>

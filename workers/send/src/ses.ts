@@ -1,5 +1,6 @@
 // SES v2 SendEmail with raw content, signed with SigV4 by aws4fetch. Each call's outcome is sorted
-// into sent / retry / reject, so the consumer knows whether another attempt can help.
+// into sent / retry / reject / unknown, so the consumer knows whether another attempt can help, and
+// whether SES may already have the message (unknown: no answer, so it must not simply send again).
 import { AwsClient } from 'aws4fetch';
 import { config, type Env } from './env';
 
@@ -15,10 +16,12 @@ export interface RawSend {
 export type SesOutcome =
   | { kind: 'sent'; messageId: string }
   | { kind: 'retry'; reason: string }
-  | { kind: 'reject'; reason: string };
+  | { kind: 'reject'; reason: string }
+  /** No answer (timeout, connection lost): SES may or may not have taken the message. */
+  | { kind: 'unknown'; reason: string };
 
 export async function sendRawEmail(env: Env, email: RawSend): Promise<SesOutcome> {
-  // A hung call is abandoned after SES_TIMEOUT_MS (15 s unless set) and retried later.
+  // A hung call is abandoned after SES_TIMEOUT_MS (15 s unless set); its outcome is unknown.
   const {
     SES_ENDPOINT,
     SES_REGION,
@@ -58,7 +61,8 @@ export async function sendRawEmail(env: Env, email: RawSend): Promise<SesOutcome
       err instanceof Error && err.name === 'TimeoutError'
         ? `SES did not answer within ${timeoutMs} ms`
         : `SES unreachable: ${String(err)}`;
-    return { kind: 'retry', reason };
+    // The request may have reached SES before the answer was lost.
+    return { kind: 'unknown', reason };
   }
   const text = await response.text();
   if (response.ok) {

@@ -1,21 +1,22 @@
-// Every few minutes (cron), emails stranded in queued/sending/scheduled well past their time get a
-// fresh queue message. Normally there are none: accept writes the queue message before the row, and
-// the consumer retries within MAX_ATTEMPTS. This covers what the queue itself may lose (a message
-// moved to the DLQ by retries we did not count, a platform fault). A duplicate message is harmless:
-// the consumer's claim lets one delivery send and the rest stop.
+// Recovery (SendService.recover, run every minute by the gateway's cron): emails stranded in
+// queued/sending/scheduled well past their time get a fresh queue message. Normally there are none:
+// accept writes the queue message before the row, and the consumer retries within MAX_ATTEMPTS. This
+// covers what the queue itself may lose (a message moved to the DLQ by retries we did not count, a
+// platform fault, a local stack restarted: `wrangler dev` keeps no queue messages across restarts)
+// and a worker that died holding a claim. A duplicate message is harmless: the consumer's claim lets
+// one delivery send and the rest stop, and a vanished claim is settled from SES's Send event first.
 import type { SendQueueMessage } from '@mailgrid/contracts';
 import { createDb } from '@mailgrid/db';
 import { findStrandedEmails } from '@mailgrid/db/cross-tenant';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
-/** Longer than the consumer's whole retry schedule needs between two attempts. */
-export const STRANDED_AFTER_MS = 20 * 60 * 1000;
 const SWEEP_LIMIT = 500;
 
 export async function sweepStranded(env: Env, now = new Date()): Promise<number> {
+  const strandedAfterMs = config(env).SEND_STRANDED_AFTER_SECONDS * 1000;
   const stranded = await findStrandedEmails(
     createDb(env.DB),
-    new Date(now.getTime() - STRANDED_AFTER_MS),
+    new Date(now.getTime() - strandedAfterMs),
     SWEEP_LIMIT,
   );
   for (let i = 0; i < stranded.length; i += 100) {

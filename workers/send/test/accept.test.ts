@@ -150,6 +150,62 @@ describe('accept', () => {
   });
 });
 
+describe("Mailgrid's extras as X-Mailgrid-* headers (what the resend SDK passes through)", () => {
+  let acme: Tenant;
+  beforeAll(async () => {
+    acme = await newTenant();
+  });
+
+  it('are read as the fields and never stored as headers', async () => {
+    const id = await accept(acme, {
+      headers: {
+        'X-Mailgrid-Stream': 'broadcast',
+        'x-mailgrid-track-opens': 'TRUE',
+        'X-Mailgrid-Track-Clicks': 'false',
+        'X-Mailgrid-List-Unsubscribe': 'true',
+        'X-Entity-Ref-ID': 'order-42',
+      },
+    });
+    expect(await emailRow(id)).toMatchObject({ stream: 'broadcast', track_opens: 1, track_clicks: 0 });
+    expect((await bodyOf(acme, id))?.headers).toEqual({ 'X-Entity-Ref-ID': 'order-42' });
+  });
+
+  it('are refused when malformed or when they contradict the body, naming the header', async () => {
+    const before = await countRows(acme);
+    expect(
+      failure(
+        await send.accept(
+          acme.caller,
+          emailFrom(acme, { headers: { 'X-Mailgrid-Track-Opens': 'yes' } }),
+          null,
+        ),
+      ),
+    ).toEqual({
+      code: 'invalid_parameter',
+      message: 'headers.X-Mailgrid-Track-Opens: must be true or false.',
+    });
+    expect(
+      failure(
+        await send.accept(
+          acme.caller,
+          emailFrom(acme, { headers: { 'X-Mailgrid-Stream': 'Not A Stream' } }),
+          null,
+        ),
+      ).message,
+    ).toMatch(/^headers\.X-Mailgrid-Stream: must be a stream id/);
+    expect(
+      failure(
+        await send.accept(
+          acme.caller,
+          emailFrom(acme, { stream: 'transactional', headers: { 'X-Mailgrid-Stream': 'broadcast' } }),
+          null,
+        ),
+      ).message,
+    ).toBe('headers.X-Mailgrid-Stream says broadcast but stream says transactional: give one.');
+    expect(await countRows(acme)).toBe(before);
+  });
+});
+
 describe('a refused request', () => {
   let tenant: Tenant;
   beforeAll(async () => {

@@ -216,7 +216,7 @@ describe('failures worth retrying', () => {
     });
   });
 
-  it('SES unreachable (fetch throws): releases the claim and retries', async () => {
+  it('SES unreachable (fetch throws): the outcome is unknown, so the claim ends but the email stays sending', async () => {
     const id = await accept(acme);
     sesStub(() => {
       throw new TypeError('Network connection lost.');
@@ -225,14 +225,16 @@ describe('failures worth retrying', () => {
     const result = await consume([{ id: 'unreachable', body: messageFor(acme, id) }]);
 
     expectRetriedWithDelay(result, 'unreachable');
-    expect(await emailRow(id)).toMatchObject({
-      status: 'queued',
+    const row = await emailRow(id);
+    expect(row).toMatchObject({
+      status: 'sending',
       claim_token: null,
       error: expect.stringMatching(/^SES unreachable: TypeError: Network connection lost\./),
     });
+    expect(Date.parse(row?.claimed_until as string)).toBeLessThanOrEqual(Date.now());
   });
 
-  it('SES hanging: the call is abandoned after SES_TIMEOUT_MS and retried', async () => {
+  it('SES hanging: the call is abandoned after SES_TIMEOUT_MS, its outcome unknown', async () => {
     const id = await accept(acme);
     // Answers only by failing when the consumer's own abort signal fires.
     const ses = sesStub(
@@ -247,7 +249,7 @@ describe('failures worth retrying', () => {
     expect(ses.requests).toHaveLength(1);
     expectRetriedWithDelay(result, 'hung');
     expect(await emailRow(id)).toMatchObject({
-      status: 'queued',
+      status: 'sending',
       claim_token: null,
       error: 'SES did not answer within 50 ms',
     });
@@ -489,7 +491,7 @@ describe('the claim', () => {
     });
   });
 
-  it('an email whose claim ran out (its holder died) is taken over and sent', async () => {
+  it('a claim that ran out (its holder died) waits SEND_SETTLE_AFTER_SECONDS for SES to say what it took', async () => {
     const id = await accept(acme);
     await setRow(id, {
       status: 'sending',
@@ -498,14 +500,130 @@ describe('the claim', () => {
       attempts: 1,
     });
     const ses = sesStub();
+    const queue = queueSpy();
 
-    const result = await consume([{ id: 'orphaned-claim', body: messageFor(acme, id), attempts: 2 }]);
+    const result = await consume([{ id: 'orphaned-claim', body: messageFor(acme, id), attempts: 2 }], {
+      SEND_SETTLE_AFTER_SECONDS: '60',
+    });
+
+    // Sent again with the wait left (not retried: waiting must not use up the message's retries).
+    expect(result.explicitAcks).toEqual(['orphaned-claim']);
+    expect(ses.requests).toHaveLength(0);
+    const [hop] = queue.enqueued();
+    expect(hop?.body).toEqual(messageFor(acme, id));
+    expect(hop?.delaySeconds).toBeGreaterThanOrEqual(58);
+    expect(hop?.delaySeconds).toBeLessThanOrEqual(61);
+    expect(await emailRow(id)).toMatchObject({ status: 'sending', claim_token: 'dead-worker', attempts: 1 });
+  });
+
+  it('after the settle window with no Send event from SES, the email is taken over and sent once', async () => {
+    const id = await accept(acme);
+    await setRow(id, {
+      status: 'sending',
+      claim_token: 'dead-worker',
+      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      attempts: 1,
+    });
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'orphaned-claim', body: messageFor(acme, id), attempts: 2 }], {
+      SEND_SETTLE_AFTER_SECONDS: '60',
+    });
 
     expect(result.explicitAcks).toEqual(['orphaned-claim']);
     expect(ses.requests).toHaveLength(1);
     expect(await emailRow(id)).toMatchObject({ status: 'sent', claim_token: null, attempts: 2 });
   });
+
+  it("a copy SES's Send event says it took is recorded as sent, never handed to SES again", async () => {
+    const id = await accept(acme);
+    await setRow(id, {
+      status: 'sending',
+      claim_token: 'dead-worker',
+      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      attempts: 1,
+    });
+    await recordSesSend(id, null, 'ses-took-it');
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'settled', body: messageFor(acme, id), attempts: 2 }], {
+      SEND_SETTLE_AFTER_SECONDS: '60',
+    });
+
+    expect(result.explicitAcks).toEqual(['settled']);
+    expect(ses.requests).toHaveLength(0);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id: 'ses-took-it' });
+  });
+
+  it('a timed-out send that SES did take is settled from its Send event on the next delivery', async () => {
+    const id = await accept(acme);
+    let calls = 0;
+    const ses = sesStub((request) => {
+      calls++;
+      return new Promise<Response>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () => reject(request.signal.reason));
+      });
+    });
+    await consume([{ id: 'slow', body: messageFor(acme, id) }], { SES_TIMEOUT_MS: '50' });
+    // SES took it after all: its Send event arrives through the events worker.
+    await recordSesSend(id, 'ada@customer.test', 'ses-late-answer');
+    await setRow(id, { claimed_until: new Date(Date.now() - 61_000).toISOString() });
+
+    const result = await consume([{ id: 'slow', body: messageFor(acme, id), attempts: 2 }], {
+      SEND_SETTLE_AFTER_SECONDS: '60',
+    });
+
+    expect(result.explicitAcks).toEqual(['slow']);
+    expect(calls).toBe(1);
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id: 'ses-late-answer' });
+  });
+
+  it('with one copy per reader, only the copies SES has no Send event for are sent', async () => {
+    // Open tracking: one copy per reader, each with its own pixel, receipt and Send event.
+    const id = await accept(acme, {
+      to: ['one@customer.test', 'two@customer.test'],
+      html: '<p>hi</p>',
+      track_opens: true,
+    });
+    await setRow(id, {
+      status: 'sending',
+      claim_token: 'dead-worker',
+      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      attempts: 1,
+    });
+    await recordSesSend(id, 'one@customer.test', 'ses-copy-one');
+    const ses = sesStub();
+
+    await consume([{ id: 'copies', body: messageFor(acme, id), attempts: 2 }], {
+      SEND_SETTLE_AFTER_SECONDS: '60',
+    });
+
+    expect(ses.requests.map((request) => request.body.Destination.ToAddresses)).toEqual([
+      ['two@customer.test'],
+    ]);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id: 'ses-copy-one' });
+  });
 });
+
+/** What the events worker stores for SES's Send event about one copy of the email. */
+async function recordSesSend(emailId: string, recipient: string | null, sesMessageId: string) {
+  await testEnv.DB.prepare(
+    `INSERT INTO events (id, tenant_id, email_id, type, recipient, occurred_at, source, dedupe_key, data, machine, created_at)
+     VALUES (?, ?, ?, 'email.sent', ?, ?, 'ses', ?, ?, 0, ?)`,
+  )
+    .bind(
+      crypto.randomUUID(),
+      acme.tenantId,
+      emailId,
+      recipient,
+      new Date().toISOString(),
+      `ses:${crypto.randomUUID()}`,
+      JSON.stringify({ ses_message_id: sesMessageId }),
+      new Date().toISOString(),
+    )
+    .run();
+}
 
 describe('pacing', () => {
   /** Send's real RATE_LIMITER, noting which bucket the consumer asks and each takeUpTo it makes. */

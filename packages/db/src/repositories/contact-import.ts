@@ -28,6 +28,7 @@ export async function insertContactImport(
   caller: Caller,
   row: NewContactImport,
 ): Promise<void> {
+  const now = nowIso();
   await d1.batch([
     prepared(
       d1,
@@ -43,9 +44,10 @@ export async function insertContactImport(
         chunk_count: row.chunk_count,
         completed_by_chunk: null,
         error: null,
-        created_at: nowIso(),
+        created_at: now,
         started_at: null,
         completed_at: null,
+        progressed_at: now,
       }),
     ),
     prepared(
@@ -143,6 +145,31 @@ export async function importChunkDone(
   return row !== undefined;
 }
 
+/**
+ * The imports sweeper's claim on the tenant's stalled import, before it re-queues the chunks not yet
+ * recorded: moves progressed_at to `at` if the import is still in progress and its progressed_at is
+ * still `seen` (as the sweeper read it). False when a chunk completed since (the import is moving
+ * after all) or another sweep claimed it first, so of two racing sweeps only one re-queues; and the
+ * next sweeps leave it a full interval before re-queuing again.
+ */
+export async function claimStalledImport(
+  db: Db,
+  tenantId: string,
+  importId: string,
+  seen: string | null,
+  at: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('contact_imports')
+    .set({ progressed_at: at })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', importId)
+    .where('status', 'in', ['queued', 'processing'])
+    .where('progressed_at', 'is', seen)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** A valid row, ready to upsert. Null fields were empty in the file: they leave the contact's value. */
 export interface ImportContact {
   /** Used only when the contact is new. */
@@ -230,7 +257,9 @@ export async function applyImportChunk(
           processed = processed + ?4,
           chunks_done = chunks_done + 1,
           status = CASE WHEN status = 'queued' THEN 'processing' ELSE status END,
-          started_at = coalesce(started_at, ?5)
+          started_at = coalesce(started_at, ?5),
+          -- Progress: the imports sweeper leaves an import alone while its chunks keep completing.
+          progressed_at = ?5
         WHERE tenant_id = ?2 AND id = ?6`,
       )
       .bind(contacts, tenantId, chunk.errors.length, chunk.rows, now, chunk.import_id),

@@ -378,3 +378,81 @@ const COUNTED: Record<(typeof COUNTERS)[number], ReturnType<typeof sql<number>>>
   delayed: sql`e.type = 'email.delivery_delayed'`,
   failed: sql`e.type = 'email.failed'`,
 };
+
+// ---- The imports sweeper ---------------------------------------------------------------------------
+
+/**
+ * Why cross-tenant: the imports sweeper is a system job over all tenants, like the send sweeper. The
+ * imports still queued or processing whose last progress is older than `olderThan`, oldest first,
+ * each with the chunks it has recorded; the sweeper then claims and fails each under its own tenant
+ * (claimStalledImport, failContactImport).
+ */
+export async function findStalledImports(db: Db, olderThan: Date, limit: number) {
+  // A row the previous version wrote before migration 0017's deploy has no progressed_at yet.
+  const lastProgress = sql<string>`coalesce(i.progressed_at, i.created_at)`;
+  const rows = await db
+    .selectFrom('contact_imports as i')
+    .select([
+      'i.tenant_id',
+      'i.id',
+      'i.file_key',
+      'i.file_bytes',
+      'i.total_rows',
+      'i.chunk_count',
+      'i.progressed_at',
+    ])
+    .select((eb) =>
+      eb
+        .selectFrom('contact_import_chunks as c')
+        .select(sql<string>`json_group_array(json_array(c.chunk, c.rows))`.as('done'))
+        .whereRef('c.import_id', '=', 'i.id')
+        .as('done'),
+    )
+    .where('i.status', 'in', ['queued', 'processing'])
+    .where(lastProgress, '<', olderThan.toISOString())
+    .orderBy(lastProgress)
+    .limit(limit)
+    .execute();
+  return rows.map(({ done, ...row }) => ({
+    ...row,
+    /** The chunks recorded as applied, with the rows each held. */
+    done: (JSON.parse(done ?? '[]') as [number, number][]).map(([chunk, rows]) => ({ chunk, rows })),
+  }));
+}
+
+// ---- The webhook sweeper ---------------------------------------------------------------------------
+
+/**
+ * Why cross-tenant: the webhook sweeper is a system job over all tenants, as the send sweeper is. It
+ * returns only (tenant, id, attempts), and the deliverer re-reads each delivery under its tenant.
+ *
+ * Takes the deliveries stranded in `pending`, due (`next_attempt_at`) before `olderThan`: oldest
+ * first, at most `limit`. Their queue message was lost (a local restart, a platform fault), since a
+ * message arrives when its delivery is due. In the same statement each one's `next_attempt_at`
+ * becomes `now`, so taking it is a claim: a sweep running at the same time cannot take it too, and
+ * the next sweeps leave it alone until it is stranded again. `attempts` is the count at the claim,
+ * for the queue message: the deliverer sends only while no attempt has been made since.
+ */
+export async function claimStrandedWebhookDeliveries(db: Db, olderThan: Date, now: Date, limit: number) {
+  const before = olderThan.toISOString();
+  return (
+    db
+      .updateTable('webhook_deliveries')
+      .set({ next_attempt_at: now.toISOString() })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_deliveries')
+          .select('id')
+          // 'pending' as a literal, not a bound value: SQLite may use the partial index
+          // webhook_deliveries_due (migration 0016) only when this WHERE implies the index's own,
+          // and a literal shows that at prepare time, whatever the planner does with bound values.
+          .where('status', '=', sql.lit('pending'))
+          .where('next_attempt_at', '<', before)
+          .orderBy('next_attempt_at')
+          .limit(limit),
+      )
+      // In no promised order: the oldest are the ones taken, and a queue keeps no order anyway.
+      .returning(['tenant_id', 'id', 'attempts'])
+      .execute()
+  );
+}

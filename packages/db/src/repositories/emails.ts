@@ -108,6 +108,21 @@ export async function releaseEmail(db: Db, tenantId: string, id: string, token: 
     .execute();
 }
 
+/**
+ * An attempt whose outcome is unknown (SES timed out, or the connection dropped after the copy was
+ * handed over): the email stays `sending`, its claim ends now, and the error says why. The next
+ * delivery finds an expired claim, which is how it knows to settle from SES's `Send` event first.
+ */
+export async function abandonClaim(db: Db, tenantId: string, id: string, token: string, error: string) {
+  await db
+    .updateTable('emails')
+    .set({ claimed_until: new Date().toISOString(), claim_token: null, error })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('claim_token', '=', token)
+    .execute();
+}
+
 export async function markFailed(db: Db, tenantId: string, id: string, token: string, error: string) {
   await db
     .updateTable('emails')

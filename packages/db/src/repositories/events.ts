@@ -37,3 +37,30 @@ export async function listEventsOfEmail(db: Db, tenantId: string, emailId: strin
     .limit(1000)
     .execute();
 }
+
+/**
+ * SES's `Send` events recorded for the email: SES took a copy for `recipient` (null when the copy
+ * had several recipients) as `ses_message_id`. The send consumer settles an attempt whose outcome it
+ * never learned (a crash or timeout after the copy went to SES) from these, instead of sending again.
+ */
+export async function sesSendEvents(
+  db: Db,
+  tenantId: string,
+  emailId: string,
+): Promise<{ recipient: string | null; ses_message_id: string | null }[]> {
+  const rows = await db
+    .selectFrom('events')
+    .select(['recipient', 'data'])
+    .where('tenant_id', '=', tenantId)
+    .where('email_id', '=', emailId)
+    .where('type', '=', 'email.sent')
+    .where('source', '=', 'ses')
+    .execute();
+  return rows.map((row) => {
+    const data = JSON.parse(row.data) as { ses_message_id?: unknown };
+    return {
+      recipient: row.recipient,
+      ses_message_id: typeof data.ses_message_id === 'string' ? data.ses_message_id : null,
+    };
+  });
+}

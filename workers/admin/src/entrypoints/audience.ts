@@ -1,5 +1,5 @@
 // AudienceService: contacts, contact properties, segments, topics and CSV imports of contacts.
-import type { AudienceRpc } from '@mailgrid/contracts';
+import type { AudienceRpc, RecoveryReport } from '@mailgrid/contracts';
 import {
   addContactToSegment,
   createContact,
@@ -33,6 +33,7 @@ import {
   getContactImport,
   listContactImportErrors,
   listContactImports,
+  sweepStalledImports,
 } from '../imports';
 import { defineEntrypoint } from './define';
 
@@ -69,4 +70,13 @@ export class AudienceService
     listContactImports,
     listContactImportErrors,
   })
-  implements AudienceRpc {}
+  implements AudienceRpc
+{
+  /**
+   * RecoveryRpc: the same sweep as admin's own cron (index.ts), for a caller that runs recovery
+   * centrally. Running both is harmless: each import is claimed before its chunks are queued again.
+   */
+  async recover(): Promise<RecoveryReport> {
+    return { import_chunks: (await sweepStalledImports(this.env)).chunks };
+  }
+}

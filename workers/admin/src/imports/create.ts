@@ -16,7 +16,7 @@ import {
   tenantHasSegment,
 } from '@mailgrid/db';
 import type { Env } from '../env';
-import { planImport } from './plan';
+import { type ImportPlan, planImport } from './plan';
 import { mapColumns, unknownColumns } from './rows';
 
 /** Queues take at most 100 messages and 256 KB per sendBatch. */
@@ -54,20 +54,8 @@ export async function createContactImport(
     chunk_count: plan.chunks.length,
   });
 
-  const messages = plan.chunks.map(
-    (chunk, index): ContactImportChunkMessage => ({
-      kind: 'contact_import.chunk',
-      tenant_id: caller.tenant_id,
-      import_id: id,
-      delimiter: plan.delimiter,
-      chunk: index,
-      ...chunk,
-    }),
-  );
   try {
-    for (const group of sendGroups(messages)) {
-      await env.IMPORTS_QUEUE.sendBatch(group.map((body) => ({ body, contentType: 'json' })));
-    }
+    await queueChunks(env, chunkMessages(caller.tenant_id, id, plan));
   } catch (err) {
     console.error(JSON.stringify({ event: 'import.enqueue_failed', import_id: id, error: String(err) }));
     // Chunks already queued find the import failed and do nothing.
@@ -81,6 +69,30 @@ export async function createContactImport(
     throw new AppError('service_unavailable', 'The import could not be queued; try again in a moment.');
   }
   return { object: 'contact_import', id, status: 'queued' };
+}
+
+/** One message per chunk of the plan; the imports sweeper re-plans a stalled import and sends the same. */
+export function chunkMessages(
+  tenantId: string,
+  importId: string,
+  plan: ImportPlan,
+): ContactImportChunkMessage[] {
+  return plan.chunks.map(
+    (chunk, index): ContactImportChunkMessage => ({
+      kind: 'contact_import.chunk',
+      tenant_id: tenantId,
+      import_id: importId,
+      delimiter: plan.delimiter,
+      chunk: index,
+      ...chunk,
+    }),
+  );
+}
+
+export async function queueChunks(env: Env, messages: ContactImportChunkMessage[]): Promise<void> {
+  for (const group of sendGroups(messages)) {
+    await env.IMPORTS_QUEUE.sendBatch(group.map((body) => ({ body, contentType: 'json' })));
+  }
 }
 
 function* sendGroups(messages: ContactImportChunkMessage[]) {

@@ -4,9 +4,15 @@
 // Anything else: the next try is a NEW queue message, delayed per RETRY_DELAYS, rather than
 // message.retry(), so the queue's max_retries (10, and 12 h delays at most) never cuts the schedule
 // short; after the last retry the delivery is failed.
+//
+// Never two POSTs for one attempt: a message names the attempt count it was sent at (`attempts`), and
+// the attempt is claimed in D1 before the POST (claimAttempt), so of the messages naming the same
+// attempt (a copy the queue delivered twice, the sweeper's for a message it thought lost, a replay)
+// one sends and the others find the count moved on.
 import { endpointProblem, type WebhookDeliverMessage } from '@mailgrid/contracts';
 import {
   createDb,
+  type Db,
   type DeliveryWithWebhook,
   deliveredSince,
   loadDelivery,
@@ -45,7 +51,13 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
     }
     const retry = message.body.retry ?? 0;
     const attempt = delivery.attempts + 1;
-    const result = await attemptDelivery(delivery, config(env).ENVIRONMENT);
+    const environment = config(env).ENVIRONMENT;
+    if (!(await claimAttempt(db, tenant_id, delivery_id, delivery.attempts))) {
+      // Another message for the same attempt got there between our read and the claim.
+      message.ack();
+      return;
+    }
+    const result = await attemptDelivery(delivery, environment);
     const at = nowIso();
     const retryDelay = result.outcome === 'retry' ? RETRY_DELAYS[retry] : undefined;
     const status =
@@ -96,10 +108,40 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
     });
     message.ack();
   } catch (err) {
-    // D1 or the queue failed, not the receiver: run this attempt again shortly.
+    // D1 or the queue failed, not the receiver: run this attempt again shortly. Once the attempt is
+    // claimed this message is stale, so the retry sends nothing; the sweeper queues the delivery
+    // again when the claim has long run out (webhooks/sweeper.ts).
     log('error', { delivery_id, error: String(err) });
     message.retry({ delaySeconds: 30 });
   }
+}
+
+/** Longer than an attempt takes: the POST's timeout and the D1 writes around it, with room. */
+const CLAIM_MS = TIMEOUT_MS + 45_000;
+
+/**
+ * Takes attempt `attempts + 1` of the delivery for this message, or reports that another message
+ * has: the loaded count is not enough, since two messages for the same attempt (the original and a
+ * swept one, two swept ones, a queue's duplicate) can both read it before either records the attempt.
+ * One conditional UPDATE, so D1 lets exactly one of them move `attempts` on; every other message
+ * then sees a count that is not its own. `next_attempt_at` moves past the attempt's end, so the
+ * sweeper does not take a delivery whose attempt is under way (it takes one only when that is long
+ * past, as it is after a worker died mid-attempt: that attempt then has no row in webhook_attempts).
+ * recordAttempt writes the same `attempts` with the outcome.
+ *
+ * Tenant-scoped like the repositories; it belongs beside recordAttempt in @mailgrid/db's webhooks
+ * repository, and lives here only because this change was kept to the events worker.
+ */
+async function claimAttempt(db: Db, tenantId: string, deliveryId: string, attempts: number) {
+  const claimed = await db
+    .updateTable('webhook_deliveries')
+    .set({ attempts: attempts + 1, next_attempt_at: new Date(Date.now() + CLAIM_MS).toISOString() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', deliveryId)
+    .where('status', '=', 'pending')
+    .where('attempts', '=', attempts)
+    .executeTakeFirst();
+  return claimed.numUpdatedRows > 0n;
 }
 
 interface AttemptResult {

@@ -1,7 +1,8 @@
 // The route table as an itty router. A fixed path is reserved: another method on it is a 405 here,
 // before a `:id` route of that method could take it (DELETE /api/contacts/imports is not a contact
 // named `imports`, GET /api/webhooks/ses is not a webhook named `ses`). A known path with another
-// method is a 405 with `allow`; anything else is a 404.
+// method is a 405 with `allow`; anything else is a 404, which names the route meant when the path
+// only lacks its `/api` prefix (GET /emails → "did you mean /api/emails?").
 import { AppError } from '@mailgrid/contracts';
 import { type IRequest, IttyRouter } from 'itty-router';
 import type { Env } from '../env';
@@ -30,8 +31,17 @@ export function buildRouter(routes: readonly Route[]) {
     const allow = sameRoutes.map((route) => route.method).sort();
     router.all(path, (request) => methodNotAllowed(request, path, allow));
   }
+  const patterns = [...methodsByPath.keys()].map(
+    (path) => new RegExp(`^${path.replace(/:[A-Za-z_]+/g, '[^/]+')}$`),
+  );
   router.all('*', (request) => {
-    throw new AppError('not_found', `No route for ${request.method} ${new URL(request.url).pathname}.`);
+    const { pathname } = new URL(request.url);
+    const withApi = `/api${pathname}`;
+    const hint =
+      !pathname.startsWith('/api/') && patterns.some((pattern) => pattern.test(withApi))
+        ? ` Did you mean ${withApi}? Every API route is under /api.`
+        : '';
+    throw new AppError('not_found', `No route for ${request.method} ${pathname}.${hint}`);
   });
   return router;
 }

@@ -6,8 +6,10 @@ import {
   EmailObject,
   ListEmailsQuery,
   ObjectRef,
+  RawEmailQuery,
   SendEmailRequest,
   UpdateEmailRequest,
+  unwrap,
 } from '@mailgrid/contracts';
 import * as v from 'valibot';
 import { BATCH_HEADERS, sendBatch } from '../../routes/emails-batch';
@@ -77,6 +79,31 @@ export const emailRoutes = [
     params: { id },
     response: ObjectRef('email'),
     call: ({ env, caller, params }) => env.SEND.cancel(caller, params.id),
+  }),
+  route({
+    operationId: 'emails/get-raw',
+    method: 'GET',
+    path: '/api/emails/:id/raw',
+    summary: 'Download the message as sent (EML)',
+    description:
+      "The exact bytes given to SES, headers and all, as `message/rfc822`. An email sent as one copy per reader (open or click tracking, List-Unsubscribe, several recipients) has a copy each: the first by default, or `recipient`'s; `x-mailgrid-copies` says how many. 404 until the email has been sent.",
+    params: { id },
+    query: RawEmailQuery,
+    response: v.pipe(
+      v.string(),
+      v.metadata({ contentMediaType: 'message/rfc822' }),
+      v.description('The message as SES was given it.'),
+    ),
+    handle: async ({ env, caller, params, query }) => {
+      const raw = unwrap(await env.SEND.getRawEmail(caller, params.id, query.recipient));
+      return new Response(raw.eml, {
+        headers: {
+          'content-type': 'message/rfc822',
+          'content-disposition': `attachment; filename="${params.id}.eml"`,
+          'x-mailgrid-copies': String(raw.copies),
+        },
+      });
+    },
   }),
   route({
     operationId: 'emails/list-events',

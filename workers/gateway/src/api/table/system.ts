@@ -2,6 +2,7 @@
 // description (the OpenAPI document and its reference page).
 import { MeshHealth } from '@mailgrid/contracts';
 import * as v from 'valibot';
+import { json } from '../../http/responses';
 import {
   DOCS_SCRIPT_PATH,
   docsPage,
@@ -13,7 +14,39 @@ import { health } from '../../routes/health';
 import { sesWebhook } from '../../routes/ses-webhook';
 import { route } from '../route';
 
+/** GET /: what this host is and where to go next (the dashboard will live here). */
+const Root = v.pipe(
+  v.object({
+    object: v.literal('mailgrid'),
+    description: v.string(),
+    api: v.string(),
+    docs: v.string(),
+    openapi: v.string(),
+    health: v.string(),
+  }),
+  v.title('Root'),
+  v.description('What this host is, and where the API, its reference and its description are.'),
+);
+
 export const systemRoutes = [
+  route({
+    operationId: 'root/get',
+    method: 'GET',
+    path: '/',
+    summary: 'What this host is',
+    permission: 'public',
+    response: Root,
+    handle: async () =>
+      json({
+        object: 'mailgrid',
+        description:
+          "Mailgrid: email infrastructure on Cloudflare and Amazon SES, speaking Resend's API. Point the resend SDK at /api with a Mailgrid API key.",
+        api: '/api',
+        docs: '/docs',
+        openapi: OPENAPI_PATH,
+        health: '/health',
+      } satisfies v.InferOutput<typeof Root>),
+  }),
   route({
     operationId: 'health/get',
     method: 'GET',
