@@ -42,6 +42,8 @@ export interface MeshContext {
   prefs: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The local SES feedback loop (ses-loop.test.ts): a tenant of its own, so its stats are its alone. */
   loop: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** The README's quickstart (quickstart.test.ts), run as a reader would with its own key. */
+  quickstart: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
   sender: Sender;
   /** The audience API (audience.test.ts): generous limits, a verified domain, both keys; a second such tenant. */
@@ -165,6 +167,7 @@ export default async function setup(project: TestProject) {
   const domains = await tenant('domains', { per_second: 1000, burst: 1000 });
   const prefs = await tenant('prefs', { per_second: 1000, burst: 1000 });
   const loop = await tenant('loop', { per_second: 1000, burst: 1000 });
+  const quickstart = await tenant('quickstart', { per_second: 1000, burst: 1000 });
   const audience = await tenant('audience', { per_second: 1000, burst: 1000 });
   const audienceOther = await tenant('audience-other', { per_second: 1000, burst: 1000 });
   const importer = {
@@ -255,6 +258,7 @@ export default async function setup(project: TestProject) {
     domains,
     prefs,
     loop,
+    quickstart,
     audience,
     audienceOther,
     importer,

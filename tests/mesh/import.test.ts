@@ -175,11 +175,11 @@ describe('CSV import of contacts', { timeout: 300_000 }, () => {
     expect((await errorOf(json)).message).toContain('text/csv');
 
     const noEmail = await upload('name,phone\nAda,123\n');
-    expect(noEmail.status).toBe(400);
+    expect(noEmail.status).toBe(422);
     expect((await errorOf(noEmail)).message).toContain('"email" column');
 
     const empty = await upload('');
-    expect(empty.status).toBe(400);
+    expect(empty.status).toBe(422);
     expect((await errorOf(empty)).message).toContain('empty');
 
     const noSegment = await upload('email\na@example.com\n', importer.full.token, '?segment_id=nope');

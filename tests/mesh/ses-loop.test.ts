@@ -195,6 +195,37 @@ describe('the local SES publishes what SES would', () => {
   });
 });
 
+describe('seeing what was sent', () => {
+  it('GET /api/emails/:id/raw and the local inbox show the message with every header', async () => {
+    const response = await postEmail(loop.sending.token, {
+      from: FROM,
+      to: `headers-${unique()}@example.com`,
+      subject: 'every header',
+      text: 'hello',
+      headers: { 'X-Entity-Ref-ID': 'order-42' },
+      list_unsubscribe: true,
+    });
+    const { id } = (await response.json()) as { id: string };
+    await waitForEvent(loop.full.token, id, 'sent');
+
+    const raw = await api(`/api/emails/${id}/raw`, { key: loop.full.token });
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe('message/rfc822');
+    const eml = await raw.text();
+    expect(eml).toMatch(/^X-Entity-Ref-ID: order-42\r$/m);
+    expect(eml).toMatch(/^List-Unsubscribe:\s+<http/m);
+    expect(eml).toMatch(/^List-Unsubscribe-Post: List-Unsubscribe=One-Click\r$/m);
+    // Only a full-access key reads messages.
+    expect((await api(`/api/emails/${id}/raw`, { key: loop.sending.token })).status).toBe(403);
+
+    const inbox = await (await fetch(`${mesh.sesProxyUrl}/inbox`)).text();
+    const link = /href="\/inbox\/([^"]+)">every header</.exec(inbox)?.[1];
+    expect(link, 'the inbox lists the message').toBeDefined();
+    const shown = await (await fetch(`${mesh.sesProxyUrl}/inbox/${link}`)).text();
+    expect(shown).toBe(eml);
+  });
+});
+
 describe('injecting an event (POST /__standin/ses-events)', () => {
   it('any event for any sent message, by Mailgrid id: a delivery delay, then a transient bounce', async () => {
     const address = `slow-${unique()}@example.com`;

@@ -108,8 +108,11 @@ describe('the pixel and the click redirect behind the gateway', () => {
       recipient: RECIPIENT,
       data: { link: 'https://example.com/pricing?plan=pro', machine: false },
     });
-    // No IP address is kept, only coarse geo (or none, locally).
+    // No IP address is kept, only coarse geo: locally, a place that says it is none (LOCAL_GEO).
     expect(JSON.stringify(clicked?.data)).not.toMatch(/ip_address|127\.0\.0\.1/);
+    expect(clicked?.data).toMatchObject({
+      geo: { country: 'XX', region: 'Local', city: 'Local stack (no real location)' },
+    });
     const email = (await (await api(`/api/emails/${emailId}`, { key: sender.full.token })).json()) as {
       last_event: string;
     };

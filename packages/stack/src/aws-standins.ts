@@ -11,8 +11,10 @@
 //   POST /__standin/publish  {domain}             publishes everything the identity asks for
 //   POST /__standin/ses-events {id, event, …}     publishes one SES event about a sent message
 //   GET  /sns/cert.pem                            the certificate SES event notifications are signed with
+//   GET  /inbox, /inbox/<SES message id>          every message as SES was given it (inbox.ts)
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { createSesEvents, type InjectRequest, type SesEvents } from './ses-events.ts';
+import { createInbox } from './inbox.ts';
+import { createSesEvents, type InjectRequest, type SendEmailRequest, type SesEvents } from './ses-events.ts';
 
 export interface AwsStandinsOptions {
   port: number;
@@ -114,6 +116,8 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
       })
     : null;
 
+  const inbox = createInbox();
+
   const server: Server = createServer(async (req, res) => {
     try {
       const body = await readBody(req);
@@ -202,6 +206,12 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
         return sesError(405, 'MethodNotAllowed', `${req.method} is not supported here`);
       }
 
+      const page = req.method === 'GET' ? inbox.page(url.pathname) : null;
+      if (page) {
+        res.writeHead(page.status, { 'content-type': page.type });
+        res.end(page.body);
+        return;
+      }
       if (url.pathname === '/sns/cert.pem' && sesEvents) {
         res.writeHead(200, { 'content-type': 'application/x-pem-file' });
         res.end(sesEvents.certPem);
@@ -215,7 +225,11 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
       const upstream = await forward(options.sesUrl, req, body);
       if (url.pathname === '/v2/email/outbound-emails' && req.method === 'POST' && upstream.status === 200) {
         const messageId = JSON.parse(upstream.bytes.toString('utf8')).MessageId;
-        if (typeof messageId === 'string') sesEvents?.accepted(JSON.parse(body), messageId);
+        if (typeof messageId === 'string') {
+          const request = JSON.parse(body) as SendEmailRequest;
+          sesEvents?.accepted(request, messageId);
+          keepRaw(inbox, request, messageId);
+        }
       }
       res.writeHead(upstream.status, { 'content-type': upstream.contentType });
       res.end(upstream.bytes);
@@ -236,6 +250,27 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
         server.closeAllConnections();
       }),
   };
+}
+
+/** A raw SendEmail's message, for the inbox (a Simple one has no raw bytes to show). */
+function keepRaw(inbox: ReturnType<typeof createInbox>, request: SendEmailRequest, messageId: string) {
+  const data = request.Content?.Raw?.Data;
+  if (!data) return;
+  const raw = Buffer.from(data, 'base64').toString('utf8');
+  const head = raw.split(/\r?\n\r?\n/, 1)[0]?.replace(/\r?\n[ \t]+/g, ' ') ?? '';
+  const subject = /^subject:\s*(.*)$/im.exec(head)?.[1] ?? '';
+  inbox.keep({
+    messageId,
+    at: new Date().toISOString(),
+    from: request.FromEmailAddress ?? '',
+    to: [
+      ...(request.Destination?.ToAddresses ?? []),
+      ...(request.Destination?.CcAddresses ?? []),
+      ...(request.Destination?.BccAddresses ?? []),
+    ],
+    subject,
+    raw,
+  });
 }
 
 /** 32 characters of [a-z0-9], as SES's Easy DKIM tokens. */

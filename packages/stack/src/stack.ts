@@ -95,6 +95,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SEND_SETTLE_AFTER_SECONDS: '30',
     WEBHOOK_STRANDED_AFTER_SECONDS: '60',
     IMPORT_STALLED_AFTER_SECONDS: '60',
+    // Opens and clicks are recorded at a place that says it is none (wrangler dev would give a US city).
+    LOCAL_GEO: JSON.stringify({ country: 'XX', region: 'Local', city: 'Local stack (no real location)' }),
     ...options.vars,
   };
   const configsDir = join(persistDir, '..', 'wrangler-configs');

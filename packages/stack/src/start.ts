@@ -11,6 +11,7 @@ import { startStack } from './stack.ts';
 const SECRETS = new Set(['MAILGRID_OPERATOR_SECRET', 'MAILGRID_AUTH_JWT_SECRET']);
 const PORT = 8787;
 const SES_PORT = 8005;
+const STANDINS_PORT = 8006;
 
 async function main() {
   const started = Date.now();
@@ -26,6 +27,7 @@ async function main() {
     persistDir: join(stateDir, 'state'),
     port: PORT,
     sesPort: SES_PORT,
+    standinsPort: STANDINS_PORT,
     output: 'inherit',
     // The same host as the printed MAILGRID_URL, so tracked links in the SES inbox open as shown.
     vars: { TRACKING_BASE_URL: `http://localhost:${PORT}`, ...signIn.vars },
@@ -57,6 +59,7 @@ async function main() {
     MAILGRID_OPERATOR_SECRET: operatorSecret,
     MAILGRID_AUTH_JWT_SECRET: jwtSecret,
     SES_INBOX_URL: `http://localhost:${SES_PORT}`,
+    SES_STANDIN_URL: `http://localhost:${STANDINS_PORT}`,
   };
   writeFileSync(
     envFile,
@@ -78,6 +81,7 @@ async function main() {
 ${Object.entries(env)
   .map(([name, value]) => `  ${name}=${SECRETS.has(name) ? '(see the file)' : value}`)
   .join('\n')}
+[mailgrid] the local SES inbox: $SES_INBOX_URL, and every message with all its headers at $SES_STANDIN_URL/inbox
 [mailgrid] try: curl -H "Authorization: Bearer $MAILGRID_API_KEY" $MAILGRID_URL/health   (after: set -a; . ${envFile}; set +a)
 [mailgrid] sign in as a user (README, "Users and invitations locally"): node scripts/run.mjs node packages/stack/src/token.ts you@example.com | tail -n 1
 [mailgrid] Ctrl-C stops everything.`);

@@ -28,8 +28,6 @@ import { config, type Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
 
 export const MAX_ATTEMPTS = 8;
-/** How long a claim lasts: longer than one SES call with its timeout. */
-const LEASE_MS = 60_000;
 /** A row missing this many deliveries after its message is a request that failed after enqueueing. */
 const MISSING_ROW_ATTEMPTS = 5;
 
@@ -119,7 +117,8 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     }
   }
   const token = crypto.randomUUID();
-  if (!(await claimEmail(db, tenantId, emailId, token, LEASE_MS, now))) {
+  const leaseMs = config(env).SEND_CLAIM_SECONDS * 1000;
+  if (!(await claimEmail(db, tenantId, emailId, token, leaseMs, now))) {
     message.retry({ delaySeconds: 5 }); // it changed under us; look again.
     return;
   }
@@ -131,7 +130,7 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
     const outcome = receipt
       ? { kind: 'sent' as const, messageId: await receipt.text() }
-      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, LEASE_MS), uncertain);
+      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, leaseMs), uncertain);
     if (outcome.kind === 'sent') {
       if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);

@@ -17,6 +17,11 @@ export const Config = v.object({
   /** Multiplies the retry backoff curve; the mesh fault test shrinks it. */
   SEND_BACKOFF_SCALE: vars.optional(vars.positiveNumber(), '1'),
   /**
+   * Seconds a delivery's claim on an email lasts (renewed before each further copy): longer than one
+   * SES call with its timeout. A delivery that dies holding one is taken over once it runs out.
+   */
+  SEND_CLAIM_SECONDS: vars.optional(vars.wholeNumber(), '60'),
+  /**
    * Seconds an email may sit queued, or claimed by a delivery that vanished, before the recovery sweep
    * queues it again (a lost queue message, a crash). Longer than a message normally waits in the queue.
    */

@@ -14,13 +14,14 @@ const EXTRAS = {
 const STREAM = /^[a-z0-9-]{1,64}$/;
 
 export function liftExtras(input: SendEmailRequest, field = ''): SendEmailRequest {
-  if (!input.headers) return input;
+  // Anything but an object of strings is left for prepare's checks to refuse as it is.
+  if (!input.headers || typeof input.headers !== 'object' || Array.isArray(input.headers)) return input;
   const at = (name: string) => (field ? `${field}.${name}` : name);
   const email: SendEmailRequest = { ...input, headers: {} };
   const fields: Record<string, string | boolean> = {};
   for (const [name, value] of Object.entries(input.headers)) {
     const extra = EXTRAS[name.toLowerCase() as keyof typeof EXTRAS];
-    if (!extra) {
+    if (!extra || typeof value !== 'string') {
       (email.headers as Record<string, string>)[name] = value;
       continue;
     }

@@ -1,10 +1,12 @@
 // Building and sending a tracking.event: shared by the pixel, the click redirect and unsubscribes.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
 import type { TrackingClaims } from '@mailgrid/tracking-tokens';
-import type { Env } from './env';
+import { config, type Env } from './env';
 
 /** Coarse place only (country, region, city): the IP address is never stored. */
-export function coarseGeo(request: Request): TrackingEventMessage['geo'] {
+export function coarseGeo(env: Env, request: Request): TrackingEventMessage['geo'] {
+  const local = config(env).LOCAL_GEO;
+  if (local) return local;
   const cf = request.cf as { country?: unknown; region?: unknown; city?: unknown } | undefined;
   const text = (value: unknown) => (typeof value === 'string' && value !== '' ? value : null);
   const geo = { country: text(cf?.country), region: text(cf?.region), city: text(cf?.city) };
@@ -12,6 +14,7 @@ export function coarseGeo(request: Request): TrackingEventMessage['geo'] {
 }
 
 export function trackingEvent(
+  env: Env,
   request: Request,
   claims: TrackingClaims,
   type: TrackingEventMessage['type'],
@@ -30,7 +33,7 @@ export function trackingEvent(
     ...(claims.topic_id !== undefined ? { topic_id: claims.topic_id } : {}),
     occurred_at: now.toISOString(),
     user_agent: request.headers.get('user-agent'),
-    geo: coarseGeo(request),
+    geo: coarseGeo(env, request),
     machine,
   };
 }

@@ -12,6 +12,19 @@ export const Config = v.object({
   TRACKING_SIGNING_KEYS: vars.text(),
   /** The key id send signs with; tracking only needs it to be one of the keys. */
   TRACKING_SIGNING_KEY_ID: vars.text(),
+  /**
+   * The local stack only: the place every hit is recorded at, labelled as local. `wrangler dev` has no
+   * real location to give and would otherwise report its built-in default (a US city) as if it were one.
+   */
+  LOCAL_GEO: vars.optional(
+    vars.json(
+      v.object({
+        country: v.nullable(v.string()),
+        region: v.nullable(v.string()),
+        city: v.nullable(v.string()),
+      }),
+    ),
+  ),
 });
 export type Config = v.InferOutput<typeof Config>;
 

@@ -24,7 +24,7 @@ export async function openPixel(request: Request, env: Env, ctx: ExecutionContex
   enqueueAfterResponse(
     env,
     ctx,
-    trackingEvent(request, claims, 'opened', machineOf(request, claims, 'open')),
+    trackingEvent(env, request, claims, 'opened', machineOf(request, claims, 'open')),
   );
   return new Response(request.method === 'HEAD' ? null : PIXEL_GIF, {
     headers: {
@@ -42,7 +42,7 @@ export async function clickRedirect(request: Request, env: Env, ctx: ExecutionCo
   enqueueAfterResponse(
     env,
     ctx,
-    trackingEvent(request, claims, 'clicked', machineOf(request, claims, 'click')),
+    trackingEvent(env, request, claims, 'clicked', machineOf(request, claims, 'click')),
   );
   return new Response(null, {
     status: 302,

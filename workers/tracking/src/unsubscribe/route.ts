@@ -173,7 +173,7 @@ async function saveTopics(
  */
 async function recordUnsubscribe(request: Request, env: Env, claims: TrackingClaims): Promise<void> {
   const event: TrackingEventMessage = {
-    ...trackingEvent(request, claims, 'unsubscribed', null),
+    ...trackingEvent(env, request, claims, 'unsubscribed', null),
     id: await derivedUuid(
       `unsubscribed\u0000${claims.tenant_id}\u0000${claims.email_id}\u0000${claims.recipient}\u0000${claims.topic_id ?? ''}`,
     ),
