@@ -21,7 +21,7 @@ export interface Inbox {
 
 export function createInbox(): Inbox {
   const kept: Kept[] = [];
-  const escape = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+  const html = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
   return {
     keep(message) {
       kept.push(message);
@@ -33,7 +33,7 @@ export function createInbox(): Inbox {
           .reverse()
           .map(
             (message) =>
-              `<tr><td>${escape(message.at)}</td><td>${escape(message.from)}</td><td>${escape(message.to.join(', '))}</td><td><a href="/inbox/${encodeURIComponent(message.messageId)}">${escape(message.subject || '(no subject)')}</a></td></tr>`,
+              `<tr><td>${html(message.at)}</td><td>${html(message.from)}</td><td>${html(message.to.join(', '))}</td><td><a href="/inbox/${encodeURIComponent(message.messageId)}">${html(message.subject || '(no subject)')}</a></td></tr>`,
           )
           .join('\n');
         return {
