@@ -34,15 +34,20 @@ function quickstartScript(): string {
 
 function bash(script: string, cwd: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    // A reader's shell: none of the npm_config_* settings pnpm gives this process. stdin is closed,
+    // A reader's shell: none of the npm_config_* settings pnpm gives this process, but the registry
+    // (and turbo passes the machine's CA and proxy settings through: see turbo.json). stdin is closed,
     // not a socket, so bash does not take itself for a remote shell and read bashrc.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')),
+      Object.entries(process.env).filter(
+        ([name]) => !name.toLowerCase().startsWith('npm_') || name.toLowerCase() === 'npm_config_registry',
+      ),
     );
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
       cwd,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Ends a hung session with its output shown, inside the test's own timeout.
+      timeout: 150_000,
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -51,7 +56,9 @@ function bash(script: string, cwd: string): Promise<{ code: number | null; outpu
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk;
     });
-    child.on('exit', (code) => resolve({ code, output }));
+    child.on('exit', (code, signal) =>
+      resolve({ code, output: signal ? `${output}\n(killed: ${signal})` : output }),
+    );
   });
 }
 

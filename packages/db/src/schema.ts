@@ -100,7 +100,7 @@ export interface EmailsTable {
   list_unsubscribe: number | null;
 }
 
-export type EventSource = 'ses' | 'tracking';
+export type EventSource = 'ses' | 'tracking' | 'send';
 
 export interface EventsTable {
   id: string;

@@ -47,9 +47,8 @@ export async function consumeSendFailures(
         type: 'email.failed',
         recipient: null,
         occurred_at: failure.occurred_at,
-        // The events table knows two sources, 'ses' and 'tracking': a failure on the way to SES is
-        // delivery feedback, as SES's own Reject and Rendering Failure are.
-        source: 'ses',
+        // Mailgrid's own report, not SES's (whose Reject and Rendering Failure are source 'ses').
+        source: 'send',
         dedupe_key: `send.failed:${failure.email_id}`,
         data: JSON.stringify(data),
         machine: 0,

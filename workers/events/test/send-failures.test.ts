@@ -64,6 +64,8 @@ describe('send.failed', () => {
       type: 'email.failed',
       recipient: null,
       occurred_at: AT,
+      // Mailgrid's own report, apart from SES's events.
+      source: 'send',
       dedupe_key: `send.failed:${email.id}`,
     });
     expect(JSON.parse(rows[0]?.data ?? '{}')).toEqual({ reason: 'SES 400: Email address is not verified.' });
