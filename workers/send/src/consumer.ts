@@ -4,8 +4,8 @@
 // SES sees it, reused on retries, so the archive is exactly what SES was given). Throttling, 5xx and
 // timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
 // An attempt whose outcome is unknown (SES did not answer; or the worker died mid-send, found later as
-// an expired claim) is never simply sent again: the next delivery waits SEND_SETTLE_AFTER_SECONDS for
-// SES's `Send` event, and deliver.ts records what SES says it took before sending anything else.
+// an expired claim) is never simply sent again: the email is `settling` for SEND_SETTLE_AFTER_SECONDS
+// while SES's `Send` event arrives, then deliver.ts records what SES says it took before sending the rest.
 // Every email that ends `failed` is reported on the events queue (`send.failed`), where the events
 // worker records its `email.failed` event and fires the webhooks subscribed to it.
 import type { SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
@@ -21,6 +21,8 @@ import {
   meteredD1,
   releaseEmail,
   renewClaim,
+  SETTLING,
+  startSettling,
 } from '@mailgrid/db';
 import { sentReceiptKey } from './body-store';
 import { deliver } from './deliver';
@@ -80,10 +82,15 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     return;
   }
   if (row.status === 'sending' && row.claimed_until && new Date(row.claimed_until) > now) {
-    // Another delivery of this message holds it; come back when that claim would have run out.
-    message.retry({
-      delaySeconds: Math.ceil((new Date(row.claimed_until).getTime() - now.getTime()) / 1000) + 1,
-    });
+    const delaySeconds = Math.ceil((new Date(row.claimed_until).getTime() - now.getTime()) / 1000) + 1;
+    if (row.claim_token === SETTLING) {
+      // Waiting for SES's Send event: sent again rather than retried, so waiting spends no retries.
+      await env.SEND_QUEUE.send(message.body, { delaySeconds });
+      message.ack();
+    } else {
+      // Another delivery of this message holds it; come back when that claim would have run out.
+      message.retry({ delaySeconds });
+    }
     return;
   }
   if (row.status !== 'queued' && row.status !== 'scheduled' && row.status !== 'sending') {
@@ -102,19 +109,21 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     return;
   }
   // Still `sending` with its claim run out: the delivery that held it vanished mid-send, or SES left it
-  // without an answer. SES may have the message; its `Send` event settles that, given time to arrive.
+  // without an answer. SES may have the message; its `Send` event settles that, given time to arrive —
+  // counted from now, when this worker (and so, most likely, the SNS intake) is running again, not from
+  // when the claim ran out: after an outage SNS is still working through its retries.
   const uncertain = row.status === 'sending';
-  if (uncertain) {
-    const settleBy =
-      new Date(row.claimed_until ?? 0).getTime() + config(env).SEND_SETTLE_AFTER_SECONDS * 1000;
-    if (settleBy > now.getTime()) {
-      // Sent again rather than retried: waiting must not use up the message's retries.
+  if (uncertain && row.claim_token !== SETTLING) {
+    const settleUntil = new Date(now.getTime() + config(env).SEND_SETTLE_AFTER_SECONDS * 1000);
+    if (await startSettling(db, tenantId, emailId, row.claim_token, settleUntil)) {
       await env.SEND_QUEUE.send(message.body, {
-        delaySeconds: Math.ceil((settleBy - now.getTime()) / 1000) + 1,
+        delaySeconds: config(env).SEND_SETTLE_AFTER_SECONDS + 1,
       });
       message.ack();
-      return;
+    } else {
+      message.retry({ delaySeconds: 5 }); // it changed under us; look again.
     }
+    return;
   }
   const token = crypto.randomUUID();
   const leaseMs = config(env).SEND_CLAIM_SECONDS * 1000;
@@ -139,8 +148,16 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
       await releaseEmail(db, tenantId, emailId, token, outcome.reason);
       message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
     } else if (outcome.kind === 'unknown' && attempt < MAX_ATTEMPTS) {
-      await abandonClaim(db, tenantId, emailId, token, outcome.reason);
-      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
+      const settleSeconds = config(env).SEND_SETTLE_AFTER_SECONDS;
+      await abandonClaim(
+        db,
+        tenantId,
+        emailId,
+        token,
+        outcome.reason,
+        new Date(Date.now() + settleSeconds * 1000),
+      );
+      message.retry({ delaySeconds: Math.max(settleSeconds + 1, backoffSeconds(attempt, backoffScale)) });
     } else {
       await failEmail(env, db, tenantId, emailId, token, outcome.reason);
       message.ack();

@@ -226,12 +226,13 @@ describe('failures worth retrying', () => {
 
     expectRetriedWithDelay(result, 'unreachable');
     const row = await emailRow(id);
+    // Settling: SES's Send event gets SEND_SETTLE_AFTER_SECONDS (300 by default) to say it took it.
     expect(row).toMatchObject({
       status: 'sending',
-      claim_token: null,
+      claim_token: 'settling',
       error: expect.stringMatching(/^SES unreachable: TypeError: Network connection lost\./),
     });
-    expect(Date.parse(row?.claimed_until as string)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(row?.claimed_until as string)).toBeGreaterThan(Date.now() + 290_000);
   });
 
   it('SES hanging: the call is abandoned after SES_TIMEOUT_MS, its outcome unknown', async () => {
@@ -250,7 +251,7 @@ describe('failures worth retrying', () => {
     expectRetriedWithDelay(result, 'hung');
     expect(await emailRow(id)).toMatchObject({
       status: 'sending',
-      claim_token: null,
+      claim_token: 'settling',
       error: 'SES did not answer within 50 ms',
     });
   });
@@ -491,12 +492,12 @@ describe('the claim', () => {
     });
   });
 
-  it('a claim that ran out (its holder died) waits SEND_SETTLE_AFTER_SECONDS for SES to say what it took', async () => {
+  it('a claim that ran out (its holder died) settles for SEND_SETTLE_AFTER_SECONDS from when it is found', async () => {
     const id = await accept(acme);
     await setRow(id, {
       status: 'sending',
       claim_token: 'dead-worker',
-      claimed_until: new Date(Date.now() - 1000).toISOString(),
+      claimed_until: new Date(Date.now() - 3_600_000).toISOString(),
       attempts: 1,
     });
     const ses = sesStub();
@@ -506,22 +507,40 @@ describe('the claim', () => {
       SEND_SETTLE_AFTER_SECONDS: '60',
     });
 
-    // Sent again with the wait left (not retried: waiting must not use up the message's retries).
+    // However long ago the claim ran out: SES's events may only now be arriving after an outage.
+    // Sent again rather than retried: waiting must not use up the message's retries.
     expect(result.explicitAcks).toEqual(['orphaned-claim']);
     expect(ses.requests).toHaveLength(0);
-    const [hop] = queue.enqueued();
-    expect(hop?.body).toEqual(messageFor(acme, id));
-    expect(hop?.delaySeconds).toBeGreaterThanOrEqual(58);
-    expect(hop?.delaySeconds).toBeLessThanOrEqual(61);
-    expect(await emailRow(id)).toMatchObject({ status: 'sending', claim_token: 'dead-worker', attempts: 1 });
+    expect(queue.enqueued()).toEqual([{ body: messageFor(acme, id), delaySeconds: 61 }]);
+    const row = await emailRow(id);
+    expect(row).toMatchObject({ status: 'sending', claim_token: 'settling', attempts: 1 });
+    expect(Date.parse(row?.claimed_until as string)).toBeGreaterThan(Date.now() + 55_000);
   });
 
-  it('after the settle window with no Send event from SES, the email is taken over and sent once', async () => {
+  it('a message arriving while the email settles comes back when it is over, spending no retries', async () => {
+    const id = await accept(acme);
+    const until = new Date(Date.now() + 30_000).toISOString();
+    await setRow(id, { status: 'sending', claim_token: 'settling', claimed_until: until, attempts: 1 });
+    const ses = sesStub();
+    const queue = queueSpy();
+
+    const result = await consume([{ id: 'early', body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(result.explicitAcks).toEqual(['early']);
+    expect(result.retryMessages).toEqual([]);
+    expect(ses.requests).toHaveLength(0);
+    const [hop] = queue.enqueued();
+    expect(hop?.delaySeconds).toBeGreaterThanOrEqual(30);
+    expect(hop?.delaySeconds).toBeLessThanOrEqual(32);
+    expect(await emailRow(id)).toMatchObject({ claim_token: 'settling', claimed_until: until });
+  });
+
+  it('after the settling window with no Send event from SES, the email is taken over and sent once', async () => {
     const id = await accept(acme);
     await setRow(id, {
       status: 'sending',
-      claim_token: 'dead-worker',
-      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      claim_token: 'settling',
+      claimed_until: new Date(Date.now() - 1000).toISOString(),
       attempts: 1,
     });
     const ses = sesStub();
@@ -539,8 +558,8 @@ describe('the claim', () => {
     const id = await accept(acme);
     await setRow(id, {
       status: 'sending',
-      claim_token: 'dead-worker',
-      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      claim_token: 'settling',
+      claimed_until: new Date(Date.now() - 1000).toISOString(),
       attempts: 1,
     });
     await recordSesSend(id, null, 'ses-took-it');
@@ -567,7 +586,8 @@ describe('the claim', () => {
     await consume([{ id: 'slow', body: messageFor(acme, id) }], { SES_TIMEOUT_MS: '50' });
     // SES took it after all: its Send event arrives through the events worker.
     await recordSesSend(id, 'ada@customer.test', 'ses-late-answer');
-    await setRow(id, { claimed_until: new Date(Date.now() - 61_000).toISOString() });
+    // The settling window is over.
+    await setRow(id, { claimed_until: new Date(Date.now() - 1000).toISOString() });
 
     const result = await consume([{ id: 'slow', body: messageFor(acme, id), attempts: 2 }], {
       SEND_SETTLE_AFTER_SECONDS: '60',
@@ -588,8 +608,8 @@ describe('the claim', () => {
     });
     await setRow(id, {
       status: 'sending',
-      claim_token: 'dead-worker',
-      claimed_until: new Date(Date.now() - 61_000).toISOString(),
+      claim_token: 'settling',
+      claimed_until: new Date(Date.now() - 1000).toISOString(),
       attempts: 1,
     });
     await recordSesSend(id, 'one@customer.test', 'ses-copy-one');

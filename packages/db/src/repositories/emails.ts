@@ -109,18 +109,56 @@ export async function releaseEmail(db: Db, tenantId: string, id: string, token: 
 }
 
 /**
- * An attempt whose outcome is unknown (SES timed out, or the connection dropped after the copy was
- * handed over): the email stays `sending`, its claim ends now, and the error says why. The next
- * delivery finds an expired claim, which is how it knows to settle from SES's `Send` event first.
+ * The claim token of an email whose last attempt's outcome is unknown, while SES's `Send` event is
+ * given time to arrive (until `claimed_until`). After that the next delivery takes it over and sends
+ * only what SES has no event for.
  */
-export async function abandonClaim(db: Db, tenantId: string, id: string, token: string, error: string) {
+export const SETTLING = 'settling';
+
+/**
+ * An attempt whose outcome is unknown (SES timed out, or the connection dropped after the copy was
+ * handed over): the email stays `sending`, `settling` until `settleUntil`, with the error saying why.
+ */
+export async function abandonClaim(
+  db: Db,
+  tenantId: string,
+  id: string,
+  token: string,
+  error: string,
+  settleUntil: Date,
+) {
   await db
     .updateTable('emails')
-    .set({ claimed_until: new Date().toISOString(), claim_token: null, error })
+    .set({ claim_token: SETTLING, claimed_until: settleUntil.toISOString(), error })
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .where('claim_token', '=', token)
     .execute();
+}
+
+/**
+ * A claim found run out (its delivery died, perhaps mid-send): from now — the platform is up again, so
+ * SES's events can arrive — the email is `settling` until `settleUntil`. Conditional on the claim seen,
+ * so of two deliveries finding it, one starts the wait. False when it changed under us.
+ */
+export async function startSettling(
+  db: Db,
+  tenantId: string,
+  id: string,
+  expiredToken: string | null,
+  settleUntil: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('emails')
+    .set({ claim_token: SETTLING, claimed_until: settleUntil.toISOString() })
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
+    .where((eb) =>
+      expiredToken === null ? eb('claim_token', 'is', null) : eb('claim_token', '=', expiredToken),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function markFailed(db: Db, tenantId: string, id: string, token: string, error: string) {
