@@ -189,8 +189,10 @@ describe('a restart of the whole mesh mid-send', () => {
     );
     expect(sent).toBe(EMAILS);
 
-    // Give a duplicate, were there one, time to show.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    // SES's events move last_event as soon as they arrive, while a claim the crash left is still
+    // settling (the stack's SEND_SETTLE_AFTER_SECONDS, 30 s, from the recovery that found it): give that
+    // time to end, and a duplicate, were there one, time to show.
+    await new Promise((resolve) => setTimeout(resolve, 45_000));
     const mailed = await inbox();
     const counts = new Map<string, number>();
     for (const to of mailed) counts.set(to, (counts.get(to) ?? 0) + 1);
@@ -201,5 +203,5 @@ describe('a restart of the whole mesh mid-send', () => {
     // claim the crash left was settled from SES's Send event in the same recovery).
     await stack.killWorkers();
     expect(await statuses()).toEqual({ sent: EMAILS });
-  }, 330_000);
+  }, 390_000);
 });

@@ -1,4 +1,5 @@
 export { runBatch } from './batch';
+export { SETTLING } from './claims';
 export { createDb, type Db, nowIso } from './client';
 export { type D1Usage, meteredD1 } from './metered';
 export type { Page, PageRequest } from './pagination';

@@ -1,6 +1,7 @@
 // Emails and the send consumer's claim on them. Every read and write names the tenant (the sweeper's
 // scan across tenants is in cross-tenant.ts).
 import { sql } from 'kysely';
+import { SETTLING } from '../claims';
 import type { Db } from '../client';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { EmailRow, NewEmailRow } from '../schema';
@@ -107,13 +108,6 @@ export async function releaseEmail(db: Db, tenantId: string, id: string, token: 
     .where('claim_token', '=', token)
     .execute();
 }
-
-/**
- * The claim token of an email whose last attempt's outcome is unknown, while SES's `Send` event is
- * given time to arrive (until `claimed_until`). After that the next delivery takes it over and sends
- * only what SES has no event for.
- */
-export const SETTLING = 'settling';
 
 /**
  * An attempt whose outcome is unknown (SES timed out, or the connection dropped after the copy was
