@@ -7,7 +7,27 @@ import { promisify } from 'node:util';
 import { inlineSql, type SqlStatement } from '@mailgrid/testing/fixtures';
 import { wranglerBin, wranglerConfig } from './paths.ts';
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+
+/**
+ * wrangler's local D1 is one SQLite file the running workers also write: a read from outside
+ * can meet their write lock (SQLITE_BUSY). The lock lasts milliseconds, so try again a few times.
+ */
+async function run(
+  file: string,
+  args: string[],
+  options: { env: NodeJS.ProcessEnv; maxBuffer: number },
+): Promise<{ stdout: string; stderr: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await exec(file, args, options);
+    } catch (error) {
+      const busy = /SQLITE_BUSY|database is locked/.test(String((error as Error).message));
+      if (!busy || attempt >= 8) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+    }
+  }
+}
 
 /** Non-interactive, no telemetry, no network look-ups wrangler can skip. */
 export const wranglerEnv = {
