@@ -44,6 +44,8 @@ export interface MeshContext {
   loop: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The README's quickstart (quickstart.test.ts), run as a reader would with its own key. */
   quickstart: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** Broadcasts (broadcasts.test.ts): a tenant of its own, so its contacts are that test's alone. */
+  broadcaster: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
   sender: Sender;
   /** The audience API (audience.test.ts): generous limits, a verified domain, both keys; a second such tenant. */
@@ -169,6 +171,7 @@ export default async function setup(project: TestProject) {
   const loop = await tenant('loop', { per_second: 1000, burst: 1000 });
   const quickstart = await tenant('quickstart', { per_second: 1000, burst: 1000 });
   const audience = await tenant('audience', { per_second: 1000, burst: 1000 });
+  const broadcaster = await tenant('broadcaster', { per_second: 1000, burst: 1000 });
   const audienceOther = await tenant('audience-other', { per_second: 1000, burst: 1000 });
   const importer = {
     ...(await tenant('importer', { per_second: 1000, burst: 1000 })),
@@ -261,6 +264,7 @@ export default async function setup(project: TestProject) {
     quickstart,
     audience,
     audienceOther,
+    broadcaster,
     importer,
     sender,
     auth,

@@ -1,12 +1,13 @@
 // A crash of the whole mesh mid-send loses nothing and sends nothing twice. A stack of its own (the
-// shared one must keep running): 300 emails accepted, the workers killed (SIGKILL) while the send
-// queue is still draining, started again on the same state with the local SES kept alive. SES's
+// shared one must keep running): a broadcast to 200 contacts started and 300 emails accepted, the
+// workers killed (SIGKILL) while both are still going out, started again on the same state with the local SES kept alive. SES's
 // answers are held back 1.5 s (a proxy in front of it), so at the kill some messages are in SES
 // while the worker that sent them has not heard so: the worst moment for a crash. Nothing
 // pokes the recovery: the gateway's cron, fired by the stack each minute, finds what the lost queue
 // held and what a dead delivery held a claim on; SES's Send events, which the local SES goes on
 // publishing until the gateway answers again, settle the copies SES took before the crash.
-// Every recipient must be in the SES inbox exactly once and every email `sent` (or further).
+// The broadcast's lost chain is restarted by the same cron. Every recipient must be in the SES inbox
+// exactly once, every email `sent` (or further) and the broadcast `sent`.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,9 @@ import { keyStatement, type SeededKey, tenantStatements } from '@mailgrid/testin
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const EMAILS = 300;
+const CONTACTS = 200;
 const run = crypto.randomUUID().slice(0, 8);
+const broadcastId = crypto.randomUUID();
 const dir = mkdtempSync(join(tmpdir(), 'mailgrid-restart-'));
 const persistDir = join(dir, 'state');
 let stack: Stack;
@@ -73,7 +76,8 @@ beforeAll(async () => {
     port: await freePort(),
     sesPort: await freePort(),
     output: join(dir, 'stack.log'),
-    seed: (path) => executeStatements(path, [...seeded.statements, full.statement]),
+    seed: (path) =>
+      executeStatements(path, [...seeded.statements, full.statement, ...audience(seeded.tenant.tenantId)]),
     sesEventDelayMs: 250,
     vars: {
       SES_ENDPOINT: sesEndpoint,
@@ -91,6 +95,37 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+/** A segment of CONTACTS contacts and a draft broadcast to it, as the API would have stored them. */
+function audience(tenantId: string) {
+  const now = new Date().toISOString();
+  const segment = crypto.randomUUID();
+  const contacts = Array.from({ length: CONTACTS }, (_, i) => ({
+    id: crypto.randomUUID(),
+    email: `c${i}-${run}@example.com`,
+  }));
+  return [
+    {
+      sql: "INSERT INTO segments (id, tenant_id, name, created_at) VALUES (?, ?, 'crowd', ?)",
+      params: [segment, tenantId, now],
+    },
+    ...contacts.flatMap((contact) => [
+      {
+        sql: 'INSERT INTO contacts (id, tenant_id, email, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+        params: [contact.id, tenantId, contact.email, now, now],
+      },
+      {
+        sql: 'INSERT INTO segment_contacts (tenant_id, segment_id, contact_id, created_at) VALUES (?, ?, ?, ?)',
+        params: [tenantId, segment, contact.id, now],
+      },
+    ]),
+    {
+      sql: `INSERT INTO broadcasts (id, tenant_id, name, segment_id, from_address, subject, text, created_at, updated_at)
+            VALUES (?, ?, 'crash', ?, 'news@restart.mesh.test', ?, 'exactly once', ?, ?)`,
+      params: [broadcastId, tenantId, segment, `broadcast ${run}`, now, now],
+    },
+  ];
+}
+
 afterAll(async () => {
   await stack?.stop();
   slowSes?.closeAllConnections();
@@ -104,7 +139,7 @@ async function inbox(): Promise<string[]> {
     emails: { subject: string; destination: { to: string[] } }[];
   };
   return store.emails
-    .filter((email) => email.subject === `restart ${run}`)
+    .filter((email) => email.subject === `restart ${run}` || email.subject === `broadcast ${run}`)
     .flatMap((email) => email.destination.to);
 }
 
@@ -115,7 +150,7 @@ async function inbox(): Promise<string[]> {
  */
 async function statuses(): Promise<Record<string, number>> {
   const rows = await query<{ status: string; n: number }>(persistDir, {
-    sql: 'SELECT status, count(*) AS n FROM emails GROUP BY status',
+    sql: "SELECT status, count(*) AS n FROM emails GROUP BY status UNION ALL SELECT 'broadcast ' || status, 1 FROM broadcasts",
     params: [],
   });
   return Object.fromEntries(rows.map((row) => [row.status, row.n]));
@@ -138,6 +173,11 @@ async function sentSoFar(): Promise<number> {
 
 describe('a restart of the whole mesh mid-send', () => {
   it('mails every recipient exactly once and leaves nothing queued', async () => {
+    const started = await fetch(`${stack.url}/api/broadcasts/${broadcastId}/send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key.token}` },
+    });
+    expect(started.status).toBe(200);
     const recipients = Array.from({ length: EMAILS }, (_, i) => `r${i}-${run}@example.com`);
     for (let i = 0; i < EMAILS; i += 100) {
       const response = await fetch(`${stack.url}/api/emails/batch`, {
@@ -165,7 +205,7 @@ describe('a restart of the whole mesh mid-send', () => {
     // What the crash left: `sending` rows are claims a dead delivery held (SES may have them).
     const statusesAtKill = await statuses();
     expect(atKill).toBeGreaterThanOrEqual(40);
-    expect(atKill).toBeLessThan(EMAILS);
+    expect(atKill).toBeLessThan(EMAILS + CONTACTS);
 
     const restarted = Date.now();
     await stack.startWorkers();
@@ -173,7 +213,7 @@ describe('a restart of the whole mesh mid-send', () => {
     let sent = 0;
     while (Date.now() - restarted < 240_000) {
       sent = await sentSoFar();
-      if (sent === EMAILS) break;
+      if (sent === EMAILS + CONTACTS) break;
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
     const recoveredInMs = Date.now() - restarted;
@@ -181,13 +221,14 @@ describe('a restart of the whole mesh mid-send', () => {
       JSON.stringify({
         restart: {
           emails: EMAILS,
+          broadcast_recipients: CONTACTS,
           in_ses_at_kill: atKill,
           at_kill: statusesAtKill,
           recovered_in_ms: recoveredInMs,
         },
       }),
     );
-    expect(sent).toBe(EMAILS);
+    expect(sent).toBe(EMAILS + CONTACTS);
 
     // SES's events move last_event as soon as they arrive, while a claim the crash left is still
     // settling (the stack's SEND_SETTLE_AFTER_SECONDS, 30 s, from the recovery that found it): give that
@@ -197,11 +238,11 @@ describe('a restart of the whole mesh mid-send', () => {
     const counts = new Map<string, number>();
     for (const to of mailed) counts.set(to, (counts.get(to) ?? 0) + 1);
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
-    expect(counts.size).toBe(EMAILS);
-    expect(mailed).toHaveLength(EMAILS);
+    expect(counts.size).toBe(EMAILS + CONTACTS);
+    expect(mailed).toHaveLength(EMAILS + CONTACTS);
     // And in D1, read with the workers stopped: every email sent, none queued or still claimed (a
     // claim the crash left was settled from SES's Send event in the same recovery).
     await stack.killWorkers();
-    expect(await statuses()).toEqual({ sent: EMAILS });
+    expect(await statuses()).toEqual({ sent: EMAILS + CONTACTS, 'broadcast sent': 1 });
   }, 390_000);
 });

@@ -8,5 +8,5 @@ export default workerTestConfig(import.meta.dirname, {
   vars: { SES_ENDPOINT: 'https://ses.send-tests.invalid', SES_MAX_SEND_RATE: '100000' },
   // Each test runs the consumer itself, on the messages it chooses (see test/helpers.ts); what send
   // puts on the events queue is watched by a spy, and consumed by no one.
-  detachedProducers: ['SEND_QUEUE', 'EVENTS_QUEUE'],
+  detachedProducers: ['SEND_QUEUE', 'EVENTS_QUEUE', 'BROADCAST_QUEUE'],
 });

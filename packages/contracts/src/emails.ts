@@ -160,6 +160,8 @@ export const EmailObject = v.pipe(
     suppressed: v.array(v.string()),
     /** Why a failed email failed. */
     error: v.nullable(v.string()),
+    /** The broadcast this email is one recipient's copy of; null for a transactional email. */
+    broadcast_id: v.nullable(v.string()),
   }),
   v.title('EmailObject'),
   v.description('One email as accepted, with its bodies and where its delivery stands.'),
@@ -208,7 +210,7 @@ export const BatchResponse = v.pipe(
 );
 export type BatchResponse = v.InferOutput<typeof BatchResponse>;
 
-/** The send queue's messages. */
+/** The send queue's messages: one email (below), or a broadcast's fan-out step (broadcast-sending.ts). */
 export interface SendQueueMessage {
   kind: 'send';
   tenant_id: string;

@@ -1,5 +1,7 @@
 export * from './api-keys';
 export * from './audit-log';
+export * from './broadcast-sending';
+export * from './broadcasts';
 export * from './caller';
 export * from './contact-properties';
 export * from './contacts';

@@ -23,6 +23,10 @@ export interface PartialGrant {
 export interface RateLimiterRpc {
   /** Takes `cost` tokens if the bucket holds them; takes nothing otherwise. */
   take(rule: RateLimitRule, cost?: number): Promise<RateLimitDecision>;
-  /** Takes as many tokens as the bucket holds, up to `max` (bulk pacing of a queue batch). */
-  takeUpTo(rule: RateLimitRule, max: number): Promise<PartialGrant>;
+  /**
+   * Takes as many tokens as the bucket holds, up to `max` (bulk pacing of a queue batch). With
+   * `reserve`, only tokens above that level: a lower-priority caller (a broadcast) leaves the reserve
+   * to callers that ask without one (transactional mail), who so never wait behind it.
+   */
+  takeUpTo(rule: RateLimitRule, max: number, reserve?: number): Promise<PartialGrant>;
 }

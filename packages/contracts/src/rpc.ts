@@ -8,6 +8,8 @@ import type {
   UpdateApiKeyRequest,
 } from './api-keys';
 import type { AuditLogAdminRpc } from './audit-log';
+import type { BroadcastSendingRpc } from './broadcast-sending';
+import type { BroadcastsAdminRpc } from './broadcasts';
 import type { Caller } from './caller';
 import type { ContactPropertiesAdminRpc } from './contact-properties';
 import type { ContactsAdminRpc } from './contacts';
@@ -85,7 +87,7 @@ export interface IdempotencyInput {
   hash: string;
 }
 
-export interface SendRpc extends HealthRpc, RecoveryRpc {
+export interface SendRpc extends HealthRpc, RecoveryRpc, BroadcastSendingRpc {
   accept(
     caller: Caller,
     email: SendEmailRequest,
@@ -153,8 +155,11 @@ export interface AccountRpc extends HealthRpc, TenantsAdminRpc, UsersAdminRpc, A
 /** DomainsService: sending domains and their SES identities. */
 export interface DomainsRpc extends HealthRpc, DomainsAdminRpc {}
 
-/** MessagingService: what shapes a message — templates, streams, files — and where feedback goes. */
-export interface MessagingRpc extends HealthRpc, StreamsAdminRpc, FilesAdminRpc {
+/**
+ * MessagingService: what shapes a message — templates, broadcasts, streams, files — and where
+ * feedback goes.
+ */
+export interface MessagingRpc extends HealthRpc, StreamsAdminRpc, FilesAdminRpc, BroadcastsAdminRpc {
   // Templates: `ref` is a template's id or alias; another tenant's template is not_found.
   createTemplate(caller: Caller, input: CreateTemplateRequest): Promise<RpcResult<TemplateResponse>>;
   getTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateObject>>;

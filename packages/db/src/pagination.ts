@@ -25,7 +25,8 @@ type Listable =
   | 'topics'
   | 'contact_imports'
   | 'audit_log'
-  | 'domains';
+  | 'domains'
+  | 'broadcasts';
 /** The columns paging needs, which every listable table has, under one stand-in table name. */
 type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: string } }>;
 

@@ -98,6 +98,40 @@ export interface EmailsTable {
   // (NULL = the stream decides).
   topic_id: string | null;
   list_unsubscribe: number | null;
+  // 0018_broadcasts: a broadcast's recipient row (NULL on transactional email).
+  broadcast_id: Generated<string | null>;
+  contact_id: Generated<string | null>;
+  /** JSON: the contact's merge values frozen with the audience. */
+  merge_data: Generated<string | null>;
+}
+
+export type BroadcastStatus = 'draft' | 'scheduled' | 'queued' | 'paused' | 'sent' | 'canceled';
+
+export interface BroadcastsTable {
+  id: string;
+  tenant_id: string;
+  name: string;
+  segment_id: string;
+  topic_id: string | null;
+  from_address: string;
+  subject: string;
+  reply_to: Generated<string>;
+  preview_text: string | null;
+  html: string | null;
+  text: string | null;
+  stream: Generated<string>;
+  status: Generated<BroadcastStatus>;
+  scheduled_at: string | null;
+  rate_per_second: number | null;
+  freeze_cursor: Generated<string | null>;
+  frozen_at: Generated<string | null>;
+  recipients: Generated<number | null>;
+  dispatch_token: Generated<string | null>;
+  progressed_at: Generated<string | null>;
+  sent_at: Generated<string | null>;
+  completed_at: Generated<string | null>;
+  created_at: string;
+  updated_at: string;
 }
 
 export type EventSource = 'ses' | 'tracking' | 'send';
@@ -402,6 +436,7 @@ export interface Database {
   audit_log: AuditLogTable;
   users: UsersTable;
   invitations: InvitationsTable;
+  broadcasts: BroadcastsTable;
   emails: EmailsTable;
   events: EventsTable;
   idempotency_keys: IdempotencyKeysTable;
@@ -433,6 +468,8 @@ export type NewApiKeyRow = Insertable<ApiKeysTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
 export type UserRow = Selectable<UsersTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+export type BroadcastRow = Selectable<BroadcastsTable>;
+export type NewBroadcastRow = Insertable<BroadcastsTable>;
 export type EmailRow = Selectable<EmailsTable>;
 export type NewEmailRow = Insertable<EmailsTable>;
 export type EventRow = Selectable<EventsTable>;

@@ -16,6 +16,7 @@ const CROSS_TENANT = 'cross-tenant.ts';
 
 /** Every function repositories/cross-tenant.ts may export, and why it may cross tenants. */
 const CROSS_TENANT_ALLOWED: Record<string, string> = {
+  findStalledBroadcasts: 'recovery restarts stalled broadcast fan-outs of every tenant',
   findApiKeyByPrefix: 'authentication: the key prefix is unique platform-wide and finds the tenant',
   findUserBySubject: 'sign-in: the identity subject is unique platform-wide and finds the tenant',
   isSubjectBound: 'an identity subject is one user of one tenant, platform-wide',

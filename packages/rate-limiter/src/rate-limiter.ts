@@ -31,15 +31,19 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
     };
   }
 
-  /** Bulk pacing: grants as many whole tokens as the bucket holds, up to `max`. */
-  async takeUpTo(rule: RateLimitRule, max: number): Promise<PartialGrant> {
+  /**
+   * Bulk pacing: grants as many whole tokens as the bucket holds above `reserve`, up to `max`. The
+   * reserve is what a lower-priority caller leaves for the others (see RateLimiterRpc.takeUpTo).
+   */
+  async takeUpTo(rule: RateLimitRule, max: number, reserve = 0): Promise<PartialGrant> {
     const tokens = this.refill(rule);
-    const granted = Math.max(0, Math.min(max, Math.floor(tokens)));
+    const granted = Math.max(0, Math.min(max, Math.floor(tokens - reserve)));
     this.save(tokens - granted);
     const missing = max - granted;
     return {
       granted,
-      retry_after_seconds: missing > 0 ? Math.max(1, Math.ceil(missing / rule.per_second)) : 0,
+      retry_after_seconds:
+        missing > 0 ? Math.max(1, Math.ceil((missing + reserve - (tokens - granted)) / rule.per_second)) : 0,
     };
   }
 

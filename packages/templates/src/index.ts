@@ -6,9 +6,18 @@
  * Cloudflare Workers, where `eval` and `new Function` are forbidden. No runtime dependencies.
  */
 import { TemplateError, type TemplateField } from './errors';
+import { escapeHtml } from './escape';
 import { type Node, parse } from './parse';
 
 export { TemplateError, type TemplateField } from './errors';
+export {
+  hasUnsubscribeTag,
+  type MergeContact,
+  type MergeContext,
+  type MergeTag,
+  mergeTags,
+  renderMergeTags,
+} from './merge-tags';
 
 export interface TemplateVariable {
   key: string;
@@ -281,21 +290,6 @@ function substitute(
     out += insert(node.name, value, node.raw);
   }
   return out;
-}
-
-const ENTITIES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#x60;',
-  '=': '&#x3D;',
-};
-
-/** Escapes what could end an element, a quoted or an unquoted attribute value. */
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`=]/g, (char) => ENTITIES[char] ?? char);
 }
 
 function describe(value: unknown): string {

@@ -15,6 +15,8 @@ export interface StoredBody {
   text: string | null;
   headers: Record<string, string>;
   attachments: StoredAttachment[];
+  /** A broadcast's body: its declared contact properties' fallbacks, for merge tags (see broadcasts/content.ts). */
+  fallbacks?: Record<string, string | number | null>;
 }
 
 export function bodyKey(tenantId: string, emailId: string): string {

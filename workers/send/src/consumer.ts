@@ -131,8 +131,33 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     message.retry({ delaySeconds: 5 }); // it changed under us; look again.
     return;
   }
+  const disposition = await sendClaimed(env, db, row, token, uncertain);
+  if (disposition.retryInSeconds === null) message.ack();
+  else message.retry({ delaySeconds: disposition.retryInSeconds });
+}
+
+/** What is left to do with a claimed email's message: nothing, or try again in so many seconds. */
+export interface Disposition {
+  retryInSeconds: number | null;
+}
+
+/**
+ * Sends one email this delivery has claimed under `token` (`row` as read before the claim) and records
+ * the outcome: sent, released for a retry, settling (outcome unknown) or failed.
+ */
+export async function sendClaimed(
+  env: Env,
+  db: Db,
+  row: EmailRow,
+  token: string,
+  uncertain: boolean,
+): Promise<Disposition> {
+  const { tenant_id: tenantId, id: emailId } = row;
+  const leaseMs = config(env).SEND_CLAIM_SECONDS * 1000;
   const attempt = row.attempts + 1;
   const backoffScale = config(env).SEND_BACKOFF_SCALE;
+  const done = { retryInSeconds: null };
+  const retryIn = (seconds: number) => ({ retryInSeconds: seconds });
   try {
     // An earlier attempt may have got through SES and then failed to record it: its receipt in R2
     // says so, and this attempt records it instead of sending again.
@@ -143,11 +168,13 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     if (outcome.kind === 'sent') {
       if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
       await markSent(db, tenantId, emailId, token, outcome.messageId);
-      message.ack();
-    } else if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
+      return done;
+    }
+    if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
       await releaseEmail(db, tenantId, emailId, token, outcome.reason);
-      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
-    } else if (outcome.kind === 'unknown' && attempt < MAX_ATTEMPTS) {
+      return retryIn(backoffSeconds(attempt, backoffScale));
+    }
+    if (outcome.kind === 'unknown' && attempt < MAX_ATTEMPTS) {
       const settleSeconds = config(env).SEND_SETTLE_AFTER_SECONDS;
       await abandonClaim(
         db,
@@ -157,11 +184,10 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
         outcome.reason,
         new Date(Date.now() + settleSeconds * 1000),
       );
-      message.retry({ delaySeconds: Math.max(settleSeconds + 1, backoffSeconds(attempt, backoffScale)) });
-    } else {
-      await failEmail(env, db, tenantId, emailId, token, outcome.reason);
-      message.ack();
+      return retryIn(Math.max(settleSeconds + 1, backoffSeconds(attempt, backoffScale)));
     }
+    await failEmail(env, db, tenantId, emailId, token, outcome.reason);
+    return done;
   } catch (err) {
     // Our own fault (R2, a bug): never lose the email; let it try again later, up to MAX_ATTEMPTS
     // like SES's failures, then fail it with the reason (else, once the queue gave its message to
@@ -170,14 +196,13 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     const reason = `internal error: ${String(err)}`;
     if (attempt < MAX_ATTEMPTS) {
       await releaseEmail(db, tenantId, emailId, token, reason).catch(() => {});
-      message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) });
-    } else {
-      // A redelivery finds the email failed and reports it again, should the report be what failed.
-      await failEmail(env, db, tenantId, emailId, token, reason).then(
-        () => message.ack(),
-        () => message.retry({ delaySeconds: backoffSeconds(attempt, backoffScale) }),
-      );
+      return retryIn(backoffSeconds(attempt, backoffScale));
     }
+    // A redelivery finds the email failed and reports it again, should the report be what failed.
+    return failEmail(env, db, tenantId, emailId, token, reason).then(
+      () => done,
+      () => retryIn(backoffSeconds(attempt, backoffScale)),
+    );
   }
 }
 

@@ -15,6 +15,7 @@
 import { type Db, type EmailRow, getSendSettings, type SendSettings, sesSendEvents } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
 import { copyEmlKey, emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
+import { sharedBody } from './broadcasts/content';
 import type { Env } from './env';
 import { type SesOutcome, sendRawEmail } from './ses';
 import { configurationSetFor } from './streams';
@@ -92,10 +93,12 @@ async function deliverOrThrow(
   // Read from R2 at most once per delivery, however many copies are built from it.
   let stored: Promise<StoredBody> | undefined;
   const body = () => {
-    stored ??= getBody(env, row.body_key).then((found) => {
-      if (!found) throw new Error(`the body of ${row.id} is missing from R2`);
-      return found;
-    });
+    stored ??= (row.broadcast_id ? sharedBody(env, row.body_key) : getBody(env, row.body_key)).then(
+      (found) => {
+        if (!found) throw new Error(`the body of ${row.id} is missing from R2`);
+        return found;
+      },
+    );
     return stored;
   };
 
@@ -173,7 +176,15 @@ async function archivedOrBuilt(
     (JSON.parse(list) as string[]).flatMap((address) => parseAddress(address) ?? []);
   const now = new Date();
   // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
-  const { html, headers } = await trackedContent(env, settings, row, body, domain, now, reader);
+  const { subject, html, text, headers } = await trackedContent(
+    env,
+    settings,
+    row,
+    body,
+    domain,
+    now,
+    reader,
+  );
   let mime: string;
   try {
     mime = buildMime({
@@ -181,9 +192,9 @@ async function archivedOrBuilt(
       to: parse(row.to_addresses),
       cc: parse(row.cc_addresses),
       replyTo: parse(row.reply_to),
-      subject: row.subject,
+      subject,
       html: html ?? undefined,
-      text: body.text ?? undefined,
+      text: text ?? undefined,
       headers,
       attachments: body.attachments.map((attachment) => ({
         filename: attachment.filename,

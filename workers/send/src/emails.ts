@@ -10,6 +10,7 @@ import {
 } from '@mailgrid/contracts';
 import { cancelEmail, createDb, type EmailRow, getEmail, listEmails, rescheduleEmail } from '@mailgrid/db';
 import { getBody } from './body-store';
+import { personalise } from './broadcasts/content';
 import type { Env } from './env';
 import { queueDelaySeconds } from './queue-delay';
 import { parseScheduledAt } from './schedule';
@@ -67,7 +68,7 @@ function summary(row: EmailRow): EmailSummary {
     cc: JSON.parse(row.cc_addresses),
     bcc: JSON.parse(row.bcc_addresses),
     reply_to: JSON.parse(row.reply_to),
-    subject: row.subject,
+    subject: personalSubject(row),
     created_at: row.created_at,
     scheduled_at: row.scheduled_at,
     last_event: row.last_event,
@@ -75,5 +76,12 @@ function summary(row: EmailRow): EmailSummary {
     stream: row.stream,
     suppressed: JSON.parse(row.suppressed),
     error: row.error,
+    broadcast_id: row.broadcast_id,
   };
+}
+
+/** A broadcast recipient's subject as it was sent: merge tags filled from the frozen contact values. */
+function personalSubject(row: EmailRow): string {
+  if (row.merge_data === null) return row.subject;
+  return personalise({ html: null, text: null, headers: {}, attachments: [] }, row, '').subject;
 }

@@ -1,4 +1,9 @@
-import type { RateLimiterNamespace, SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
+import type {
+  BroadcastQueueMessage,
+  RateLimiterNamespace,
+  SendFailedMessage,
+  SendQueueMessage,
+} from '@mailgrid/contracts';
 import { parseConfig, vars } from '@mailgrid/runtime';
 import * as v from 'valibot';
 
@@ -31,6 +36,11 @@ export const Config = v.object({
    * went out; with no such event by then, SES never took it and it is sent again.
    */
   SEND_SETTLE_AFTER_SECONDS: vars.optional(vars.wholeNumber(), '300'),
+  /**
+   * Share of SES_MAX_SEND_RATE that broadcasts leave to transactional mail at every moment (0–0.5):
+   * a transactional email never waits behind a running broadcast, and the broadcast uses the rest.
+   */
+  BROADCAST_RESERVE: vars.optional(vars.positiveNumber(), '0.1'),
   /** JSON: stream id → SES configuration set name. Streams not listed send without one. */
   SES_CONFIGURATION_SETS: vars.optional(
     vars.json(v.record(v.string(), v.string('must map each stream to a configuration set name'))),
@@ -56,6 +66,8 @@ export interface Env extends v.InferInput<typeof Config> {
   /** Uploaded attachment files. */
   FILES: R2Bucket;
   SEND_QUEUE: Queue<SendQueueMessage>;
+  /** Broadcasts' fan-out steps (`mailgrid-broadcasts`), consumed here too. */
+  BROADCAST_QUEUE: Queue<BroadcastQueueMessage>;
   /** The events worker's queue (`mailgrid-events`): `send.failed` for each email the consumer fails. */
   EVENTS_QUEUE: Queue<SendFailedMessage>;
   /** Send's own RateLimiter (@mailgrid/rate-limiter): the SES pacing buckets. */

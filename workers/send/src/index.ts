@@ -1,10 +1,12 @@
-// mailgrid-send: the SendService RPC entrypoint (accept, read, reschedule, cancel) and the send
-// queue's consumer.
+// mailgrid-send: the SendService RPC entrypoint (accept, read, reschedule, cancel; broadcasts' send,
+// pause, resume, cancel and test) and the consumers of the send and broadcast queues.
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
   type BatchResponse,
   type BatchValidation,
+  type BroadcastQueueMessage,
+  type BroadcastRef,
   type Caller,
   type EmailList,
   type EmailObject,
@@ -21,6 +23,10 @@ import {
 } from '@mailgrid/contracts';
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { acceptBatch, acceptEmail } from './accept';
+import { cancelBroadcast, pauseBroadcast, resumeBroadcast, sendBroadcast } from './broadcasts/lifecycle';
+import { sweepStalledBroadcasts } from './broadcasts/recovery';
+import { consumeBroadcastBatch } from './broadcasts/steps';
+import { testBroadcast } from './broadcasts/test-send';
 import { consumeSendBatch } from './consumer';
 import { cancel, readEmail, readEmails, reschedule } from './emails';
 import { config, type Env } from './env';
@@ -32,7 +38,10 @@ export { RateLimiter } from '@mailgrid/rate-limiter';
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
   async recover(): Promise<RecoveryReport> {
-    return { emails: await sweepStranded(this.env) };
+    return {
+      emails: await sweepStranded(this.env),
+      broadcasts: await sweepStalledBroadcasts(this.env),
+    };
   }
 
   async health(): Promise<WorkerHealth> {
@@ -88,6 +97,30 @@ export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
   async cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>> {
     return toRpcResult(() => cancel(this.env, caller, id));
   }
+
+  async sendBroadcast(
+    caller: Caller,
+    id: string,
+    scheduledAt: string | null,
+  ): Promise<RpcResult<BroadcastRef>> {
+    return toRpcResult(() => sendBroadcast(this.env, caller, id, scheduledAt));
+  }
+
+  async pauseBroadcast(caller: Caller, id: string): Promise<RpcResult<BroadcastRef>> {
+    return toRpcResult(() => pauseBroadcast(this.env, caller, id));
+  }
+
+  async resumeBroadcast(caller: Caller, id: string): Promise<RpcResult<BroadcastRef>> {
+    return toRpcResult(() => resumeBroadcast(this.env, caller, id));
+  }
+
+  async cancelBroadcast(caller: Caller, id: string): Promise<RpcResult<BroadcastRef>> {
+    return toRpcResult(() => cancelBroadcast(this.env, caller, id));
+  }
+
+  async testBroadcast(caller: Caller, id: string, to: string[]) {
+    return toRpcResult(() => testBroadcast(this.env, caller, id, to));
+  }
 }
 
 export default {
@@ -96,6 +129,17 @@ export default {
     return new Response('Not found', { status: 404 });
   },
   async queue(batch, env) {
+    if (batch.queue.startsWith('mailgrid-broadcasts')) {
+      const isStep = (message: Message<{ kind: string }>): message is Message<BroadcastQueueMessage> =>
+        message.body?.kind === 'broadcast';
+      retryUnhandled(
+        'send',
+        batch.queue,
+        batch.messages.filter((message) => !isStep(message)),
+      );
+      await consumeBroadcastBatch(batch.messages.filter(isStep), env);
+      return;
+    }
     const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>
       message.body?.kind === 'send';
     // Kinds this version does not know go to the DLQ by way of retries, never dropped.
@@ -106,4 +150,4 @@ export default {
     );
     await consumeSendBatch(batch.messages.filter(isSend), env);
   },
-} satisfies ExportedHandler<Env, SendQueueMessage | { kind: string }>;
+} satisfies ExportedHandler<Env, SendQueueMessage | BroadcastQueueMessage | { kind: string }>;

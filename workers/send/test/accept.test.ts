@@ -134,6 +134,7 @@ describe('accept', () => {
       stream: 'transactional',
       suppressed: [],
       error: null,
+      broadcast_id: null,
     });
   });
 

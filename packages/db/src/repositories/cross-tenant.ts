@@ -185,12 +185,36 @@ export async function findStrandedEmails(db: Db, olderThan: Date, limit: number)
     .select(['tenant_id', 'id'])
     .where((eb) =>
       eb.or([
-        eb.and([eb('status', '=', 'queued'), eb('created_at', '<', before)]),
+        // A broadcast's never-tried recipients wait for its dispatch chain, however long the line.
+        eb.and([
+          eb('status', '=', 'queued'),
+          eb('created_at', '<', before),
+          eb.or([eb('broadcast_id', 'is', null), eb('attempts', '>', 0)]),
+        ]),
         eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', before)]),
         eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<', before)]),
       ]),
     )
     .orderBy('created_at')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Why cross-tenant: recovery (every minute) restarts the fan-out of any tenant's broadcast whose chain
+ * went quiet — sending with no step since `olderThan`, or scheduled for before it and never started.
+ */
+export async function findStalledBroadcasts(db: Db, olderThan: Date, limit: number) {
+  const before = olderThan.toISOString();
+  return db
+    .selectFrom('broadcasts')
+    .select(['tenant_id', 'id', 'dispatch_token'])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'queued'), eb('progressed_at', '<', before)]),
+        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<', before)]),
+      ]),
+    )
     .limit(limit)
     .execute();
 }
@@ -213,7 +237,16 @@ export async function findEmailsByRef(db: Db, refs: EmailRef[]) {
  * payload says about each email: sender, recipients, subject, when it was sent.
  */
 export async function findEmailSummaries(db: Db, refs: EmailRef[]) {
-  return emailsByRef(db, refs, ['tenant_id', 'id', 'from_address', 'to_addresses', 'subject', 'created_at']);
+  return emailsByRef(db, refs, [
+    'tenant_id',
+    'id',
+    'from_address',
+    'to_addresses',
+    'subject',
+    'created_at',
+    'broadcast_id',
+    'merge_data',
+  ]);
 }
 
 /**

@@ -1,5 +1,15 @@
-// MessagingService: templates, suppressions, webhooks, streams and files.
+// MessagingService: templates, broadcasts, suppressions, webhooks, streams and files.
 import type { MessagingRpc } from '@mailgrid/contracts';
+import {
+  createBroadcast,
+  deleteBroadcast,
+  duplicateBroadcast,
+  getBroadcast,
+  listBroadcastClickedLinks,
+  listBroadcastRecipients,
+  listBroadcasts,
+  updateBroadcast,
+} from '../broadcasts';
 import { deleteFile, getFile, listFiles, uploadFile } from '../files';
 import { createStream, deleteStream, getStream, listStreams, updateStream } from '../streams';
 import { addSuppression, listSuppressions, removeSuppression } from '../suppressions';
@@ -32,6 +42,14 @@ export class MessagingService
     publishTemplate,
     duplicateTemplate,
     deleteTemplate,
+    createBroadcast,
+    listBroadcasts,
+    getBroadcast,
+    updateBroadcast,
+    deleteBroadcast,
+    duplicateBroadcast,
+    listBroadcastRecipients,
+    listBroadcastClickedLinks,
     listSuppressions,
     addSuppression,
     removeSuppression,

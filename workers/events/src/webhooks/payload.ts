@@ -1,6 +1,7 @@
 // The body a webhook receives for one event, shaped like Resend's webhook events:
 // `{ type, created_at, data: { email_id, from, to, subject, created_at, ...what the event adds } }`.
 // Built once when the event is stored; every attempt and replay sends the same bytes.
+import { type MergeContact, renderMergeTags } from '@mailgrid/templates';
 
 export interface PayloadEvent {
   type: string;
@@ -16,6 +17,9 @@ export interface PayloadEmail {
   to_addresses: string;
   subject: string;
   created_at: string;
+  /** A broadcast recipient's row: its broadcast, and the contact values its subject's merge tags take. */
+  broadcast_id: string | null;
+  merge_data: string | null;
 }
 
 export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string {
@@ -26,13 +30,30 @@ export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string
       email_id: email.id,
       from: email.from_address,
       to: parseList(email.to_addresses),
-      subject: email.subject,
+      subject: sentSubject(email),
       created_at: email.created_at,
+      ...(email.broadcast_id ? { broadcast_id: email.broadcast_id } : {}),
       ...(event.recipient ? { recipient: event.recipient } : {}),
       ...specific(event),
       ...machineFlag(event),
     },
   });
+}
+
+/** The subject as the recipient got it (a broadcast's merge tags filled in). */
+function sentSubject(email: PayloadEmail): string {
+  if (email.merge_data === null) return email.subject;
+  const contact = JSON.parse(email.merge_data) as MergeContact;
+  const context = {
+    contact: { ...contact, properties: contact.properties ?? {} },
+    fallbacks: {},
+    unsubscribeUrl: '',
+  };
+  try {
+    return renderMergeTags(email.subject, 'subject', context);
+  } catch {
+    return email.subject;
+  }
 }
 
 /** Resend's per-type objects (camelCase inside them, as Resend has it). */

@@ -8,6 +8,7 @@ import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
 import { signingKeysOf, signToken, type TrackingClaims } from '@mailgrid/tracking-tokens';
 import type { StoredBody } from '../body-store';
+import { personalise } from '../broadcasts/content';
 import { config, type Env } from '../env';
 import { rewriteHtml } from './rewrite';
 import { trackingDecision } from './settings';
@@ -17,7 +18,9 @@ import { withListUnsubscribe } from './unsubscribe-headers';
 export const TOKEN_LIFETIME_SECONDS = 365 * 24 * 60 * 60;
 
 export interface TrackedContent {
+  subject: string;
   html: string | null;
+  text: string | null;
   headers: Record<string, string>;
 }
 
@@ -34,9 +37,9 @@ export async function trackedContent(
   const decision = trackingDecision(env, settings, row);
   const recipient = reader ?? firstRecipient(row);
   const trackHtml = body.html !== null && (decision.opens || decision.clicks);
-  if (recipient === null || (!trackHtml && !decision.listUnsubscribe)) {
-    return { html: body.html, headers: body.headers };
-  }
+  const personal = row.merge_data !== null;
+  const plain = { subject: row.subject, html: body.html, text: body.text, headers: body.headers };
+  if (recipient === null || (!trackHtml && !decision.listUnsubscribe && !personal)) return plain;
   const keys = signingKeysOf(config(env));
   const issuedAt = Math.floor(now.getTime() / 1000);
   const sign = (claims: Pick<TrackingClaims, 'action' | 'url' | 'topic_id'>) =>
@@ -49,8 +52,22 @@ export async function trackedContent(
       expires_at: issuedAt + TOKEN_LIFETIME_SECONDS,
     });
   const base = decision.baseUrl;
+  let unsubscribeToken: Promise<string> | undefined;
+  const unsubscribe = () => {
+    unsubscribeToken ??= sign({
+      action: 'unsubscribe',
+      ...(row.topic_id === null ? {} : { topic_id: row.topic_id }),
+    });
+    return unsubscribeToken;
+  };
 
-  let html = body.html;
+  // A broadcast's merge tags first, so its unsubscribe link is in place (and never click-tracked).
+  const {
+    subject,
+    html: personalHtml,
+    text,
+  } = personal ? personalise(body, row, `${base}/u/${await unsubscribe()}`) : plain;
+  let html = personalHtml;
   if (html !== null && trackHtml) {
     html = await rewriteHtml(html, {
       clickUrl: decision.clicks ? async (url) => `${base}/c/${await sign({ action: 'click', url })}` : null,
@@ -60,13 +77,10 @@ export async function trackedContent(
   }
   let headers = body.headers;
   if (decision.listUnsubscribe) {
-    const token = await sign({
-      action: 'unsubscribe',
-      ...(row.topic_id === null ? {} : { topic_id: row.topic_id }),
-    });
+    const token = await unsubscribe();
     headers = withListUnsubscribe(headers, `${base}/u/${token}`, sendingDomain, token);
   }
-  return { html, headers };
+  return { subject, html, text, headers };
 }
 
 /** The address the email's tokens name: the first of to, cc, bcc; bare and lower-cased. */

@@ -1,6 +1,7 @@
 // Every public route, in matching order: fixed paths before the `:id` routes that could take them.
 import { accountRoutes } from './account';
 import { audienceRoutes } from './audience';
+import { broadcastRoutes } from './broadcasts';
 import { domainRoutes } from './domains';
 import { emailRoutes } from './emails';
 import { insightRoutes } from './insights';
@@ -13,6 +14,7 @@ export const routes = [
   ...domainRoutes,
   ...audienceRoutes,
   ...messagingRoutes,
+  ...broadcastRoutes,
   ...accountRoutes,
   ...insightRoutes,
 ];
