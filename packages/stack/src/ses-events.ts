@@ -76,6 +76,13 @@ export interface SesEvents {
   inject(request: InjectRequest): Promise<{ posted: number } | { error: string; status: number }>;
   /** Notifications not yet taken by the gateway. */
   pending(): number;
+  /**
+   * Posts again, byte for byte (same SNS MessageId: the events consumer dedupes), every notification
+   * the gateway took since `since` (epoch ms). `wrangler dev` keeps no queue messages across a restart,
+   * so what the gateway had taken but the events worker not yet consumed is gone; a deployed queue
+   * keeps it. The stack replays that window after restarting the workers, standing in for durability.
+   */
+  redeliverTakenSince(since: number): Promise<number>;
   close(): void;
 }
 
@@ -100,6 +107,8 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
   });
   const sent = new Map<string, Sent>();
   const byEmailId = new Map<string, string>();
+  /** What the gateway took, and when: kept two minutes, for redeliverTakenSince. */
+  let taken: { at: number; body: string }[] = [];
   let inFlight = 0;
   let closed = false;
 
@@ -124,9 +133,9 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
   };
 
   /** POSTs one notification until the gateway takes it (2xx), or gives up after GIVE_UP_AFTER_MS. */
-  const post = async (event: Record<string, unknown>) => {
+  const post = (event: Record<string, unknown>) => deliver(notification(event), String(event.eventType));
+  const deliver = async (body: string, what: string) => {
     inFlight++;
-    const body = notification(event);
     const started = Date.now();
     try {
       for (let attempt = 0; !closed; attempt++) {
@@ -142,17 +151,22 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
             signal: AbortSignal.timeout(15_000),
           });
           await response.arrayBuffer();
-          if (response.ok) return;
+          if (response.ok) {
+            const now = Date.now();
+            taken = taken.filter((entry) => entry.at > now - 120_000);
+            taken.push({ at: now, body });
+            return;
+          }
           // A 4xx is a bug here or in the intake: retrying the same bytes cannot help.
           if (response.status < 500 && response.status !== 429) {
-            log(`SES event ${String(event.eventType)} refused by the gateway: ${response.status}`);
+            log(`SES event ${what} refused by the gateway: ${response.status}`);
             return;
           }
         } catch {
           // The gateway is down or restarting: keep trying, as SNS does.
         }
         if (Date.now() - started > GIVE_UP_AFTER_MS) {
-          log(`SES event ${String(event.eventType)} given up after ${GIVE_UP_AFTER_MS / 1000} s`);
+          log(`SES event ${what} given up after ${GIVE_UP_AFTER_MS / 1000} s`);
           return;
         }
         await sleep(Math.min(20_000, 500 * 2 ** attempt));
@@ -418,6 +432,11 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
       return { posted: built.length };
     },
     pending: () => inFlight,
+    redeliverTakenSince: async (since) => {
+      const again = taken.filter((entry) => entry.at >= since);
+      await Promise.all(again.map((entry) => deliver(entry.body, 'replayed')));
+      return again.length;
+    },
     close() {
       closed = true;
     },

@@ -56,6 +56,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** How long a notification may wait on the local events queue before the events worker takes it. */
+const LOST_QUEUE_WINDOW_MS = 30_000;
+
 export async function startStack(options: StackOptions): Promise<Stack> {
   const persistDir = resolve(options.persistDir);
   mkdirSync(persistDir, { recursive: true });
@@ -143,12 +146,16 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // Any answer from the gateway's own code (401 without a key) means the workers are up.
   const gatewayUp = () =>
     waitFor('the gateway', async () => (await fetch(`${url}/health`)).status === 401, timeout);
+  // When the workers were last killed: what the gateway took just before is replayed on restart
+  // (the local queue it was on did not survive; see SesEvents.redeliverTakenSince).
+  let killedAt: number | null = null;
   const startWorkers = async () => {
     workers = startChild('workers', wranglerBin, await wranglerArgs(), {
       env: wranglerEnv,
       output: options.output,
     });
     await ready([workers], [gatewayUp()]);
+    if (killedAt !== null) await standins.sesEvents?.redeliverTakenSince(killedAt - LOST_QUEUE_WINDOW_MS);
   };
   try {
     ses = startLocalSes(options.sesPort, options.output);
@@ -168,6 +175,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     fireCrons: crons.fireNow,
     killWorkers: async () => {
       if (workers) await stopChild(workers, 0);
+      killedAt = Date.now();
     },
     startWorkers,
     stop,

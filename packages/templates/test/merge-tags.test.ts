@@ -5,23 +5,29 @@ import { describe, expect, it } from 'vitest';
 import { hasUnsubscribeTag, mergeTags, renderMergeTags, TemplateError } from '../src/index';
 
 const context = {
-  contact: { email: 'ada@example.com', first_name: 'Ada <3', last_name: null, properties: { plan: 'pro', seats: 3, city: null } },
+  contact: {
+    email: 'ada@example.com',
+    first_name: 'Ada <3',
+    last_name: null,
+    properties: { plan: 'pro', seats: 3, city: null },
+  },
   fallbacks: { city: 'your city', plan: 'free' },
   unsubscribeUrl: 'https://t.example/u/tok',
 };
 
 describe('merge tags', () => {
   it('fills contact values, legacy names and the unsubscribe link', () => {
-    const html = '<p>{{{contact.first_name|there}}} {{contact.first_name}} {{{LAST_NAME|Doe}}} {{{EMAIL}}} {{{contact.seats}}}</p><a href="{{{RESEND_UNSUBSCRIBE_URL}}}">x</a>';
+    const html =
+      '<p>{{{contact.first_name|there}}} {{contact.first_name}} {{{LAST_NAME|Doe}}} {{{EMAIL}}} {{{contact.seats}}}</p><a href="{{{RESEND_UNSUBSCRIBE_URL}}}">x</a>';
     expect(renderMergeTags(html, 'html', context)).toBe(
       '<p>Ada <3 Ada &lt;3 Doe ada@example.com 3</p><a href="https://t.example/u/tok">x</a>',
     );
   });
 
   it("uses the tag's fallback, then the property's declared one, then nothing", () => {
-    expect(renderMergeTags('{{{contact.city|home}}}|{{{contact.city}}}|{{{contact.unknown}}}', 'text', context)).toBe(
-      'home|your city|',
-    );
+    expect(
+      renderMergeTags('{{{contact.city|home}}}|{{{contact.city}}}|{{{contact.unknown}}}', 'text', context),
+    ).toBe('home|your city|');
   });
 
   it('never puts a line break into the subject', () => {

@@ -2,6 +2,7 @@
 // freezing the audience into rows, claiming the next never-tried chunk, counting progress. Every query
 // names the tenant.
 import type { EmailStatus } from '@mailgrid/contracts';
+import { sql } from 'kysely';
 import type { Db } from '../client';
 
 export type RecipientCounts = Record<EmailStatus, number>;
@@ -171,19 +172,22 @@ export async function claimRecipients(
     .where('tenant_id', '=', tenantId)
     .orderBy('id')
     .limit(claim.limit);
-  return db
-    .updateTable('emails')
-    .set((eb) => ({
-      status: 'sending',
-      claim_token: claim.token,
-      claimed_until: new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
-      attempts: eb('attempts', '+', 1),
-    }))
-    .where('tenant_id', '=', tenantId)
-    .where('id', 'in', next)
-    .where('status', '=', 'queued')
-    .where('attempts', '=', 0)
-    .where(({ exists }) => exists(live))
-    .returningAll()
-    .execute();
+  return (
+    db
+      .updateTable('emails')
+      .set((eb) => ({
+        status: 'sending',
+        claim_token: claim.token,
+        claimed_until: new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
+        attempts: eb('attempts', '+', 1),
+      }))
+      .where('id', 'in', next)
+      // `+column` keeps SQLite off the tenant and status indexes here: looked up by them, the update
+      // would read every queued row of the tenant per claim (the benchmark saw reads per recipient grow
+      // with the audience); by id it reads the rows it claims.
+      .where(sql<boolean>`+tenant_id = ${tenantId} AND +status = 'queued' AND +attempts = 0`)
+      .where(({ exists }) => exists(live))
+      .returningAll()
+      .execute()
+  );
 }

@@ -21,8 +21,11 @@ import { config, type Env } from '../env';
 import { enqueueStep } from './steps';
 
 const DISPATCH_STEP_MS = 10_000;
-/** Claimed rows waiting for SES at once, per step (Workers open 6 connections at a time anyway). */
-const MAX_IN_FLIGHT = 24;
+/**
+ * SES calls under way at once, per step: a Worker opens 6 connections at a time, and a call waiting
+ * for one would spend its SES timeout (and its claim's lease) queued, then count as unanswered.
+ */
+const MAX_IN_FLIGHT = 6;
 /** How often a finished broadcast with retries still pending looks again. */
 const PENDING_RECHECK_SECONDS = 15;
 
