@@ -99,6 +99,21 @@ const content = {
   preview_text: v.nullish(PreviewText),
   /** Only contacts subscribed to this topic receive it, and its unsubscribe link opts out of it. */
   topic_id: v.nullish(TopicId),
+  /** Mailgrid: the stream it goes out on (its configuration set, its reputation); default `broadcast`. */
+  stream: v.nullish(
+    v.pipe(v.string('stream must be a string'), v.regex(/^[a-z0-9-]{1,64}$/, 'stream is a stream id')),
+  ),
+  /**
+   * Mailgrid: at most this many emails a second for this broadcast (warming up a domain or an IP),
+   * below the account's SES rate; null or left out: as fast as the account's rate allows.
+   */
+  rate_per_second: v.nullish(
+    v.pipe(
+      v.number('rate_per_second must be a number'),
+      v.minValue(0.1, 'rate_per_second must be at least 0.1'),
+      v.maxValue(10_000, 'rate_per_second must be at most 10000'),
+    ),
+  ),
 };
 
 /** What admin stores: the request without `send` and `scheduled_at`, which the gateway hands to send. */
@@ -315,6 +330,8 @@ export const BroadcastObject = v.pipe(
     topic_id: v.nullable(v.string()),
     html: v.nullable(v.string()),
     text: v.nullable(v.string()),
+    stream: v.string(),
+    rate_per_second: v.nullable(v.number()),
     progress: BroadcastProgress,
     stats: BroadcastStats,
   }),

@@ -54,6 +54,8 @@ describe('creating and reading', () => {
       topic_id: null,
       html: '<p>Hi {{{contact.first_name|there}}}</p>',
       text: null,
+      stream: 'broadcast',
+      rate_per_second: null,
       progress: {
         recipients: null,
         sent: 0,
@@ -71,6 +73,18 @@ describe('creating and reading', () => {
     expect((await auditOf(acme.tenant_id, named)).map((entry) => [entry.action, entry.summary])).toEqual([
       ['broadcast.created', { name: 'April issue', segment_id: segment }],
     ]);
+  });
+
+  it('goes out on the broadcast stream unless told, at its own pace when capped', async () => {
+    const id = await create({ rate_per_second: 2.5 });
+    expect(value(await messaging.getBroadcast(acme, id, {}))).toMatchObject({
+      stream: 'broadcast',
+      rate_per_second: 2.5,
+    });
+    const unknown = failure(await messaging.createBroadcast(acme, content({ stream: 'newsletter' })));
+    expect(unknown.message).toMatch(/no stream "newsletter"/);
+    value(await messaging.updateBroadcast(acme, id, { rate_per_second: null }));
+    expect(value(await messaging.getBroadcast(acme, id, {})).rate_per_second).toBeNull();
   });
 
   it('takes audience_id, the deprecated name of segment_id, but not two different segments', async () => {

@@ -267,6 +267,19 @@ describe('broadcast fan-out', () => {
     expect((await broadcastRow(id))?.status).toBe('queued');
   });
 
+  it("keeps to the broadcast's own rate_per_second", async () => {
+    const id = await draft(await segmentOf(6, { prefix: 'capped.' }));
+    await run('UPDATE broadcasts SET rate_per_second = 0.2 WHERE id = ?', id);
+    const ses = sesStub();
+    value(await send.sendBroadcast(tenant.caller, id, null));
+    await runSteps(queuedSteps()); // freeze
+    const [dispatch] = queuedSteps(1);
+    await runSteps([dispatch as BroadcastQueueMessage]); // one 10 s step: one token at once, the next after 5 s
+    expect(ses.requests.length).toBeGreaterThanOrEqual(1);
+    expect(ses.requests.length).toBeLessThanOrEqual(3);
+    expect((await broadcastRow(id))?.status).toBe('queued');
+  }, 20_000);
+
   it('refuses to send what cannot be delivered, and changes nothing', async () => {
     const segment = await segmentOf(1);
     const unverified = await draft(segment);

@@ -21,6 +21,8 @@ export interface BroadcastFields {
   preview_text: string | null;
   html: string | null;
   text: string | null;
+  stream: string;
+  rate_per_second: number | null;
 }
 
 export async function findBroadcast(db: Db, tenantId: string, id: string): Promise<BroadcastRow | undefined> {

@@ -2,7 +2,14 @@
 // a topic of the tenant, html or text, and merge tags that name what a contact has (its built-in
 // fields, or a property the tenant declared). Send checks the rest (the from domain) when it sends.
 import { AppError, type Caller } from '@mailgrid/contracts';
-import { type BroadcastFields, contactPropertiesByKey, type Db, findSegment, findTopic } from '@mailgrid/db';
+import {
+  type BroadcastFields,
+  contactPropertiesByKey,
+  type Db,
+  findSegment,
+  findTopic,
+  streamExists,
+} from '@mailgrid/db';
 import { mergeTags, TemplateError } from '@mailgrid/templates';
 
 /** Merge tag keys every contact has, and the recipient's own unsubscribe link. */
@@ -61,5 +68,11 @@ export async function checkContent(db: Db, caller: Caller, fields: BroadcastFiel
   }
   if (fields.topic_id !== null && !(await findTopic(db, caller.tenant_id, fields.topic_id))) {
     throw new AppError('invalid_parameter', `topic_id: there is no topic ${fields.topic_id}.`);
+  }
+  if (!(await streamExists(db, caller.tenant_id, fields.stream))) {
+    throw new AppError(
+      'invalid_parameter',
+      `stream: there is no stream "${fields.stream}". Use broadcast, or one made with POST /api/streams.`,
+    );
   }
 }

@@ -44,6 +44,8 @@ export async function getBroadcast(
     topic_id: row.topic_id,
     html: row.html,
     text: row.text,
+    stream: row.stream,
+    rate_per_second: row.rate_per_second,
     progress: progressOf(row, counts, new Date()),
     stats: statsOf(counts.sent, withEvents),
   };

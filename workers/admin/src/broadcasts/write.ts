@@ -43,6 +43,8 @@ export async function createBroadcast(
     preview_text: input.preview_text ?? null,
     html: input.html ?? null,
     text: input.text ?? null,
+    stream: input.stream ?? 'broadcast',
+    rate_per_second: input.rate_per_second ?? null,
   };
   const db = createDb(env.DB);
   await checkContent(db, caller, fields);
@@ -89,6 +91,8 @@ export async function duplicateBroadcast(env: Env, caller: Caller, id: string): 
     preview_text: row.preview_text,
     html: row.html,
     text: row.text,
+    stream: row.stream,
+    rate_per_second: row.rate_per_second,
   };
   const copy = await insertBroadcast(db, env.DB, caller, fields, {
     action: 'broadcast.duplicated',
@@ -135,6 +139,8 @@ function changedFields(row: BroadcastRow, input: UpdateBroadcastRequest): Partia
   if (input.topic_id !== undefined) given.topic_id = input.topic_id;
   if (input.html !== undefined) given.html = input.html;
   if (input.text !== undefined) given.text = input.text;
+  if (input.stream != null) given.stream = input.stream;
+  if (input.rate_per_second !== undefined) given.rate_per_second = input.rate_per_second;
   return Object.fromEntries(
     Object.entries(given).filter(([key, value]) => row[key as keyof BroadcastFields] !== value),
   );

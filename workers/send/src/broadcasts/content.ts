@@ -79,18 +79,16 @@ function withUnsubscribeFooter(html: string): string {
 }
 
 // A broadcast's body is the same for every recipient and never changes once sending started, so an
-// isolate keeps the few it is sending rather than reading R2 once per recipient.
-const bodies = new Map<string, Promise<StoredBody | null>>();
+// isolate keeps the few it is sending rather than reading R2 once per recipient. Values, not promises:
+// a promise made while serving one request must not be awaited by another.
+const bodies = new Map<string, StoredBody>();
 const KEPT_BODIES = 16;
 
-export function sharedBody(env: Env, key: string): Promise<StoredBody | null> {
-  let body = bodies.get(key);
-  if (!body) {
-    body = getBody(env, key);
-    body.then(
-      (found) => found ?? bodies.delete(key),
-      () => bodies.delete(key),
-    );
+export async function sharedBody(env: Env, key: string): Promise<StoredBody | null> {
+  const kept = bodies.get(key);
+  if (kept) return kept;
+  const body = await getBody(env, key);
+  if (body) {
     bodies.set(key, body);
     if (bodies.size > KEPT_BODIES) bodies.delete(bodies.keys().next().value as string);
   }

@@ -1,4 +1,5 @@
-// The dispatch step: for up to DISPATCH_STEP_MS, take SES tokens above the transactional reserve,
+// The dispatch step: for up to DISPATCH_STEP_MS, take SES tokens above the transactional reserve
+// (and within the broadcast's own rate_per_second, when it has one),
 // claim that many never-tried recipients (one conditional UPDATE … RETURNING, only while this chain
 // holds a sending broadcast), and send each claimed row like any email (consumer.ts's sendClaimed:
 // a receipt in R2 before D1 is told, retries and unknown outcomes handed to the per-email queue
@@ -40,6 +41,13 @@ export async function dispatchStep(env: Env, message: BroadcastQueueMessage): Pr
   const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${SES_REGION}`));
   const rule = { per_second: rate, burst: rate };
   const reserve = Math.max(1, Math.ceil(rate * Math.min(0.5, BROADCAST_RESERVE)));
+  const cap = broadcast.rate_per_second;
+  const own = cap
+    ? {
+        bucket: env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`broadcast:${id}`)),
+        rule: { per_second: cap, burst: Math.max(1, Math.ceil(cap)) },
+      }
+    : null;
   const claimToken = crypto.randomUUID();
   const inFlight = new Set<Promise<void>>();
   let sent = 0;
@@ -51,7 +59,13 @@ export async function dispatchStep(env: Env, message: BroadcastQueueMessage): Pr
       await Promise.race(inFlight);
       continue;
     }
-    const { granted } = await pacer.takeUpTo(rule, room, reserve);
+    // The broadcast's own cap first (its own bucket), then the account's budget above the reserve.
+    const allowed = own ? (await own.bucket.takeUpTo(own.rule, room)).granted : room;
+    if (allowed === 0) {
+      await sleep(Math.max(20, 1000 / (own?.rule.per_second ?? rate)));
+      continue;
+    }
+    const { granted } = await pacer.takeUpTo(rule, allowed, reserve);
     if (granted === 0) {
       await sleep(Math.max(20, 1000 / rate));
       continue;

@@ -1,6 +1,7 @@
 // Per-email tracking and List-Unsubscribe decisions, made at send time so a change to a stream or a
 // domain applies to every email not yet sent: the email's own switch ?? its stream's ?? its domain's
-// ?? off (List-Unsubscribe: the email's ?? the stream's, on for `broadcast` by default).
+// ?? off (List-Unsubscribe: the email's ?? the stream's, on for `broadcast` by default; always on a
+// broadcast's recipient).
 import type { EmailRow, SendSettings } from '@mailgrid/db';
 import { config, type Env } from '../env';
 
@@ -25,7 +26,8 @@ export function trackingDecision(env: Env, settings: SendSettings, row: EmailRow
   return {
     opens: pick(row.track_opens, stream.track_opens, domain.open_tracking),
     clicks: pick(row.track_clicks, stream.track_clicks, domain.click_tracking),
-    listUnsubscribe: pick(row.list_unsubscribe, stream.list_unsubscribe),
+    // A broadcast always carries it, whatever its stream says: every recipient can leave in one click.
+    listUnsubscribe: row.broadcast_id !== null || pick(row.list_unsubscribe, stream.list_unsubscribe),
     baseUrl,
     trackingHosts: [...new Set([defaultBase.host.toLowerCase(), base.host.toLowerCase()])],
   };
