@@ -240,6 +240,17 @@ describe('a restart of the whole mesh mid-send', () => {
     expect([...counts.values()].filter((n) => n !== 1)).toEqual([]);
     expect(counts.size).toBe(EMAILS + CONTACTS);
     expect(mailed).toHaveLength(EMAILS + CONTACTS);
+    // The broadcast is `sent` once its last settling recipient is settled: counted, not assumed.
+    const settled = Date.now() + 60_000;
+    let status = '';
+    while (status !== 'sent' && Date.now() < settled) {
+      const response = await fetch(`${stack.url}/api/broadcasts/${broadcastId}`, {
+        headers: { authorization: `Bearer ${key.token}` },
+      });
+      status = ((await response.json()) as { status: string }).status;
+      if (status !== 'sent') await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
+    expect(status).toBe('sent');
     // And in D1, read with the workers stopped: every email sent, none queued or still claimed (a
     // claim the crash left was settled from SES's Send event in the same recovery).
     await stack.killWorkers();

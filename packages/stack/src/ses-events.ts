@@ -97,6 +97,8 @@ interface Sent {
   emailId: string | null;
 }
 
+const MAX_POSTS = 8;
+
 export async function createSesEvents(options: SesEventsOptions): Promise<SesEvents> {
   const delayMs = options.delayMs ?? 1000;
   const region = options.region ?? 'us-east-1';
@@ -107,6 +109,22 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
   });
   const sent = new Map<string, Sent>();
   const byEmailId = new Map<string, string>();
+  // At most MAX_POSTS notifications on their way to the gateway at once: `wrangler dev` has died
+  // (an empty ✘ [ERROR]) under hundreds of concurrent POSTs, which a replay or a backlog of retries
+  // after a restart would otherwise send. SNS itself delivers to a busy endpoint with more, but the
+  // events consumer dedupes and orders nothing by arrival, so only the pace changes.
+  let posts = 0;
+  const waiting: (() => void)[] = [];
+  const posting = async <T>(task: () => Promise<T>): Promise<T> => {
+    while (posts >= MAX_POSTS) await new Promise<void>((resolve) => waiting.push(resolve));
+    posts++;
+    try {
+      return await task();
+    } finally {
+      posts--;
+      waiting.shift()?.();
+    }
+  };
   /** What the gateway took, and when: kept two minutes, for redeliverTakenSince. */
   let taken: { at: number; body: string }[] = [];
   let inFlight = 0;
@@ -140,17 +158,20 @@ export async function createSesEvents(options: SesEventsOptions): Promise<SesEve
     try {
       for (let attempt = 0; !closed; attempt++) {
         try {
-          const response = await fetch(`${options.gatewayUrl}/api/webhooks/ses`, {
-            method: 'POST',
-            headers: {
-              'content-type': 'text/plain; charset=UTF-8',
-              'x-amz-sns-message-type': 'Notification',
-              'x-amz-sns-topic-arn': LOCAL_SNS_TOPIC,
-            },
-            body,
-            signal: AbortSignal.timeout(15_000),
+          const response = await posting(async () => {
+            const answer = await fetch(`${options.gatewayUrl}/api/webhooks/ses`, {
+              method: 'POST',
+              headers: {
+                'content-type': 'text/plain; charset=UTF-8',
+                'x-amz-sns-message-type': 'Notification',
+                'x-amz-sns-topic-arn': LOCAL_SNS_TOPIC,
+              },
+              body,
+              signal: AbortSignal.timeout(15_000),
+            });
+            await answer.arrayBuffer();
+            return answer;
           });
-          await response.arrayBuffer();
           if (response.ok) {
             const now = Date.now();
             taken = taken.filter((entry) => entry.at > now - 120_000);

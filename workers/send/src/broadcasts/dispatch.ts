@@ -28,7 +28,7 @@ const DISPATCH_STEP_MS = 10_000;
  */
 const MAX_IN_FLIGHT = 6;
 /** How often a finished broadcast with retries still pending looks again. */
-const PENDING_RECHECK_SECONDS = 15;
+const PENDING_RECHECK_SECONDS = 5;
 
 export async function dispatchStep(env: Env, message: BroadcastQueueMessage): Promise<void> {
   const { db: d1, usage } = meteredD1(env.DB);
