@@ -79,6 +79,8 @@ export async function freezeAudiencePage(
     .executeTakeFirst();
   const upTo = bound?.contact_id ?? null;
   const last = upTo === null;
+  // The page's bounds are left out, not OR-ed with NULL, when open: `(? IS NULL OR id > ?)` keeps
+  // SQLite off the (segment_id, contact_id) range, and every page would read the whole segment.
   const topicClause =
     recipients.topic_id === null
       ? ''
@@ -99,7 +101,7 @@ export async function freezeAudiencePage(
        JOIN contacts c ON c.id = sc.contact_id AND c.tenant_id = ?1
        LEFT JOIN suppressions s ON s.tenant_id = ?1 AND s.email = c.email
        WHERE sc.tenant_id = ?1 AND sc.segment_id = ?12 AND c.unsubscribed = 0
-         AND (?13 IS NULL OR sc.contact_id > ?13) AND (?14 IS NULL OR sc.contact_id <= ?14)
+         ${step.after === null ? '' : 'AND sc.contact_id > ?13'} ${upTo === null ? '' : 'AND sc.contact_id <= ?14'}
          ${topicClause}
          AND EXISTS (SELECT 1 FROM broadcasts b WHERE b.id = ?8 AND b.tenant_id = ?1
            AND b.dispatch_token = ?15 AND b.freeze_cursor IS ?13 AND b.frozen_at IS NULL)
