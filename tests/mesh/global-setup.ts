@@ -5,7 +5,14 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { executeStatements, freePort, jwtSignIn, newJwtSecret, startStack } from '@mailgrid/stack';
+import {
+  executeStatements,
+  freePort,
+  jwtSignIn,
+  newJwtSecret,
+  startStack,
+  userStatement,
+} from '@mailgrid/stack';
 import {
   keyStatement,
   type SeededKey,
@@ -46,6 +53,17 @@ export interface MeshContext {
   quickstart: { tenantId: string; full: SeededKey; sending: SeededKey };
   /** Broadcasts (broadcasts.test.ts): a tenant of its own, so its contacts are that test's alone. */
   broadcaster: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** Resend API coverage, one tenant per area so each file's lists are its own. */
+  sdkWebhooks: { tenantId: string; full: SeededKey; sending: SeededKey };
+  sdkEmails: { tenantId: string; full: SeededKey; sending: SeededKey };
+  sdkAudience: { tenantId: string; full: SeededKey; sending: SeededKey };
+  sdkDomains: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** The SDK method inventory (resend-compat.test.ts). */
+  sdkCompat: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** MCP: Mailgrid's /mcp endpoint and Resend's own MCP server against the API. */
+  mcp: { tenantId: string; full: SeededKey; sending: SeededKey };
+  /** The dashboard (dashboard.browser.test.ts): its own tenant, with an owner and a viewer who have joined. */
+  dashboard: { tenantId: string; full: SeededKey; sending: SeededKey; owner: string; viewer: string };
   /** The sending tenant: verified domains, a pending one, a domain-restricted key, a suppressed address. */
   sender: Sender;
   /** The audience API (audience.test.ts): generous limits, a verified domain, both keys; a second such tenant. */
@@ -172,6 +190,12 @@ export default async function setup(project: TestProject) {
   const quickstart = await tenant('quickstart', { per_second: 1000, burst: 1000 });
   const audience = await tenant('audience', { per_second: 1000, burst: 1000 });
   const broadcaster = await tenant('broadcaster', { per_second: 1000, burst: 1000 });
+  const sdkWebhooks = await tenant('sdk-webhooks', { per_second: 1000, burst: 1000 });
+  const sdkEmails = await tenant('sdk-emails', { per_second: 1000, burst: 1000 });
+  const sdkAudience = await tenant('sdk-audience', { per_second: 1000, burst: 1000 });
+  const sdkDomains = await tenant('sdk-domains', { per_second: 1000, burst: 1000 });
+  const sdkCompat = await tenant('sdk-compat', { per_second: 1000, burst: 1000 });
+  const mcp = await tenant('mcp', { per_second: 1000, burst: 1000 });
   const audienceOther = await tenant('audience-other', { per_second: 1000, burst: 1000 });
   const importer = {
     ...(await tenant('importer', { per_second: 1000, burst: 1000 })),
@@ -193,6 +217,15 @@ export default async function setup(project: TestProject) {
       sql: "INSERT INTO segments (id, tenant_id, name, created_at) VALUES (?, ?, 'Imported', ?)",
       params: [importer.segmentId, importer.tenantId, '2026-01-01T00:00:00.000Z'],
     },
+  );
+  const dashboard = {
+    ...(await tenant('dashboard', { per_second: 1000, burst: 1000 })),
+    owner: 'owner@dashboard.mesh.test',
+    viewer: 'viewer@dashboard.mesh.test',
+  };
+  statements.push(
+    userStatement(dashboard.tenantId, dashboard.owner, 'owner'),
+    userStatement(dashboard.tenantId, dashboard.viewer, 'viewer'),
   );
   const sender = await senderTenant(statements);
   const auth = {
@@ -265,7 +298,14 @@ export default async function setup(project: TestProject) {
     audience,
     audienceOther,
     broadcaster,
+    sdkWebhooks,
+    sdkEmails,
+    sdkAudience,
+    sdkDomains,
+    sdkCompat,
+    mcp,
     importer,
+    dashboard,
     sender,
     auth,
   });

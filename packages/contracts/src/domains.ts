@@ -38,6 +38,29 @@ const Label = (field: string, example: string) =>
     ),
   );
 
+/** Resend's `tls`: SES's TLS policy for the domain's mail (OPTIONAL / REQUIRE). */
+export const DOMAIN_TLS = ['opportunistic', 'enforced'] as const;
+export type DomainTls = (typeof DOMAIN_TLS)[number];
+const Tls = v.picklist(DOMAIN_TLS, `tls must be one of ${DOMAIN_TLS.join(', ')}`);
+
+/**
+ * The SES configuration set of a domain with `tls: enforced` (TlsPolicy REQUIRE): admin creates it,
+ * send sends that domain's mail with it. Named by the domain's id: SES allows 64 characters.
+ */
+export function domainConfigurationSet(domainId: string): string {
+  return `mailgrid-domain-${domainId}`;
+}
+
+export const CAPABILITY_STATUSES = ['enabled', 'disabled'] as const;
+export type CapabilityStatus = (typeof CAPABILITY_STATUSES)[number];
+const Capability = (field: string) =>
+  v.picklist(CAPABILITY_STATUSES, `capabilities.${field} must be enabled or disabled`);
+/** Resend's `capabilities`, either half may be left out. */
+const CapabilitiesInput = v.strictObject(
+  { sending: v.optional(Capability('sending')), receiving: v.optional(Capability('receiving')) },
+  'capabilities takes only sending and receiving',
+);
+
 export const CreateDomainRequest = v.strictObject({
   name: Hostname('name', 'example.com'),
   region: v.optional(v.picklist(DOMAIN_REGIONS, `region must be one of ${DOMAIN_REGIONS.join(', ')}`)),
@@ -48,6 +71,8 @@ export const CreateDomainRequest = v.strictObject({
   tracking_subdomain: v.optional(Label('tracking_subdomain', 'links')),
   /** Mailgrid's: the whole host, which must be the domain's own subdomain. */
   tracking_hostname: v.optional(Hostname('tracking_hostname', 'links.example.com')),
+  tls: v.optional(Tls),
+  capabilities: v.optional(CapabilitiesInput),
 });
 export type CreateDomainRequest = v.InferOutput<typeof CreateDomainRequest>;
 
@@ -58,6 +83,8 @@ export const UpdateDomainRequest = v.strictObject({
   tracking_subdomain: v.nullish(Label('tracking_subdomain', 'links')),
   tracking_hostname: v.nullish(Hostname('tracking_hostname', 'links.example.com')),
   custom_return_path: v.optional(Label('custom_return_path', DEFAULT_RETURN_PATH)),
+  tls: v.optional(Tls),
+  capabilities: v.optional(CapabilitiesInput),
 });
 export type UpdateDomainRequest = v.InferOutput<typeof UpdateDomainRequest>;
 
@@ -102,7 +129,10 @@ export const DomainSummary = v.pipe(
     status: v.picklist(DOMAIN_STATUSES),
     region: v.string(),
     created_at: v.string(),
-    capabilities: v.object({ sending: v.literal('enabled'), receiving: v.literal('disabled') }),
+    /** Sending may be switched off; Mailgrid does not receive mail, so receiving is always disabled. */
+    capabilities: v.object({ sending: v.picklist(CAPABILITY_STATUSES), receiving: v.literal('disabled') }),
+    /** SES's TLS policy for its mail: `enforced` delivers only over TLS. */
+    tls: v.picklist(DOMAIN_TLS),
     open_tracking: v.boolean(),
     click_tracking: v.boolean(),
     /** The tracking host's label under the domain, as Resend's `tracking_subdomain`; null if default. */

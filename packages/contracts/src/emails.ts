@@ -4,6 +4,7 @@
 import * as v from 'valibot';
 import { pageQuery, UuidId } from './paging';
 import { ListOf } from './shapes';
+import { NoControlChars } from './text';
 
 export const EMAIL_LIMITS = {
   recipients: 50,
@@ -64,7 +65,8 @@ const HeaderName = v.pipe(
 );
 
 export const SendEmailRequest = v.strictObject({
-  from: AddressString,
+  /** Required unless the email's `template` has a from address (the request's wins). */
+  from: v.optional(AddressString),
   to: AddressList,
   subject: v.optional(v.pipe(v.string(), v.maxLength(EMAIL_LIMITS.subject), noNewlines('subject'))),
   cc: v.optional(AddressList),
@@ -94,8 +96,9 @@ export const SendEmailRequest = v.strictObject({
   ),
   attachments: v.optional(v.pipe(v.array(Attachment), v.maxLength(EMAIL_LIMITS.attachments))),
   tags: v.optional(v.pipe(v.array(Tag), v.maxLength(EMAIL_LIMITS.tags))),
-  /** ISO 8601, or Resend's natural language ("in 1 hour", "tomorrow at 9am"). */
+  /** ISO 8601 with a zone, or Resend's natural language ("in 1 min", "tomorrow at 9am", "Friday at 3pm ET"). */
   scheduled_at: v.optional(v.pipe(v.string(), v.maxLength(100))),
+  /** A published template: renders html/text; its subject, from and reply_to fill in what the request leaves out. */
   template: v.optional(
     v.strictObject({
       id: v.pipe(v.string(), v.minLength(1)),
@@ -162,6 +165,11 @@ export const EmailObject = v.pipe(
     error: v.nullable(v.string()),
     /** The broadcast this email is one recipient's copy of; null for a transactional email. */
     broadcast_id: v.nullable(v.string()),
+    /**
+     * The RFC 5322 Message-ID the recipients got (for In-Reply-To / References); null until it is
+     * sent. Amazon SES replaces the one Mailgrid writes with its own (`<ses id@email.amazonses.com>`).
+     */
+    message_id: v.nullable(v.string()),
   }),
   v.title('EmailObject'),
   v.description('One email as accepted, with its bodies and where its delivery stands.'),
@@ -182,7 +190,74 @@ export const EmailList = v.pipe(
 );
 export type EmailList = v.InferOutput<typeof EmailList>;
 
-export const ListEmailsQuery = pageQuery(UuidId('an email'));
+/** A day (`2026-03-01`, UTC) or an ISO 8601 timestamp in UTC. */
+const DayOrTime = (name: string) =>
+  v.pipe(
+    v.string(),
+    v.regex(
+      /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/,
+      `${name} must be a day (YYYY-MM-DD) or a UTC timestamp (YYYY-MM-DDTHH:MM:SSZ)`,
+    ),
+    v.check((text) => !Number.isNaN(Date.parse(text)), `${name} is not a real date`),
+  );
+
+/**
+ * Mailgrid's filters of the email log (the dashboard's; Resend's list takes none). Each narrows the
+ * page; `after`/`before` page through the filtered list.
+ */
+export const ListEmailsQuery = pageQuery(UuidId('an email'), {
+  last_event: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[a-z_]{1,40}$/, 'last_event is an event name (delivered, bounced…)'),
+      v.description('Only emails whose last event is this (`delivered`, `bounced`, `opened`…).'),
+    ),
+  ),
+  stream: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^[a-z0-9-]{1,64}$/, 'stream is a stream id'),
+      v.description('Only this stream.'),
+    ),
+  ),
+  domain: v.optional(
+    v.pipe(
+      v.string(),
+      v.toLowerCase(),
+      v.regex(/^[a-z0-9.-]{1,253}$/, 'domain is a domain name'),
+      v.description('Only emails sent from this domain of the account.'),
+    ),
+  ),
+  tag: v.optional(
+    v.pipe(
+      v.string(),
+      NoControlChars,
+      v.minLength(1, 'tag must not be empty'),
+      v.maxLength(512),
+      v.description('`name` (any value) or `name:value`: only emails with such a tag.'),
+    ),
+  ),
+  since: v.optional(
+    v.pipe(DayOrTime('since'), v.description('Only emails created at or after this day (UTC) or time.')),
+  ),
+  until: v.optional(
+    v.pipe(
+      DayOrTime('until'),
+      v.description('Only emails created up to this day (UTC, the whole day) or time.'),
+    ),
+  ),
+  q: v.optional(
+    v.pipe(
+      v.string(),
+      NoControlChars,
+      v.minLength(1, 'q must not be empty'),
+      v.maxLength(320),
+      v.description(
+        'Only emails whose subject or an address (from, to, cc, bcc) contains this text (any case).',
+      ),
+    ),
+  ),
+});
 export type ListEmailsQuery = v.InferOutput<typeof ListEmailsQuery>;
 
 /** GET /emails/:id/raw: which reader's copy, when the email went out as one copy per reader. */

@@ -25,6 +25,9 @@ export const ERROR_STATUS = {
   insufficient_role: 403,
   // A valid JWT whose identity is no Mailgrid user (no accepted invitation, or removed).
   not_a_member: 403,
+  // A change (POST, PATCH, DELETE) signed in by the dashboard's session cookie from another site:
+  // its Origin is not the API's own (CSRF).
+  cross_site_request: 403,
   tenant_suspended: 403,
   // The reputation guardrail paused the stream (bounce or complaint rate at SES's review levels)
   // until the tenant resumes it: POST /api/reputation/resume.

@@ -1,8 +1,10 @@
-// CSV import of contacts (a Mailgrid extra): POST /contacts/imports takes the file as the raw body,
+// CSV import of contacts: POST /contacts/imports takes the file as the raw body (Mailgrid's form) or
+// as Resend's multipart form (the file, and JSON fields column_map, on_conflict, segments, topics);
 // the admin worker processes it in chunks through the imports queue, and the import object reports
-// progress, exact counts and a per-row error report.
+// progress, exact counts (Resend's `counts` and Mailgrid's own) and a per-row error report.
 import * as v from 'valibot';
 import type { Caller } from './caller';
+import { CONTACT_LIMITS, TopicChoice } from './contacts';
 import { Limit, pageQuery, UuidId } from './paging';
 import type { QueueMessageBase } from './queues';
 import type { RpcResult } from './rpc-result';
@@ -36,6 +38,55 @@ export const CreateImportQuery = v.object({
   segment_id: v.optional(v.pipe(v.string(), v.minLength(1, 'segment_id must not be empty'))),
 });
 export type CreateImportQuery = v.InferOutput<typeof CreateImportQuery>;
+
+const ColumnName = v.pipe(
+  v.string('a column name is a string'),
+  v.trim(),
+  v.minLength(1, 'a column name must not be empty'),
+  v.maxLength(255, 'a column name is at most 255 characters'),
+);
+
+/** Which column of the file holds each contact field and property (the SDK's `columnMap`). */
+export const ImportColumnMap = v.strictObject({
+  email: v.optional(ColumnName),
+  first_name: v.optional(ColumnName),
+  last_name: v.optional(ColumnName),
+  unsubscribed: v.optional(ColumnName),
+  /** By property key: the column, and the type the caller expects the property to have. */
+  properties: v.optional(
+    v.record(
+      v.pipe(v.string(), v.minLength(1), v.maxLength(50, 'a property key is at most 50 characters')),
+      v.strictObject({
+        column: ColumnName,
+        type: v.optional(
+          v.picklist(['string', 'number', 'boolean'], "type must be 'string', 'number' or 'boolean'"),
+        ),
+      }),
+    ),
+  ),
+});
+export type ImportColumnMap = v.InferOutput<typeof ImportColumnMap>;
+
+/**
+ * The multipart form's fields besides the file, each JSON-decoded. `on_conflict`: `upsert` (the
+ * default) updates existing contacts; `skip` leaves them as they are (counted as skipped).
+ */
+export const ImportOptions = v.strictObject({
+  column_map: v.optional(ImportColumnMap),
+  on_conflict: v.optional(v.picklist(['upsert', 'skip'], "on_conflict must be 'upsert' or 'skip'")),
+  /** Segments every imported contact joins. */
+  segments: v.optional(
+    v.pipe(
+      v.array(v.strictObject({ id: UuidId('a segment') })),
+      v.maxLength(CONTACT_LIMITS.refs, `at most ${CONTACT_LIMITS.refs} segments`),
+    ),
+  ),
+  /** Topic choices set on every imported contact. */
+  topics: v.optional(
+    v.pipe(v.array(TopicChoice), v.maxLength(CONTACT_LIMITS.refs, `at most ${CONTACT_LIMITS.refs} topics`)),
+  ),
+});
+export type ImportOptions = v.InferOutput<typeof ImportOptions>;
 
 export const ListImportsQuery = pageQuery(UuidId('an import'));
 export type ListImportsQuery = v.InferOutput<typeof ListImportsQuery>;
@@ -74,6 +125,18 @@ export const ContactImportObject = v.pipe(
     updated: v.number(),
     unchanged: v.number(),
     failed: v.number(),
+    /** Resend's counts: `skipped` is Mailgrid's `unchanged` (existing contacts left as they were). */
+    counts: v.object({
+      total: v.number(),
+      created: v.number(),
+      updated: v.number(),
+      skipped: v.number(),
+      failed: v.number(),
+    }),
+    /** The options it runs with (a raw CSV upload: upsert, and only `segment_id`'s segment). */
+    on_conflict: v.picklist(['upsert', 'skip']),
+    segments: v.array(v.object({ id: v.string() })),
+    topics: v.array(v.object({ id: v.string(), subscription: v.picklist(['opt_in', 'opt_out']) })),
     /** Why the import as a whole failed, else null. */
     error: v.nullable(v.string()),
     created_at: v.string(),
@@ -119,6 +182,7 @@ export interface ImportsAdminRpc {
     caller: Caller,
     csv: Uint8Array,
     query: CreateImportQuery,
+    options?: ImportOptions,
   ): Promise<RpcResult<CreateImportResponse>>;
   getContactImport(caller: Caller, id: string): Promise<RpcResult<ContactImportObject>>;
   listContactImports(caller: Caller, query: ListImportsQuery): Promise<RpcResult<ContactImportList>>;

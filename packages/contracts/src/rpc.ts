@@ -13,7 +13,17 @@ import type { BroadcastsAdminRpc } from './broadcasts';
 import type { Caller } from './caller';
 import type { ContactPropertiesAdminRpc } from './contact-properties';
 import type { ContactsAdminRpc } from './contacts';
+import type { DomainClaimsAdminRpc } from './domain-claims';
 import type { DomainsAdminRpc } from './domains';
+import type {
+  AttachmentContent,
+  AttachmentList,
+  AttachmentObject,
+  SharedEmail,
+  ShareEmailRequest,
+  ShareEmailResponse,
+} from './email-attachments';
+import type { EmailMetricsQuery, EmailMetricsResponse } from './email-metrics';
 import type {
   BatchResponse,
   BatchValidation,
@@ -34,6 +44,10 @@ import type { RpcResult } from './rpc-result';
 import type { SegmentsAdminRpc } from './segments';
 import type { StreamsAdminRpc } from './streams';
 import type {
+  BatchAddedSuppressions,
+  BatchAddSuppressionsRequest,
+  BatchRemovedSuppressions,
+  BatchRemoveSuppressionsRequest,
   CreateSuppressionRequest,
   DeletedSuppression,
   ListSuppressionsQuery,
@@ -51,16 +65,22 @@ import type {
 } from './templates';
 import type { OperatorContext, TenantsAdminRpc } from './tenants';
 import type { TopicsAdminRpc } from './topics';
+import type { UsageAdminRpc } from './usage';
 import type { UsersAdminRpc } from './users';
 import type {
   CreateWebhookRequest,
   CreateWebhookResponse,
   DeletedWebhook,
+  ListWebhookEventAttemptsQuery,
+  ListWebhookEventsQuery,
+  ReplayedWebhookEvent,
+  RotatedWebhookSecret,
   UpdateWebhookRequest,
-  WebhookDeliveryList,
-  WebhookDeliveryObject,
+  WebhookDetail,
+  WebhookEventAttemptList,
+  WebhookEventDetail,
+  WebhookEventLogList,
   WebhookList,
-  WebhookObject,
 } from './webhooks';
 
 /** Every worker answers health() so the gateway can report the whole mesh. */
@@ -111,6 +131,23 @@ export interface SendRpc extends HealthRpc, RecoveryRpc, BroadcastSendingRpc {
     scheduledAt: string,
   ): Promise<RpcResult<{ object: 'email'; id: string }>>;
   cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>>;
+  // Attachments and shares: `origin` is the public host the signed links point at (the gateway's).
+  listAttachments(caller: Caller, emailId: string, origin: string): Promise<RpcResult<AttachmentList>>;
+  getAttachment(
+    caller: Caller,
+    emailId: string,
+    attachmentId: string,
+    origin: string,
+  ): Promise<RpcResult<AttachmentObject>>;
+  shareEmail(
+    caller: Caller,
+    emailId: string,
+    input: ShareEmailRequest,
+    origin: string,
+  ): Promise<RpcResult<ShareEmailResponse>>;
+  /** No caller: the signed token is the credential (tampered or expired: invalid_signature). */
+  openAttachment(token: string): Promise<RpcResult<AttachmentContent>>;
+  openSharedEmail(token: string): Promise<RpcResult<SharedEmail>>;
 }
 
 export interface EventsRpc extends HealthRpc, RecoveryRpc {
@@ -123,6 +160,8 @@ export interface EventsRpc extends HealthRpc, RecoveryRpc {
   resumeSending(caller: Caller, stream?: string): Promise<RpcResult<ResumeResponse>>;
   /** Per day and stream counts and rates; `from`..`to` checked here (order, at most 90 days). */
   getStats(caller: Caller, query: StatsQuery): Promise<RpcResult<StatsResponse>>;
+  /** Resend's email metrics, from the emails and their events (range and combinations checked here). */
+  getEmailMetrics(caller: Caller, query: EmailMetricsQuery): Promise<RpcResult<EmailMetricsResponse>>;
 }
 
 export interface TrackingRpc extends HealthRpc {}
@@ -130,7 +169,12 @@ export interface TrackingRpc extends HealthRpc {}
 // admin's RPC, split by area: each caller binds the one entrypoint it needs (workers/admin/src/index.ts).
 
 /** AccountService: the operator's tenants, a tenant's users and invitations, the audit log, API keys. */
-export interface AccountRpc extends HealthRpc, TenantsAdminRpc, UsersAdminRpc, AuditLogAdminRpc {
+export interface AccountRpc
+  extends HealthRpc,
+    TenantsAdminRpc,
+    UsersAdminRpc,
+    AuditLogAdminRpc,
+    UsageAdminRpc {
   createApiKey(caller: Caller, input: CreateApiKeyRequest): Promise<RpcResult<CreateApiKeyResponse>>;
   listApiKeys(caller: Caller): Promise<RpcResult<ApiKeySummary[]>>;
   /** Revokes the key and drops it from the gateway's cache: it is refused from the next request on. */
@@ -153,7 +197,7 @@ export interface AccountRpc extends HealthRpc, TenantsAdminRpc, UsersAdminRpc, A
 }
 
 /** DomainsService: sending domains and their SES identities. */
-export interface DomainsRpc extends HealthRpc, DomainsAdminRpc {}
+export interface DomainsRpc extends HealthRpc, DomainsAdminRpc, DomainClaimsAdminRpc {}
 
 /**
  * MessagingService: what shapes a message — templates, broadcasts, streams, files — and where
@@ -175,28 +219,47 @@ export interface MessagingRpc extends HealthRpc, StreamsAdminRpc, FilesAdminRpc,
   /** A new draft "<name> (copy)" without an alias. */
   duplicateTemplate(caller: Caller, ref: string): Promise<RpcResult<TemplateResponse>>;
   deleteTemplate(caller: Caller, ref: string): Promise<RpcResult<DeletedTemplate>>;
-  // Suppressions: named by address; adding one that is already there returns it unchanged.
+  // Suppressions: named by id or address; adding one that is already there returns it unchanged.
   listSuppressions(caller: Caller, query: ListSuppressionsQuery): Promise<RpcResult<SuppressionList>>;
+  getSuppression(caller: Caller, idOrEmail: string): Promise<RpcResult<SuppressionObject>>;
   addSuppression(caller: Caller, input: CreateSuppressionRequest): Promise<RpcResult<SuppressionObject>>;
-  removeSuppression(caller: Caller, email: string): Promise<RpcResult<DeletedSuppression>>;
-  // Webhooks: the signing secret is in the create's answer only; another tenant's webhook is not_found.
+  removeSuppression(caller: Caller, idOrEmail: string): Promise<RpcResult<DeletedSuppression>>;
+  batchAddSuppressions(
+    caller: Caller,
+    input: BatchAddSuppressionsRequest,
+  ): Promise<RpcResult<BatchAddedSuppressions>>;
+  batchRemoveSuppressions(
+    caller: Caller,
+    input: BatchRemoveSuppressionsRequest,
+  ): Promise<RpcResult<BatchRemovedSuppressions>>;
+  // Webhooks: the create, the retrieve and a rotation show the signing secret; another tenant's
+  // webhook is not_found.
   createWebhook(caller: Caller, input: CreateWebhookRequest): Promise<RpcResult<CreateWebhookResponse>>;
   listWebhooks(caller: Caller): Promise<RpcResult<WebhookList>>;
-  getWebhook(caller: Caller, id: string): Promise<RpcResult<WebhookObject>>;
+  getWebhook(caller: Caller, id: string): Promise<RpcResult<WebhookDetail>>;
   updateWebhook(
     caller: Caller,
     id: string,
     input: UpdateWebhookRequest,
   ): Promise<RpcResult<{ object: 'webhook'; id: string }>>;
   deleteWebhook(caller: Caller, id: string): Promise<RpcResult<DeletedWebhook>>;
-  /** Newest first, each with its attempts. */
-  listWebhookDeliveries(caller: Caller, id: string): Promise<RpcResult<WebhookDeliveryList>>;
-  /** Queues the delivery again as a new attempt, whatever its status. */
-  replayWebhookDelivery(
+  /** A new secret; the previous one keeps signing beside it for PREVIOUS_SECRET_OVERLAP_HOURS. */
+  rotateWebhookSecret(caller: Caller, id: string): Promise<RpcResult<RotatedWebhookSecret>>;
+  // The delivery log (Resend's webhook events): an event is one delivery to this webhook.
+  listWebhookEvents(
     caller: Caller,
     id: string,
-    deliveryId: string,
-  ): Promise<RpcResult<WebhookDeliveryObject>>;
+    query: ListWebhookEventsQuery,
+  ): Promise<RpcResult<WebhookEventLogList>>;
+  getWebhookEvent(caller: Caller, id: string, eventId: string): Promise<RpcResult<WebhookEventDetail>>;
+  listWebhookEventAttempts(
+    caller: Caller,
+    id: string,
+    eventId: string,
+    query: ListWebhookEventAttemptsQuery,
+  ): Promise<RpcResult<WebhookEventAttemptList>>;
+  /** Queues the event again as a new attempt, whatever its status. */
+  replayWebhookEvent(caller: Caller, id: string, eventId: string): Promise<RpcResult<ReplayedWebhookEvent>>;
 }
 
 /** AudienceService: contacts, their properties, segments, topics and CSV imports. */

@@ -52,6 +52,25 @@ export type CreateSegmentResponse = v.InferOutput<typeof CreateSegmentResponse>;
 export const DeletedSegment = DeletedRef('segment');
 export type DeletedSegment = v.InferOutput<typeof DeletedSegment>;
 
+// Resend's audiences, the name segments had before Resend renamed them: the same objects, with
+// `object: 'audience'` as the old API answered. Served by the segment RPCs.
+export const AudienceObject = v.pipe(
+  v.object({ object: v.literal('audience'), ...SegmentSummary.entries }),
+  v.title('AudienceObject'),
+  v.description('A segment under its former name.'),
+);
+export type AudienceObject = v.InferOutput<typeof AudienceObject>;
+
+export const CreateAudienceResponse = v.pipe(
+  v.object({ object: v.literal('audience'), id: v.string(), name: v.string() }),
+  v.title('CreateAudienceResponse'),
+  v.description('The new audience (a segment).'),
+);
+export type CreateAudienceResponse = v.InferOutput<typeof CreateAudienceResponse>;
+
+export const DeletedAudience = DeletedRef('audience');
+export type DeletedAudience = v.InferOutput<typeof DeletedAudience>;
+
 /** Segments over RPC; another tenant's segment is not_found. */
 export interface SegmentsAdminRpc {
   createSegment(caller: Caller, input: CreateSegmentRequest): Promise<RpcResult<CreateSegmentResponse>>;

@@ -140,6 +140,11 @@ export const TemplateObject = v.pipe(
     published_at: v.nullable(v.string()),
     /** The draft differs from what sends use: publish to make them use it. */
     has_unpublished_versions: v.boolean(),
+    /**
+     * Resend's template versioning: the version being edited. Publishing records it as the version
+     * sends use; the first edit after that starts a new one.
+     */
+    current_version_id: v.string(),
     created_at: v.string(),
     updated_at: v.string(),
   }),
@@ -179,11 +184,16 @@ export type DeletedTemplate = v.InferOutput<typeof DeletedTemplate>;
 
 /**
  * What a send renders, stored as JSON in `templates.published`: a copy of the draft's fields taken at
- * publish time. The send worker reads exactly these four fields.
+ * publish time. `from` and `reply_to` (the JSON list as stored) are the send's defaults; copies
+ * published before they were recorded lack them.
  */
 export interface PublishedTemplate {
   subject: string;
   html: string;
   text: string | null;
   variables: TemplateVariableObject[];
+  from?: string | null;
+  reply_to?: string | null;
+  /** The template's current_version_id when it was published. */
+  version_id?: string | null;
 }

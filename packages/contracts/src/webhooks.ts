@@ -1,6 +1,8 @@
-// Resend's Webhooks API (POST/GET /webhooks, GET/PATCH/DELETE /webhooks/:id) plus Mailgrid's
-// deliveries and replay, and the webhook queue's message. Deliveries are signed per Standard Webhooks.
+// Resend's Webhooks API (POST/GET /webhooks, GET/PATCH/DELETE /webhooks/:id, the signing-secret
+// rotation, and the delivery log: /webhooks/:id/events[/:event_id[/attempts|/replay]]), and the
+// webhook queue's message. Deliveries are signed per Standard Webhooks.
 import * as v from 'valibot';
+import { pageQuery, TextId } from './paging';
 import { MACHINE_REASONS, type QueueMessageBase } from './queues';
 import { DeletedRef, ListOf } from './shapes';
 import { NoControlChars } from './text';
@@ -17,6 +19,20 @@ export const WEBHOOK_EVENT_TYPES = [
   'email.failed',
   // Mailgrid's own (first-party unsubscribe link or one-click List-Unsubscribe).
   'email.unsubscribed',
+  // Changes to the tenant's resources, from the API or the dashboard (and, for suppressions, SES's
+  // bounces and complaints). CSV imports fire no contact events, as at Resend.
+  'contact.created',
+  'contact.updated',
+  'contact.deleted',
+  'contact.topics.updated',
+  'domain.created',
+  'domain.updated',
+  'domain.deleted',
+  'suppression.added',
+  'suppression.removed',
+  'topic.created',
+  'topic.updated',
+  'topic.deleted',
 ] as const;
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
 
@@ -45,13 +61,30 @@ export const UpdateWebhookRequest = v.strictObject({
 });
 export type UpdateWebhookRequest = v.InferOutput<typeof UpdateWebhookRequest>;
 
-/** Only the create answers with the secret: it is never shown again. */
 export const CreateWebhookResponse = v.pipe(
   v.object({ object: v.literal('webhook'), id: v.string(), signing_secret: v.string() }),
   v.title('CreateWebhookResponse'),
-  v.description('The new webhook and its signing secret, which is shown in this answer only.'),
+  v.description('The new webhook and its signing secret (also shown by a retrieve).'),
 );
 export type CreateWebhookResponse = v.InferOutput<typeof CreateWebhookResponse>;
+
+/** How long the secret a rotation replaces keeps signing deliveries beside the new one (as Resend). */
+export const PREVIOUS_SECRET_OVERLAP_HOURS = 24;
+
+export const RotatedWebhookSecret = v.pipe(
+  v.object({
+    object: v.literal('webhook'),
+    id: v.string(),
+    signing_secret: v.string(),
+    /** Mailgrid extra: until when deliveries are also signed with the previous secret. */
+    previous_secret_expires_at: v.string(),
+  }),
+  v.title('RotatedWebhookSecret'),
+  v.description(
+    `The new signing secret. For ${PREVIOUS_SECRET_OVERLAP_HOURS} hours every delivery carries a signature by it and one by the previous secret, so either verifies; then only the new one.`,
+  ),
+);
+export type RotatedWebhookSecret = v.InferOutput<typeof RotatedWebhookSecret>;
 
 export const WebhookObject = v.pipe(
   v.object({
@@ -69,6 +102,14 @@ export const WebhookObject = v.pipe(
 );
 export type WebhookObject = v.InferOutput<typeof WebhookObject>;
 
+/** A retrieve answers with the signing secret too (Resend does); a list never does. */
+export const WebhookDetail = v.pipe(
+  v.object({ ...WebhookObject.pipe[0].entries, signing_secret: v.string() }),
+  v.title('WebhookDetail'),
+  v.description('A webhook with its current signing secret.'),
+);
+export type WebhookDetail = v.InferOutput<typeof WebhookDetail>;
+
 export const WebhookList = v.pipe(
   ListOf(WebhookObject),
   v.title('WebhookList'),
@@ -79,86 +120,188 @@ export type WebhookList = v.InferOutput<typeof WebhookList>;
 export const DeletedWebhook = DeletedRef('webhook');
 export type DeletedWebhook = v.InferOutput<typeof DeletedWebhook>;
 
-export const WebhookAttemptObject = v.pipe(
-  v.object({
-    attempt: v.number(),
-    /** Null when no response came: timeout, network error, or an endpoint refused before fetching. */
-    status_code: v.nullable(v.number()),
-    error: v.nullable(v.string()),
-    duration_ms: v.number(),
-    at: v.string(),
-  }),
-  v.title('WebhookAttemptObject'),
-  v.description("One attempt to deliver: the receiver's status code, or why there was none."),
-);
-export type WebhookAttemptObject = v.InferOutput<typeof WebhookAttemptObject>;
+/**
+ * Resend's event statuses for a webhook's delivery log: `pending` (queued, not yet tried),
+ * `attempting` (tried, a retry is scheduled), `success`, `failed` (retries spent, or not sendable).
+ */
+export const WEBHOOK_EVENT_STATUSES = ['success', 'pending', 'failed', 'attempting'] as const;
+export type WebhookEventStatus = (typeof WEBHOOK_EVENT_STATUSES)[number];
 
-export const WebhookDeliveryObject = v.pipe(
+const WebhookEventLogEntries = {
+  /** The delivery's id: the `webhook-id` header of each of its attempts. */
+  id: v.string(),
+  type: v.picklist(WEBHOOK_EVENT_TYPES),
+  created_at: v.string(),
+  status: v.picklist(WEBHOOK_EVENT_STATUSES),
+  /** Mailgrid extra: how many attempts were made. */
+  attempts: v.number(),
+};
+
+export const WebhookEventLog = v.pipe(
+  v.object(WebhookEventLogEntries),
+  v.title('WebhookEventLog'),
+  v.description('One event sent (or being sent) to a webhook.'),
+);
+export type WebhookEventLog = v.InferOutput<typeof WebhookEventLog>;
+
+export const WebhookEventLogList = v.pipe(
+  ListOf(WebhookEventLog),
+  v.title('WebhookEventLogList'),
+  v.description("A page of a webhook's events, newest first."),
+);
+export type WebhookEventLogList = v.InferOutput<typeof WebhookEventLogList>;
+
+export const ListWebhookEventsQuery = pageQuery(
+  TextId('A webhook event', /^msg_[0-9a-f]{32}$/, 'a webhook event id (msg_ and 32 hex digits)'),
+);
+export type ListWebhookEventsQuery = v.InferOutput<typeof ListWebhookEventsQuery>;
+
+export const WebhookEventDetail = v.pipe(
   v.object({
-    object: v.literal('webhook_delivery'),
-    /** The `webhook-id` header of every attempt. */
-    id: v.string(),
-    webhook_id: v.string(),
-    event_type: v.string(),
-    status: v.picklist(['pending', 'delivered', 'failed']),
-    attempts: v.array(WebhookAttemptObject),
+    object: v.literal('webhook_event'),
+    ...WebhookEventLogEntries,
+    /** When the next attempt is due, while one is scheduled. */
     next_attempt_at: v.nullable(v.string()),
-    created_at: v.string(),
-    delivered_at: v.nullable(v.string()),
+    /** The body every attempt sends (see WebhookEventPayload). */
+    payload: v.record(v.string(), v.unknown()),
   }),
-  v.title('WebhookDeliveryObject'),
-  v.description('One event delivered (or being delivered) to a webhook, with its attempts.'),
+  v.title('WebhookEventDetail'),
+  v.description('One event of a webhook with the payload its attempts send.'),
 );
-export type WebhookDeliveryObject = v.InferOutput<typeof WebhookDeliveryObject>;
+export type WebhookEventDetail = v.InferOutput<typeof WebhookEventDetail>;
 
-export const WebhookDeliveryList = v.pipe(
-  ListOf(WebhookDeliveryObject),
-  v.title('WebhookDeliveryList'),
-  v.description("A page of a webhook's deliveries, newest first."),
+export const WebhookEventAttempt = v.pipe(
+  v.object({
+    /** `<event id>-<attempt number>`. */
+    id: v.string(),
+    /** The receiver's status; 0 when no response came (timeout, network error, refused endpoint). */
+    http_status_code: v.number(),
+    /** The start of the receiver's answer to a failed attempt, or why there was none; empty on success. */
+    response: v.string(),
+    sent_at: v.string(),
+    /** Mailgrid extras: the attempt's number (1 for the first) and how long it took. */
+    attempt: v.number(),
+    duration_ms: v.number(),
+  }),
+  v.title('WebhookEventAttempt'),
+  v.description("One attempt to deliver an event: the receiver's answer, or why there was none."),
 );
-export type WebhookDeliveryList = v.InferOutput<typeof WebhookDeliveryList>;
+export type WebhookEventAttempt = v.InferOutput<typeof WebhookEventAttempt>;
+
+export const WebhookEventAttemptList = v.pipe(
+  ListOf(WebhookEventAttempt),
+  v.title('WebhookEventAttemptList'),
+  v.description("A page of an event's attempts, newest first."),
+);
+export type WebhookEventAttemptList = v.InferOutput<typeof WebhookEventAttemptList>;
+
+export const ListWebhookEventAttemptsQuery = pageQuery(
+  TextId('An attempt', /^msg_[0-9a-f]{32}-\d{1,3}$/, 'an attempt id (<event id>-<number>)'),
+);
+export type ListWebhookEventAttemptsQuery = v.InferOutput<typeof ListWebhookEventAttemptsQuery>;
+
+export const ReplayedWebhookEvent = v.pipe(
+  v.object({ object: v.literal('webhook_event'), id: v.string() }),
+  v.title('ReplayedWebhookEvent'),
+  v.description('The event, queued again: a new attempt, with the whole retry schedule.'),
+);
+export type ReplayedWebhookEvent = v.InferOutput<typeof ReplayedWebhookEvent>;
 
 const Stamp = v.string();
 const MaybeText = v.nullable(v.string());
 
 /**
  * The JSON body POSTed to a webhook's endpoint for one event (Standard Webhooks, signed; Resend's
- * shape), built by workers/events/src/webhooks/payload.ts. `data` carries the email's summary and,
- * depending on `type`, one of the per-type objects (camelCase inside them, as Resend's).
+ * shape). Email events (built by workers/events/src/webhooks/payload.ts): `data` carries the email's
+ * summary and, depending on `type`, one of the per-type objects (camelCase inside them, as Resend's).
+ * Contact, domain, suppression and topic events carry the object as Resend's events do.
  */
-export const WebhookEventPayload = v.pipe(
-  v.object({
-    type: v.picklist(WEBHOOK_EVENT_TYPES),
-    /** When the event happened. */
+const EmailEventPayload = v.object({
+  type: v.picklist(WEBHOOK_EVENT_TYPES.filter((type) => type.startsWith('email.'))),
+  /** When the event happened. */
+  created_at: Stamp,
+  data: v.object({
+    email_id: v.string(),
+    /** The Message-ID header of the email as sent (`<id@domain>`). */
+    message_id: v.string(),
+    from: v.string(),
+    to: v.array(v.string()),
+    subject: v.string(),
+    /** When the email was accepted. */
     created_at: Stamp,
-    data: v.object({
-      email_id: v.string(),
-      from: v.string(),
-      to: v.array(v.string()),
-      subject: v.string(),
-      /** When the email was accepted. */
-      created_at: Stamp,
-      /** Set when the event is about one recipient. */
-      recipient: v.optional(v.string()),
-      /** email.bounced */
-      bounce: v.optional(v.object({ message: v.string(), type: v.string(), subType: v.string() })),
-      /** email.clicked */
-      click: v.optional(
-        v.object({ link: v.string(), ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp }),
-      ),
-      /** email.opened */
-      open: v.optional(v.object({ ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp })),
-      /** email.complained */
-      complaint: v.optional(v.object({ feedbackType: MaybeText })),
-      /** email.failed */
-      failed: v.optional(v.object({ reason: MaybeText })),
-      /** email.unsubscribed */
-      unsubscribe: v.optional(v.object({ topicId: MaybeText, timestamp: Stamp })),
-      /** First-party opens, clicks and unsubscribes: whether a machine made them, and why. */
-      machine: v.optional(v.boolean()),
-      machine_reason: v.optional(v.nullable(v.picklist(MACHINE_REASONS))),
-    }),
+    /** Set when the event is about one recipient. */
+    recipient: v.optional(v.string()),
+    /** email.bounced */
+    bounce: v.optional(v.object({ message: v.string(), type: v.string(), subType: v.string() })),
+    /** email.clicked */
+    click: v.optional(
+      v.object({ link: v.string(), ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp }),
+    ),
+    /** email.opened */
+    open: v.optional(v.object({ ipAddress: MaybeText, userAgent: MaybeText, timestamp: Stamp })),
+    /** email.complained */
+    complaint: v.optional(v.object({ feedbackType: MaybeText })),
+    /** email.failed */
+    failed: v.optional(v.object({ reason: MaybeText })),
+    /** email.unsubscribed */
+    unsubscribe: v.optional(v.object({ topicId: MaybeText, timestamp: Stamp })),
+    /** First-party opens, clicks and unsubscribes: whether a machine made them, and why. */
+    machine: v.optional(v.boolean()),
+    machine_reason: v.optional(v.nullable(v.picklist(MACHINE_REASONS))),
   }),
+});
+
+const resourcePayload = <const T extends WebhookEventType>(types: T[], data: v.ObjectEntries) =>
+  v.object({ type: v.picklist(types), created_at: Stamp, data: v.object(data) });
+
+/** A contact as contact.* events carry it (Resend's shape). */
+export const ContactEventData = {
+  id: v.string(),
+  /** Resend's field; Mailgrid's contacts belong to the tenant, so the tenant's id. */
+  audience_id: v.string(),
+  segment_ids: v.array(v.string()),
+  email: v.string(),
+  first_name: MaybeText,
+  last_name: MaybeText,
+  unsubscribed: v.boolean(),
+  created_at: Stamp,
+  updated_at: Stamp,
+};
+
+export const WebhookEventPayload = v.pipe(
+  v.union([
+    EmailEventPayload,
+    resourcePayload(['contact.created', 'contact.updated', 'contact.deleted'], ContactEventData),
+    resourcePayload(['contact.topics.updated'], {
+      email: v.string(),
+      topics: v.array(v.object({ id: v.string(), subscription: v.picklist(['opt_in', 'opt_out']) })),
+    }),
+    resourcePayload(['domain.created', 'domain.updated', 'domain.deleted'], {
+      id: v.string(),
+      name: v.string(),
+      status: v.string(),
+      region: v.string(),
+      records: v.array(v.record(v.string(), v.unknown())),
+      created_at: Stamp,
+    }),
+    resourcePayload(['suppression.added', 'suppression.removed'], {
+      id: v.string(),
+      email: v.string(),
+      origin: v.picklist(['bounce', 'complaint', 'manual']),
+      /** The email whose bounce or complaint added it; null when added by hand. */
+      source_id: MaybeText,
+      created_at: Stamp,
+    }),
+    resourcePayload(['topic.created', 'topic.updated', 'topic.deleted'], {
+      id: v.string(),
+      name: v.string(),
+      description: MaybeText,
+      default_subscription: v.picklist(['opt_in', 'opt_out']),
+      deleted: v.boolean(),
+      created_at: Stamp,
+      updated_at: Stamp,
+    }),
+  ]),
   v.title('WebhookEventPayload'),
   v.description('The body a webhook endpoint receives for one event, signed per Standard Webhooks.'),
 );

@@ -26,7 +26,8 @@ type Listable =
   | 'contact_imports'
   | 'audit_log'
   | 'domains'
-  | 'broadcasts';
+  | 'broadcasts'
+  | 'webhook_deliveries';
 /** The columns paging needs, which every listable table has, under one stand-in table name. */
 type PagedDb = Kysely<{ paged: { tenant_id: string; id: string; created_at: string } }>;
 

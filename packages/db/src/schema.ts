@@ -38,6 +38,53 @@ export interface DomainsTable {
   updated_at: string | null;
   /** Set on a deleted domain that emails still reference; such a row is invisible to the API. */
   deleted_at: string | null;
+  // 0022: SES's TLS policy, Resend's sending capability, and the claim a placeholder row waits on.
+  tls: Generated<'opportunistic' | 'enforced'>;
+  sending: Generated<'enabled' | 'disabled'>;
+  pending_claim_id: string | null;
+}
+
+export type DomainClaimStatus =
+  | 'pending'
+  | 'verified'
+  | 'completed'
+  | 'blocked'
+  | 'expired'
+  | 'superseded'
+  | 'canceled'
+  | 'failed';
+
+/** 0022: a tenant's claim on a domain another tenant registered (its placeholder is `domain_id`). */
+export interface DomainClaimsTable {
+  id: string;
+  tenant_id: string;
+  domain_id: string;
+  name: string;
+  region: string;
+  token: string;
+  status: Generated<DomainClaimStatus>;
+  blocked_reason: string | null;
+  failure_reason: string | null;
+  previous_tenant_id: string | null;
+  previous_domain_id: string | null;
+  created_at: string;
+  expires_at: string;
+  updated_at: string;
+}
+
+/** 0022: one authenticated API request; `id` is a UUIDv7 (time-ordered). */
+export interface RequestLogsTable {
+  tenant_id: string;
+  id: string;
+  created_at: string;
+  method: string;
+  endpoint: string;
+  response_status: number;
+  user_agent: string | null;
+  api_key_id: string | null;
+  user_id: string | null;
+  request_body: string | null;
+  response_body: string | null;
 }
 
 export interface ApiKeysTable {
@@ -161,9 +208,13 @@ export interface IdempotencyKeysTable {
 }
 
 export interface SuppressionsTable {
+  /** A UUID (migration 0019 gave older rows one): Resend names a suppression by id or address. */
+  id: string;
   tenant_id: string;
   email: string;
   reason: string;
+  /** The email whose bounce or complaint added it; null when added by hand. */
+  source_id: string | null;
   created_at: string;
 }
 
@@ -183,6 +234,8 @@ export interface TemplatesTable {
   published_at: string | null;
   created_at: string;
   updated_at: string;
+  /** 0021: Resend's current_version_id, the version being edited (null only for a row mid-migration). */
+  current_version_id: string | null;
 }
 
 export type WebhookStatus = 'enabled' | 'disabled';
@@ -196,8 +249,14 @@ export interface WebhooksTable {
   events: string;
   status: Generated<WebhookStatus>;
   disabled_reason: string | null;
-  /** The signing secret, as is (it signs): never returned after the create, never logged. */
+  /**
+   * The signing secret, sealed (`enc1:…`, runtime's secret-box under WEBHOOK_SECRET_KEY; older rows as
+   * they were): returned by the create, the get and a rotation; never logged.
+   */
   secret: string;
+  /** The secret before the last rotation (stored as `secret` is): it signs too until it expires. */
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -394,6 +453,8 @@ export interface ContactImportsTable {
   unchanged: Generated<number>;
   failed: Generated<number>;
   completed_by_chunk: number | null;
+  /** 0021: JSON of the multipart form's options (column_map, on_conflict, segments, topics); null: none. */
+  options: string | null;
   error: string | null;
   created_at: string;
   started_at: string | null;
@@ -432,6 +493,8 @@ export interface DailyUsageTable {
 export interface Database {
   tenants: TenantsTable;
   domains: DomainsTable;
+  domain_claims: DomainClaimsTable;
+  request_logs: RequestLogsTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
   users: UsersTable;

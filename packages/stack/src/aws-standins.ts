@@ -1,5 +1,5 @@
 // Local stand-ins for what aws-ses-v2-local lacks: the SES v2 identity API (domains with Easy DKIM
-// and a custom MAIL FROM), a DNS-over-HTTPS resolver (JSON API) over a pretend public DNS, and SES's
+// and a custom MAIL FROM), configuration sets' TLS policy, a DNS-over-HTTPS resolver (JSON API) over a pretend public DNS, and SES's
 // event publishing to SNS (ses-events.ts: every message sent through here gets its Send/Delivery/…
 // events posted, signed, to the gateway).
 // Every other request is forwarded to aws-ses-v2-local as it came, so this is the SES_ENDPOINT the
@@ -10,6 +10,7 @@
 //   POST /__standin/dns      {name, type, values} sets one name's records of a type ([] removes)
 //   POST /__standin/publish  {domain}             publishes everything the identity asks for
 //   POST /__standin/ses-events {id, event, …}     publishes one SES event about a sent message
+//   GET  /v2/email/configuration-sets/<name>     (signed, as SES) a set's TLS policy, for tests
 //   GET  /sns/cert.pem                            the certificate SES event notifications are signed with
 //   GET  /inbox, /inbox/<SES message id>          every message as SES was given it (inbox.ts)
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -51,6 +52,8 @@ const TYPE_CODES: Record<RecordType, number> = { CNAME: 5, MX: 15, TXT: 16 };
 export async function startAwsStandins(options: AwsStandinsOptions): Promise<AwsStandins> {
   const region = options.region ?? 'us-east-1';
   const identities = new Map<string, Identity>();
+  /** SES configuration sets by name: only their TLS policy (DeliveryOptions.TlsPolicy) is kept. */
+  const configurationSets = new Map<string, { tlsPolicy: string }>();
   /** `TYPE name` → record data as a resolver serves it (TXT quoted, names with the trailing dot). */
   const zone = new Map<string, string[]>();
   const setRecords = (type: RecordType, name: string, values: string[]) => {
@@ -161,6 +164,51 @@ export async function startAwsStandins(options: AwsStandinsOptions): Promise<Aws
         publishDkim(identity);
         publishMailFrom(identity);
         return reply(200, Object.fromEntries(zone));
+      }
+
+      // SES v2 configuration sets, as far as a domain's TLS policy needs them (admin's
+      // domains-ses.ts): create, read, delete, PUT delivery-options, POST event-destinations.
+      const setMatch =
+        /^\/v2\/email\/configuration-sets(?:\/([^/]+))?(\/delivery-options|\/event-destinations)?$/.exec(
+          url.pathname,
+        );
+      if (setMatch) {
+        if (!req.headers.authorization?.startsWith('AWS4-HMAC-SHA256 ')) {
+          return sesError(
+            403,
+            'MissingAuthenticationTokenException',
+            'Request is missing Authentication Token',
+          );
+        }
+        const input = JSON.parse(body || '{}') as Record<string, unknown>;
+        if (!setMatch[1] && req.method === 'POST') {
+          const setName = String(input.ConfigurationSetName ?? '');
+          if (!/^[A-Za-z0-9_-]{1,64}$/.test(setName)) {
+            return sesError(400, 'BadRequestException', 'Invalid ConfigurationSetName');
+          }
+          if (configurationSets.has(setName)) {
+            return sesError(400, 'AlreadyExistsException', `Configuration set ${setName} already exists.`);
+          }
+          const delivery = input.DeliveryOptions as { TlsPolicy?: string } | undefined;
+          configurationSets.set(setName, { tlsPolicy: delivery?.TlsPolicy ?? 'OPTIONAL' });
+          return reply(200, {});
+        }
+        const setName = setMatch[1] ? decodeURIComponent(setMatch[1]) : '';
+        const set = configurationSets.get(setName);
+        if (!set) return sesError(404, 'NotFoundException', `Configuration set ${setName} does not exist.`);
+        if (setMatch[2] === '/delivery-options' && req.method === 'PUT') {
+          set.tlsPolicy = String(input.TlsPolicy ?? 'OPTIONAL');
+          return reply(200, {});
+        }
+        if (setMatch[2] === '/event-destinations' && req.method === 'POST') return reply(200, {});
+        if (!setMatch[2] && req.method === 'GET') {
+          return reply(200, { ConfigurationSetName: setName, DeliveryOptions: { TlsPolicy: set.tlsPolicy } });
+        }
+        if (!setMatch[2] && req.method === 'DELETE') {
+          configurationSets.delete(setName);
+          return reply(200, {});
+        }
+        return sesError(405, 'MethodNotAllowed', `${req.method} is not supported here`);
       }
 
       // SES v2 identities. SES refuses an unsigned call; so does the stand-in.

@@ -16,6 +16,10 @@ export function configsWithVars(outDir: string, vars: Record<string, string>): s
       ...config,
       main: resolve(base, config.main),
       vars: { ...config.vars, ...vars },
+      // The gateway's dashboard assets, found from the copy's folder.
+      ...(config.assets?.directory
+        ? { assets: { ...config.assets, directory: resolve(base, config.assets.directory) } }
+        : {}),
       d1_databases: config.d1_databases?.map((db) => ({
         ...db,
         ...(db.migrations_dir ? { migrations_dir: resolve(base, db.migrations_dir) } : {}),

@@ -11,12 +11,19 @@ export function newJwtSecret(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** What the stack gives the gateway so that tokens signed with `secret` sign in. */
+/**
+ * What the stack gives the gateway so that tokens signed with `secret` sign in, and so that the
+ * dashboard can keep a session (SESSION_SECRET, derived from the same secret: nothing more to keep).
+ */
 export function jwtSignIn(secret: string): {
-  secrets: { AUTH_JWT_SECRET: string };
+  secrets: { AUTH_JWT_SECRET: string; SESSION_SECRET: string };
   vars: { AUTH_JWT_AUDIENCE: string };
 } {
-  return { secrets: { AUTH_JWT_SECRET: secret }, vars: { AUTH_JWT_AUDIENCE: LOCAL_JWT_AUDIENCE } };
+  const sessionSecret = createHmac('sha256', secret).update('mailgrid-dashboard-session').digest('base64url');
+  return {
+    secrets: { AUTH_JWT_SECRET: secret, SESSION_SECRET: sessionSecret },
+    vars: { AUTH_JWT_AUDIENCE: LOCAL_JWT_AUDIENCE },
+  };
 }
 
 /**
@@ -34,6 +41,8 @@ export interface LocalTokenClaims {
   email?: string;
   /** Seconds from now; default one day. */
   expiresIn?: number;
+  /** The `jti`: a token with one is single-use where the gateway spends it (the dashboard's link). */
+  tokenId?: string;
 }
 
 /** An HS256 access token signed with `secret`, as Supabase Auth issues them (aud and role `authenticated`). */
@@ -48,6 +57,7 @@ export function signLocalToken(secret: string, claims: LocalTokenClaims): string
     role: 'authenticated',
     iat: now,
     exp: now + (claims.expiresIn ?? 86_400),
+    ...(claims.tokenId ? { jti: claims.tokenId } : {}),
   });
   const signature = createHmac('sha256', secret).update(`${header}.${payload}`).digest('base64url');
   return `${header}.${payload}.${signature}`;

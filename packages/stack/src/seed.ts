@@ -5,11 +5,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hashApiKey, parseApiKey } from '@mailgrid/api-keys';
 import { keyStatement, tenantStatements } from '@mailgrid/testing/fixtures';
 import { executeStatements, query } from './d1.ts';
+import { userStatement } from './dashboard.ts';
 
 export const DEV_TENANT_ID = '00000000-0000-4000-8000-0000000de7e1';
 export const DEV_DOMAIN = 'dev.mailgrid.test';
 /** A bare address, so dev.env stays sourceable by a shell as well as readable by dotenv. */
 export const DEV_FROM = `hello@${DEV_DOMAIN}`;
+/** The dev tenant's owner: the dashboard's sign-in link (MAILGRID_DASHBOARD_URL) signs this identity in. */
+export const DEV_OWNER = `owner@${DEV_DOMAIN}`;
 
 export async function seedDevTenant(
   persistDir: string,
@@ -21,6 +24,7 @@ export async function seedDevTenant(
     name: 'Dev',
     domain: DEV_DOMAIN,
   });
+  statements.push(userStatement(tenant.tenantId, DEV_OWNER, 'owner'));
   const previous = readEnvFile(envFile).MAILGRID_API_KEY;
   if (previous && (await isLiveKey(persistDir, previous))) {
     await executeStatements(persistDir, statements);

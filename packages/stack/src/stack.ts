@@ -7,6 +7,7 @@ import { startAwsStandins } from './aws-standins.ts';
 import { configsWithVars } from './configs.ts';
 import { driveCrons } from './crons.ts';
 import { applyMigrations, wranglerEnv } from './d1.ts';
+import { ensureDashboard } from './dashboard.ts';
 import { wranglerBin } from './paths.ts';
 import { type Child, freePort, startChild, stopChild, waitFor } from './processes.ts';
 import { startLocalSes, waitForSes } from './ses.ts';
@@ -67,6 +68,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   const sesUrl = `http://127.0.0.1:${options.sesPort}`;
 
   await applyMigrations(persistDir);
+  // The gateway serves the dashboard's build (wrangler refuses to start without the folder).
+  ensureDashboard((line) =>
+    options.output === 'inherit'
+      ? console.log(`[stack] ${line}`)
+      : appendFileSync(options.output, `[stack] ${line}\n`),
+  );
   // Written before workerd opens the database, so no two processes write it at once.
   await options.seed?.(persistDir);
 

@@ -2,9 +2,10 @@
 // Works without a terminal (background jobs, scripts); stops everything it started on exit.
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dashboardLink } from './dashboard.ts';
 import { jwtSignIn, newJwtSecret } from './jwt.ts';
 import { devEnvFile as envFile, devStateDir as stateDir } from './paths.ts';
-import { DEV_FROM, readEnvFile, seedDevTenant } from './seed.ts';
+import { DEV_FROM, DEV_OWNER, readEnvFile, seedDevTenant } from './seed.ts';
 import { startStack } from './stack.ts';
 
 /** Kept out of terminal scrollback and logs: they are in the file. */
@@ -58,6 +59,8 @@ async function main() {
     MAILGRID_FROM: DEV_FROM,
     MAILGRID_OPERATOR_SECRET: operatorSecret,
     MAILGRID_AUTH_JWT_SECRET: jwtSecret,
+    // Signs the dev owner in to the dashboard once, within ten minutes (dashboard-link.ts prints another).
+    MAILGRID_DASHBOARD_URL: dashboardLink(`http://localhost:${PORT}`, jwtSecret, DEV_OWNER),
     SES_INBOX_URL: `http://localhost:${SES_PORT}`,
     SES_STANDIN_URL: `http://localhost:${STANDINS_PORT}`,
   };
@@ -83,6 +86,7 @@ ${Object.entries(env)
   .join('\n')}
 [mailgrid] the local SES inbox: $SES_INBOX_URL, and every message with all its headers at $SES_STANDIN_URL/inbox
 [mailgrid] try: curl -H "Authorization: Bearer $MAILGRID_API_KEY" $MAILGRID_URL/health   (after: set -a; . ${envFile}; set +a)
+[mailgrid] the dashboard: open MAILGRID_DASHBOARD_URL above (signs ${DEV_OWNER} in; works once, for ten minutes; another: node scripts/run.mjs node packages/stack/src/dashboard-link.ts)
 [mailgrid] sign in as a user (README, "Users and invitations locally"): node scripts/run.mjs node packages/stack/src/token.ts you@example.com | tail -n 1
 [mailgrid] Ctrl-C stops everything.`);
 }

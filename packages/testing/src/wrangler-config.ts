@@ -12,6 +12,8 @@ export interface WranglerConfig {
   services?: { binding: string; service: string; entrypoint?: string }[];
   durable_objects?: { bindings: { name: string; class_name: string; script_name?: string }[] };
   queues?: { producers?: { binding: string; queue: string }[] };
+  /** Static assets (the gateway's dashboard): `directory` is relative to the config. */
+  assets?: { directory: string; [key: string]: unknown };
   [key: string]: unknown;
 }
 

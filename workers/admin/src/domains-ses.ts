@@ -1,6 +1,7 @@
 // The SES v2 identity calls a domain needs, signed with SigV4 by aws4fetch (as the send worker's
-// SendEmail): create (Easy DKIM), custom MAIL FROM, read its verification state, delete.
-import { AppError } from '@mailgrid/contracts';
+// SendEmail): create (Easy DKIM), custom MAIL FROM, read its verification state, delete; and the
+// configuration set that carries a domain's TLS policy.
+import { AppError, type DomainTls } from '@mailgrid/contracts';
 import { AwsClient } from 'aws4fetch';
 import { config, type Env } from './env';
 
@@ -68,6 +69,59 @@ export async function deleteIdentity(env: Env, domain: string): Promise<void> {
   const answer = await call(env, 'DELETE', `/v2/email/identities/${encodeURIComponent(domain)}`);
   if (answer.error === 'NotFoundException' || answer.status === 404) return;
   ensureOk(answer, 'delete the domain');
+}
+
+/**
+ * A domain's TLS policy. SES keeps TLS policy on a configuration set (DeliveryOptions.TlsPolicy), so
+ * a domain with `tls: enforced` gets a set of its own (REQUIRE) that its mail goes out with (send:
+ * configurationSetFor); back to `opportunistic` (SES's OPTIONAL, its default) the set is deleted
+ * and the mail goes with its stream's set again. The set carries the SES event destination
+ * (SES_EVENTS_TOPIC_ARN) every other set has, so its mail's events still come back.
+ */
+export async function setTlsPolicy(env: Env, setName: string, tls: DomainTls): Promise<void> {
+  const path = `/v2/email/configuration-sets/${encodeURIComponent(setName)}`;
+  if (tls === 'opportunistic') {
+    const deleted = await call(env, 'DELETE', path);
+    if (deleted.error === 'NotFoundException' || deleted.status === 404) return;
+    return ensureOk(deleted, 'change the TLS policy');
+  }
+  const updated = await call(env, 'PUT', `${path}/delivery-options`, { TlsPolicy: 'REQUIRE' });
+  if (updated.error !== 'NotFoundException' && updated.status !== 404) {
+    return ensureOk(updated, 'change the TLS policy');
+  }
+  const created = await call(env, 'POST', '/v2/email/configuration-sets', {
+    ConfigurationSetName: setName,
+    DeliveryOptions: { TlsPolicy: 'REQUIRE' },
+  });
+  if (created.error !== 'AlreadyExistsException') ensureOk(created, 'change the TLS policy');
+  const topicArn = config(env).SES_EVENTS_TOPIC_ARN;
+  if (!topicArn) return;
+  const destination = await call(env, 'POST', `${path}/event-destinations`, {
+    EventDestinationName: 'mailgrid-events',
+    EventDestination: {
+      Enabled: true,
+      MatchingEventTypes: [
+        'SEND',
+        'DELIVERY',
+        'BOUNCE',
+        'COMPLAINT',
+        'DELIVERY_DELAY',
+        'REJECT',
+        'RENDERING_FAILURE',
+      ],
+      SnsDestination: { TopicArn: topicArn },
+    },
+  });
+  if (destination.error !== 'AlreadyExistsException') ensureOk(destination, 'change the TLS policy');
+}
+
+/** The TLS policy SES has for the set: REQUIRE, or OPTIONAL when there is no such set. */
+export async function getTlsPolicy(env: Env, setName: string): Promise<'REQUIRE' | 'OPTIONAL'> {
+  const answer = await call(env, 'GET', `/v2/email/configuration-sets/${encodeURIComponent(setName)}`);
+  if (answer.error === 'NotFoundException' || answer.status === 404) return 'OPTIONAL';
+  ensureOk(answer, 'read the TLS policy');
+  const delivery = answer.body.DeliveryOptions as { TlsPolicy?: string } | undefined;
+  return delivery?.TlsPolicy === 'REQUIRE' ? 'REQUIRE' : 'OPTIONAL';
 }
 
 async function call(env: Env, method: string, path: string, body?: unknown): Promise<SesAnswer> {

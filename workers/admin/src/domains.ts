@@ -1,5 +1,6 @@
 // Domains: create (registers the SES identity and returns the DNS records to publish), list, read,
-// update (tracking, return path), verify (DNS-over-HTTPS + SES's own verdict), delete.
+// update (tracking, return path, TLS policy, sending on/off), verify (DNS-over-HTTPS + SES's own
+// verdict), delete. A claim's placeholder domain (domain-claims.ts) can only be read or deleted.
 import {
   AppError,
   type Caller,
@@ -10,11 +11,13 @@ import {
   type DomainObject,
   type DomainRecordStatus,
   type DomainSummary,
+  domainConfigurationSet,
   type ListDomainsQuery,
   type UpdateDomainRequest,
   unknownCursor,
 } from '@mailgrid/contracts';
 import {
+  cancelDomainClaims,
   changeDomain,
   createDb,
   type DomainChanges,
@@ -28,8 +31,16 @@ import {
   nowIso,
 } from '@mailgrid/db';
 import { domainNameTakenElsewhere } from '@mailgrid/db/cross-tenant';
+import { emitDomainEvent } from './domain-events';
 import { type DomainDns, shownRecords, verifyRecords } from './domains-records';
-import { createIdentity, deleteIdentity, getIdentity, type SesIdentity, setMailFrom } from './domains-ses';
+import {
+  createIdentity,
+  deleteIdentity,
+  getIdentity,
+  type SesIdentity,
+  setMailFrom,
+  setTlsPolicy,
+} from './domains-ses';
 import { config, type Env } from './env';
 
 export async function createDomain(
@@ -52,11 +63,18 @@ export async function createDomain(
     throw new AppError('conflict', `You already have the domain ${input.name} (${existing.id}).`);
   }
   if (await domainNameTakenElsewhere(db, caller.tenant_id, input.name)) {
-    throw new AppError('conflict', `The domain ${input.name} is registered by another account.`);
+    throw new AppError(
+      'conflict',
+      `The domain ${input.name} is registered by another account. If it is yours, claim it: POST /domains/claim proves it over DNS and moves it to you.`,
+    );
   }
+  const sending = capabilitiesOf(input.capabilities);
   const returnPath = input.custom_return_path ?? DEFAULT_RETURN_PATH;
   const identity = await createIdentity(env, input.name);
   await setMailFrom(env, input.name, `${returnPath}.${input.name}`);
+  const newId = existing?.id ?? crypto.randomUUID();
+  const tls = input.tls ?? 'opportunistic';
+  if (tls === 'enforced') await setTlsPolicy(env, domainConfigurationSet(newId), tls);
   let id: string;
   try {
     id = await insertDomain(
@@ -64,6 +82,9 @@ export async function createDomain(
       env.DB,
       caller,
       {
+        id: newId,
+        tls,
+        sending: sending ?? 'enabled',
         name: input.name,
         region,
         custom_return_path: returnPath,
@@ -81,7 +102,9 @@ export async function createDomain(
     }
     throw err;
   }
-  return toObject(env, await ownDomain(env, caller, id));
+  const created = toObject(env, await ownDomain(env, caller, id));
+  await emitDomainEvent(env, caller.tenant_id, 'domain.created', created);
+  return created;
 }
 
 export async function listDomains(env: Env, caller: Caller, query: ListDomainsQuery): Promise<DomainList> {
@@ -101,13 +124,21 @@ export async function updateDomain(
   input: UpdateDomainRequest,
 ): Promise<DomainObject> {
   const row = await ownDomain(env, caller, id);
+  refuseIfClaimPending(row, 'changed');
   if (Object.values(input).every((field) => field === undefined)) {
     throw new AppError(
       'missing_required_field',
-      'Give at least one of open_tracking, click_tracking, tracking_subdomain, tracking_hostname, custom_return_path.',
+      'Give at least one of open_tracking, click_tracking, tracking_subdomain, tracking_hostname, custom_return_path, tls, capabilities.',
     );
   }
   const changes: DomainChanges = {};
+  const sending = capabilitiesOf(input.capabilities);
+  if (sending !== undefined && sending !== row.sending) changes.sending = sending;
+  if (input.tls !== undefined && input.tls !== row.tls) {
+    // SES first: if it refuses, nothing has changed here.
+    await setTlsPolicy(env, domainConfigurationSet(row.id), input.tls);
+    changes.tls = input.tls;
+  }
   if (input.open_tracking !== undefined) changes.open_tracking = flag(input.open_tracking);
   if (input.click_tracking !== undefined) changes.click_tracking = flag(input.click_tracking);
   if (input.tracking_subdomain !== undefined || input.tracking_hostname !== undefined) {
@@ -132,11 +163,14 @@ export async function updateDomain(
   if (Object.keys(changes).length === 0) return toObject(env, row);
   const { record_status: _, ...summary } = changes;
   await changeDomain(createDb(env.DB), env.DB, caller, id, changes, { action: 'domain.updated', summary });
-  return toObject(env, await ownDomain(env, caller, id));
+  const updated = toObject(env, await ownDomain(env, caller, id));
+  await emitDomainEvent(env, caller.tenant_id, 'domain.updated', updated);
+  return updated;
 }
 
 export async function verifyDomain(env: Env, caller: Caller, id: string): Promise<DomainObject> {
   const row = await ownDomain(env, caller, id);
+  refuseIfClaimPending(row, 'verified');
   const identity = await ensureIdentity(env, row);
   const dns: DomainDns = { ...dnsOf(env, row), dkimTokens: identity.dkimTokens };
   const verification = await verifyRecords(env, dns, identity);
@@ -159,7 +193,12 @@ export async function verifyDomain(env: Env, caller: Caller, id: string): Promis
       summary: { status: { from: row.status, to: verification.status }, records: verification.records },
     },
   );
-  return toObject(env, await ownDomain(env, caller, id));
+  const checked = toObject(env, await ownDomain(env, caller, id));
+  // A check that moves the status (to verified, or back to failed) is a change a webhook hears of.
+  if (verification.status !== row.status) {
+    await emitDomainEvent(env, caller.tenant_id, 'domain.updated', checked);
+  }
+  return checked;
 }
 
 export async function deleteDomain(env: Env, caller: Caller, id: string): Promise<DeletedDomain> {
@@ -172,9 +211,19 @@ export async function deleteDomain(env: Env, caller: Caller, id: string): Promis
       `API key${keys.length > 1 ? 's' : ''} ${keys.map((name) => `"${name}"`).join(', ')} may only send from ${row.name}; delete ${keys.length > 1 ? 'them' : 'it'} first.`,
     );
   }
+  if (row.pending_claim_id) {
+    // Deleting a claim's placeholder cancels the claim (as Resend's); the SES identity is the
+    // current owner's and stays.
+    await cancelDomainClaims(db, caller.tenant_id, id);
+    await deleteDomainRow(db, env.DB, caller, row);
+    await emitDomainEvent(env, caller.tenant_id, 'domain.deleted', toObject(env, row));
+    return { object: 'domain', id, deleted: true };
+  }
   // SES first: if it fails nothing has changed and the caller can try again.
+  if (row.tls === 'enforced') await setTlsPolicy(env, domainConfigurationSet(row.id), 'opportunistic');
   await deleteIdentity(env, row.name);
   await deleteDomainRow(db, env.DB, caller, row);
+  await emitDomainEvent(env, caller.tenant_id, 'domain.deleted', toObject(env, row));
   return { object: 'domain', id, deleted: true };
 }
 
@@ -195,7 +244,32 @@ async function ensureIdentity(env: Env, row: DomainRow): Promise<SesIdentity> {
   return identity;
 }
 
-async function ownDomain(env: Env, caller: Caller, id: string): Promise<DomainRow> {
+/** A claim's placeholder has no identity of its own yet: it waits for its claim (domain-claims.ts). */
+function refuseIfClaimPending(row: DomainRow, what: string): void {
+  if (!row.pending_claim_id) return;
+  throw new AppError(
+    'conflict',
+    `Domain ${row.id} is the placeholder of a pending claim on ${row.name}: it cannot be ${what} until the claim completes (POST /domains/${row.id}/claim/verify).`,
+  );
+}
+
+/**
+ * Resend's capabilities as Mailgrid has them: sending on or off (undefined: not given). Mailgrid
+ * does not receive mail, so asking for receiving is refused rather than shown and not done.
+ */
+function capabilitiesOf(
+  capabilities: CreateDomainRequest['capabilities'],
+): 'enabled' | 'disabled' | undefined {
+  if (capabilities?.receiving === 'enabled') {
+    throw new AppError(
+      'invalid_parameter',
+      'capabilities.receiving: Mailgrid does not receive email; only sending can be enabled.',
+    );
+  }
+  return capabilities?.sending;
+}
+
+export async function ownDomain(env: Env, caller: Caller, id: string): Promise<DomainRow> {
   const row = await getDomainRow(createDb(env.DB), caller.tenant_id, id);
   if (!row) throw new AppError('not_found', `Domain ${id} not found.`);
   return row;
@@ -251,7 +325,8 @@ function toSummary(row: DomainRow): DomainSummary {
     status: row.status,
     region: row.region,
     created_at: row.created_at,
-    capabilities: { sending: 'enabled', receiving: 'disabled' },
+    capabilities: { sending: row.sending, receiving: 'disabled' },
+    tls: row.tls,
     open_tracking: row.open_tracking === 1,
     click_tracking: row.click_tracking === 1,
     tracking_subdomain: tracking?.endsWith(`.${row.name}`) ? tracking.slice(0, -row.name.length - 1) : null,

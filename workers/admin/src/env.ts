@@ -12,6 +12,11 @@ import * as v from 'valibot';
 export const Config = v.object({
   /** Outside "development", customer webhook endpoints must be https on a public host. */
   ENVIRONMENT: vars.environment(),
+  /**
+   * Seals webhook signing secrets at rest (AES-256-GCM, runtime's secret-box): the same value in admin,
+   * which seals and shows them, and events, which signs with them. A secret (wrangler secret put).
+   */
+  WEBHOOK_SECRET_KEY: vars.text(),
   /** The `<env>` part of new keys: `dev` locally, `test` on staging, `live` in production. */
   API_KEY_ENV: vars.oneOf(KEY_ENVIRONMENTS),
   // SES v2 identity APIs (domains), signed with SigV4 like the send worker's SendEmail.
@@ -19,6 +24,11 @@ export const Config = v.object({
   SES_REGION: vars.text(),
   SES_ACCESS_KEY_ID: vars.text(),
   SES_SECRET_ACCESS_KEY: vars.text(),
+  /**
+   * The SNS topic SES publishes events to: the configuration set a TLS-enforced domain gets is given
+   * the same event destination as every other set (docs/deploy.md). Unset (local): none is added.
+   */
+  SES_EVENTS_TOPIC_ARN: vars.optional(vars.text()),
   /** A DNS-over-HTTPS resolver's JSON API, for checking a domain's records. */
   DOH_URL: vars.optional(vars.url(), 'https://cloudflare-dns.com/dns-query'),
   /**

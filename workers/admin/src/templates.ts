@@ -6,6 +6,7 @@ import {
   type CreateTemplateRequest,
   type DeletedTemplate,
   type ListTemplatesQuery,
+  type PublishedTemplate,
   TEMPLATE_LIMITS,
   type TemplateList,
   type TemplateObject,
@@ -205,16 +206,21 @@ function toObject(row: TemplateRow): TemplateObject {
     variables: JSON.parse(row.variables) as TemplateVariableObject[],
     published_at: row.published_at,
     has_unpublished_versions: hasUnpublishedChanges(row),
+    // Null only for a row written between the 0021 migration's two statements.
+    current_version_id: row.current_version_id ?? row.id,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
 }
 
-/** The draft's subject, html, text or variables differ from the published copy sends use. */
+/** The draft's subject, html, text, variables, from or reply_to differ from the published copy sends use. */
 function hasUnpublishedChanges(row: TemplateRow): boolean {
   if (row.published === null) return false;
-  const published = JSON.parse(row.published) as Record<string, unknown>;
+  const published = JSON.parse(row.published) as PublishedTemplate;
   const draft = [row.subject, row.html, row.text, JSON.parse(row.variables)];
   const live = [published.subject, published.html, published.text, published.variables];
+  // Copies published before from / reply_to were recorded are compared on the rest only.
+  if (published.from !== undefined) draft.push(row.from_address, row.reply_to);
+  if (published.from !== undefined) live.push(published.from, published.reply_to ?? null);
   return JSON.stringify(draft) !== JSON.stringify(live);
 }

@@ -1,5 +1,6 @@
-// Webhooks: create (the only answer with the signing secret), list, read, update, delete, and the
-// Mailgrid extras: a webhook's deliveries with their attempts, and replaying one delivery.
+// Webhooks: create, list, read (with the signing secret, as Resend's), update, delete, rotate the
+// signing secret, and the delivery log Resend calls a webhook's events: list, read, attempts, replay.
+// An "event" of a webhook is one delivery row: its id is the `webhook-id` header of every attempt.
 import {
   AppError,
   type Caller,
@@ -7,9 +8,22 @@ import {
   type CreateWebhookResponse,
   type DeletedWebhook,
   endpointProblem,
+  type ListWebhookEventAttemptsQuery,
+  type ListWebhookEventsQuery,
+  PREVIOUS_SECRET_OVERLAP_HOURS,
+  pageInMemory,
+  type ReplayedWebhookEvent,
+  type RotatedWebhookSecret,
   type UpdateWebhookRequest,
-  type WebhookDeliveryList,
-  type WebhookDeliveryObject,
+  unknownCursor,
+  type WebhookDetail,
+  type WebhookEventAttempt,
+  type WebhookEventAttemptList,
+  type WebhookEventDetail,
+  type WebhookEventLog,
+  type WebhookEventLogList,
+  type WebhookEventStatus,
+  type WebhookEventType,
   type WebhookList,
   type WebhookObject,
 } from '@mailgrid/contracts';
@@ -19,18 +33,19 @@ import {
   getDelivery,
   getWebhook as getWebhookRow,
   insertWebhook,
-  listDeliveries,
+  listDeliveryPage,
   listWebhooks as listWebhookRows,
   markForReplay,
+  rotateWebhookSecret as rotateWebhookSecretRow,
   updateWebhook as updateWebhookRow,
   type WebhookAttemptRow,
   type WebhookDeliveryRow,
   type WebhookRow,
 } from '@mailgrid/db';
+import { openSecret, sealSecret } from '@mailgrid/runtime';
 import { config, type Env } from './env';
 
 const LIST_LIMIT = 100;
-const DELIVERY_LIMIT = 50;
 
 export async function createWebhook(
   env: Env,
@@ -44,7 +59,7 @@ export async function createWebhook(
     id,
     endpoint: input.endpoint,
     events: input.events,
-    secret,
+    secret: await sealSecret(secret, config(env).WEBHOOK_SECRET_KEY),
   });
   return { object: 'webhook', id, signing_secret: secret };
 }
@@ -58,8 +73,28 @@ export async function listWebhooks(env: Env, caller: Caller): Promise<WebhookLis
   };
 }
 
-export async function getWebhook(env: Env, caller: Caller, id: string): Promise<WebhookObject> {
-  return toObject(await ownWebhook(env, caller, id));
+export async function getWebhook(env: Env, caller: Caller, id: string): Promise<WebhookDetail> {
+  const row = await ownWebhook(env, caller, id);
+  return { ...toObject(row), signing_secret: await openSecret(row.secret, config(env).WEBHOOK_SECRET_KEY) };
+}
+
+/**
+ * A new secret. The one it replaces keeps signing, beside it, for PREVIOUS_SECRET_OVERLAP_HOURS (the
+ * `webhook-signature` header then carries two signatures), so a receiver verifies throughout its
+ * switch; a second rotation within that window retires the oldest secret at once.
+ */
+export async function rotateWebhookSecret(
+  env: Env,
+  caller: Caller,
+  id: string,
+): Promise<RotatedWebhookSecret> {
+  const webhook = await ownWebhook(env, caller, id);
+  const secret = newSigningSecret();
+  const expiresAt = new Date(Date.now() + PREVIOUS_SECRET_OVERLAP_HOURS * 3600_000).toISOString();
+  const sealed = await sealSecret(secret, config(env).WEBHOOK_SECRET_KEY);
+  // The replaced secret moves to previous_secret as stored (sealed): it is never opened here.
+  await rotateWebhookSecretRow(createDb(env.DB), env.DB, caller, webhook, sealed, expiresAt);
+  return { object: 'webhook', id, signing_secret: secret, previous_secret_expires_at: expiresAt };
 }
 
 export async function updateWebhook(
@@ -83,30 +118,55 @@ export async function deleteWebhook(env: Env, caller: Caller, id: string): Promi
   return { object: 'webhook', id, deleted: true };
 }
 
-export async function listWebhookDeliveries(
+export async function listWebhookEvents(
   env: Env,
   caller: Caller,
   id: string,
-): Promise<WebhookDeliveryList> {
+  query: ListWebhookEventsQuery,
+): Promise<WebhookEventLogList> {
   await ownWebhook(env, caller, id);
-  const rows = await listDeliveries(createDb(env.DB), caller.tenant_id, id, DELIVERY_LIMIT);
+  const page = await listDeliveryPage(createDb(env.DB), caller.tenant_id, id, query);
+  if (!page) throw unknownCursor(query, 'event');
+  return { object: 'list', has_more: page.has_more, data: page.rows.map(toEventLog) };
+}
+
+export async function getWebhookEvent(
+  env: Env,
+  caller: Caller,
+  id: string,
+  eventId: string,
+): Promise<WebhookEventDetail> {
+  const delivery = await ownDelivery(env, caller, id, eventId);
   return {
-    object: 'list',
-    has_more: rows.length > DELIVERY_LIMIT,
-    data: rows.slice(0, DELIVERY_LIMIT).map(toDeliveryObject),
+    object: 'webhook_event',
+    ...toEventLog(delivery),
+    next_attempt_at: delivery.status === 'pending' ? delivery.next_attempt_at : null,
+    payload: JSON.parse(delivery.payload) as Record<string, unknown>,
   };
 }
 
-export async function replayWebhookDelivery(
+/** Newest first, like every list; an event has a handful of attempts, so they are paged in memory. */
+export async function listWebhookEventAttempts(
   env: Env,
   caller: Caller,
   id: string,
-  deliveryId: string,
-): Promise<WebhookDeliveryObject> {
-  const db = createDb(env.DB);
-  const delivery = await getDelivery(db, caller.tenant_id, id, deliveryId);
-  if (!delivery) throw new AppError('not_found', `No delivery ${deliveryId} of webhook ${id}.`);
-  await markForReplay(db, env.DB, caller, delivery);
+  eventId: string,
+  query: ListWebhookEventAttemptsQuery,
+): Promise<WebhookEventAttemptList> {
+  const delivery = await ownDelivery(env, caller, id, eventId);
+  const attempts = delivery.attempt_log.map((row) => toAttempt(delivery.id, row)).reverse();
+  const page = pageInMemory(attempts, query, 'attempt');
+  return { object: 'list', ...page };
+}
+
+export async function replayWebhookEvent(
+  env: Env,
+  caller: Caller,
+  id: string,
+  eventId: string,
+): Promise<ReplayedWebhookEvent> {
+  const delivery = await ownDelivery(env, caller, id, eventId);
+  await markForReplay(createDb(env.DB), env.DB, caller, delivery);
   // retry 0: a replay gets the whole retry schedule again.
   await env.WEBHOOKS_QUEUE.send({
     kind: 'webhook.deliver',
@@ -115,8 +175,14 @@ export async function replayWebhookDelivery(
     retry: 0,
     attempts: delivery.attempts,
   });
-  const replayed = await getDelivery(db, caller.tenant_id, id, deliveryId);
-  return toDeliveryObject(replayed ?? delivery);
+  return { object: 'webhook_event', id: delivery.id };
+}
+
+async function ownDelivery(env: Env, caller: Caller, id: string, eventId: string) {
+  await ownWebhook(env, caller, id);
+  const delivery = await getDelivery(createDb(env.DB), caller.tenant_id, id, eventId);
+  if (!delivery) throw new AppError('not_found', `No event ${eventId} of webhook ${id}.`);
+  return delivery;
 }
 
 async function ownWebhook(env: Env, caller: Caller, id: string): Promise<WebhookRow> {
@@ -136,7 +202,7 @@ function newSigningSecret(): string {
   return `whsec_${btoa(String.fromCharCode(...bytes))}`;
 }
 
-/** Never the secret: it was shown once, by the create. */
+/** A list's entry: never the secret (the retrieve shows it). */
 function toObject(row: WebhookRow): WebhookObject {
   return {
     object: 'webhook',
@@ -149,24 +215,31 @@ function toObject(row: WebhookRow): WebhookObject {
   };
 }
 
-function toDeliveryObject(
-  row: WebhookDeliveryRow & { attempt_log: WebhookAttemptRow[] },
-): WebhookDeliveryObject {
+function toEventLog(row: WebhookDeliveryRow): WebhookEventLog {
   return {
-    object: 'webhook_delivery',
     id: row.id,
-    webhook_id: row.webhook_id,
-    event_type: row.type,
-    status: row.status,
-    attempts: row.attempt_log.map(({ attempt, status_code, error, duration_ms, at }) => ({
-      attempt,
-      status_code,
-      error,
-      duration_ms,
-      at,
-    })),
-    next_attempt_at: row.status === 'pending' ? row.next_attempt_at : null,
+    type: row.type as WebhookEventType,
     created_at: row.created_at,
-    delivered_at: row.delivered_at,
+    status: eventStatus(row),
+    attempts: row.attempts,
+  };
+}
+
+function eventStatus(row: WebhookDeliveryRow): WebhookEventStatus {
+  if (row.status === 'delivered') return 'success';
+  if (row.status === 'failed') return 'failed';
+  return row.attempts > 0 ? 'attempting' : 'pending';
+}
+
+/** `error` holds `HTTP <status>: <body start>` for an answer, or why there was none. */
+function toAttempt(deliveryId: string, row: WebhookAttemptRow): WebhookEventAttempt {
+  const answered = row.error?.match(/^HTTP \d{3}(?:: )?([\s\S]*)$/);
+  return {
+    id: `${deliveryId}-${row.attempt}`,
+    http_status_code: row.status_code ?? 0,
+    response: answered ? (answered[1] ?? '') : (row.error ?? ''),
+    sent_at: row.at,
+    attempt: row.attempt,
+    duration_ms: row.duration_ms,
   };
 }

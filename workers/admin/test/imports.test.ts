@@ -194,7 +194,9 @@ describe('a CSV import', () => {
       import_id: id,
       chunk: 0,
       rows: 10,
-      segment_id: null,
+      segment_ids: [],
+      topics: [],
+      skip_existing: false,
       contacts: [
         {
           id: crypto.randomUUID(),

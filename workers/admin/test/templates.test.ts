@@ -98,6 +98,7 @@ describe('createTemplate', () => {
       ],
       published_at: null,
       has_unpublished_versions: false,
+      current_version_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });
@@ -298,12 +299,16 @@ describe('updateTemplate', () => {
 
 describe('publishTemplate', () => {
   it('copies the draft into the snapshot sends render', async () => {
-    const id = await create(acme);
+    const id = await create(acme, {
+      from: 'Acme <orders@acme.example.test>',
+      reply_to: ['help@acme.example.test'],
+    });
     expect(value(await messaging.publishTemplate(callerOf(acme), id))).toEqual({ object: 'template', id });
 
     const row = await templateRow(id);
     expect(row).toMatchObject({ status: 'published', published_at: expect.any(String) });
     const published = JSON.parse(row?.published ?? 'null') as PublishedTemplate;
+    const draft = value(await messaging.getTemplate(callerOf(acme), id));
     expect(published).toEqual({
       subject: ORDER.subject,
       html: ORDER.html,
@@ -312,6 +317,10 @@ describe('publishTemplate', () => {
         { key: 'PRODUCT', type: 'string', fallback_value: 'item' },
         { key: 'PRICE', type: 'number', fallback_value: null },
       ],
+      // A send's defaults, and the version this copy is.
+      from: 'Acme <orders@acme.example.test>',
+      reply_to: '["help@acme.example.test"]',
+      version_id: draft.current_version_id,
     });
     // What workers/send/src/templates.ts does with it.
     expect(render(published, published.variables, { PRICE: 499 })).toEqual({
@@ -347,16 +356,46 @@ describe('publishTemplate', () => {
     expect(value(await messaging.getTemplate(callerOf(acme), alias)).has_unpublished_versions).toBe(false);
   });
 
+  it('starts a new current_version_id with the first edit after a publish, and only then', async () => {
+    const id = await create(acme);
+    const version = async () => value(await messaging.getTemplate(callerOf(acme), id)).current_version_id;
+    const v1 = await version();
+    value(await messaging.updateTemplate(callerOf(acme), id, { name: 'Renamed before publishing' }));
+    expect(await version()).toBe(v1);
+    value(await messaging.publishTemplate(callerOf(acme), id));
+    expect(await version()).toBe(v1);
+    expect(JSON.parse((await templateRow(id))?.published ?? 'null').version_id).toBe(v1);
+
+    value(await messaging.updateTemplate(callerOf(acme), id, { html: '<p>v2 {{{PRODUCT}}}</p>' }));
+    const v2 = await version();
+    expect(v2).not.toBe(v1);
+    value(await messaging.updateTemplate(callerOf(acme), id, { subject: 'Still v2' }));
+    expect(await version()).toBe(v2);
+    // Sends keep v1 until the next publish records v2.
+    expect(JSON.parse((await templateRow(id))?.published ?? 'null').version_id).toBe(v1);
+    value(await messaging.publishTemplate(callerOf(acme), id));
+    expect(JSON.parse((await templateRow(id))?.published ?? 'null').version_id).toBe(v2);
+  });
+
+  it("counts a changed from or reply_to as an unpublished change (they are the sends' defaults)", async () => {
+    const id = await create(acme);
+    value(await messaging.publishTemplate(callerOf(acme), id));
+    value(await messaging.updateTemplate(callerOf(acme), id, { from: 'Other <other@acme.example.test>' }));
+    expect(value(await messaging.getTemplate(callerOf(acme), id)).has_unpublished_versions).toBe(true);
+  });
+
   it('publishes a template without a subject as an empty one (a send must then give it)', async () => {
     const id = value(
       await messaging.createTemplate(callerOf(acme), { name: 'no subject', html: '<p>x</p>' }),
     ).id;
     value(await messaging.publishTemplate(callerOf(acme), id));
-    expect(JSON.parse((await templateRow(id))?.published ?? 'null')).toEqual({
+    expect(JSON.parse((await templateRow(id))?.published ?? 'null')).toMatchObject({
       subject: '',
       html: '<p>x</p>',
       text: null,
       variables: [],
+      from: null,
+      reply_to: null,
     });
   });
 });
@@ -379,6 +418,8 @@ describe('duplicateTemplate', () => {
       status: 'draft',
       published_at: null,
       has_unpublished_versions: false,
+      // A copy is a template of its own, with its own versions.
+      current_version_id: expect.not.stringMatching(original.current_version_id),
       created_at: expect.any(String),
       updated_at: expect.any(String),
     });

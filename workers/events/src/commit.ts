@@ -6,7 +6,7 @@ import { advanceLastEvent, type Db, runBatch } from '@mailgrid/db';
 import { countEvents } from '@mailgrid/db/cross-tenant';
 import type { Env } from './env';
 import { furthest, movableFrom } from './status';
-import { planDeliveries, queueCreated, type StoredEvent } from './webhooks/enqueue';
+import { planDeliveries, queueCreated, type StoredEvent, type StoredSuppression } from './webhooks/enqueue';
 
 export type Query = Parameters<typeof runBatch>[1][number];
 export type Log = (level: 'warn' | 'error', fields: Record<string, unknown>) => void;
@@ -15,6 +15,8 @@ export interface EventBatch<Body> {
   /** The event inserts, and anything that must commit with them (suppressions). */
   queries: Query[];
   stored: StoredEvent[];
+  /** The suppressions in `queries`: each one actually added tells the tenant's webhooks. */
+  suppressions?: StoredSuppression[];
   /** The messages whose events are in `queries`. */
   written: Message<Body>[];
   /** Per email, the last_event values this batch saw for it. */
@@ -43,7 +45,7 @@ export async function commitEventBatch<Body>(
       batch.stored.map((event) => event.id),
     ),
   );
-  const deliveries = await planDeliveries(db, batch.stored);
+  const deliveries = await planDeliveries(db, batch.stored, batch.suppressions);
   const firstDelivery = queries.length;
   queries.push(...deliveries.queries);
 

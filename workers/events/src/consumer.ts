@@ -14,7 +14,7 @@ import type { Env } from './env';
 import { parseSesEvent, type SesNotification } from './normalize';
 import { evaluateAfterBatch } from './reputation';
 import { lastEventOf } from './status';
-import type { StoredEvent } from './webhooks/enqueue';
+import type { StoredEvent, StoredSuppression } from './webhooks/enqueue';
 
 interface Parsed {
   message: Message<SesNotificationMessage>;
@@ -60,6 +60,7 @@ export async function consumeSesBatch(
   const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
   const written: Message<SesNotificationMessage>[] = [];
   const stored: StoredEvent[] = [];
+  const suppressions: StoredSuppression[] = [];
   const createdAt = nowIso();
   for (const { message, notification } of parsed) {
     const owner = owners.get(notification);
@@ -92,7 +93,18 @@ export async function consumeSesBatch(
         }),
       );
       if (event.suppress && event.recipient) {
-        queries.push(suppressionInsert(db, owner.tenant_id, event.recipient, event.suppress));
+        const suppression: StoredSuppression = {
+          id: crypto.randomUUID(),
+          tenant_id: owner.tenant_id,
+          email: event.recipient.toLowerCase(),
+          reason: event.suppress,
+          source_id: owner.email_id,
+          created_at: createdAt,
+        };
+        suppressions.push(suppression);
+        queries.push(
+          suppressionInsert(db, owner.tenant_id, suppression.email, suppression.reason, suppression),
+        );
       }
       const key = `${owner.tenant_id}/${owner.email_id}`;
       const entry = reached.get(key) ?? { ...owner, lastEvents: [] };
@@ -106,7 +118,7 @@ export async function consumeSesBatch(
     env,
     db,
     d1,
-    { queries, stored, written, reached: reached.values() },
+    { queries, stored, suppressions, written, reached: reached.values() },
     counts,
     log,
   );

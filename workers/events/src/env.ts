@@ -7,6 +7,11 @@ export const Config = v.object({
   /** Outside "development", customer webhook endpoints must be https on a public host. */
   ENVIRONMENT: vars.environment(),
   /**
+   * Seals webhook signing secrets at rest (AES-256-GCM, runtime's secret-box): the same value in admin,
+   * which seals and shows them, and events, which signs with them. A secret (wrangler secret put).
+   */
+  WEBHOOK_SECRET_KEY: vars.text(),
+  /**
    * Seconds a pending webhook delivery may sit past its next_attempt_at before the recovery sweep
    * (each minute) queues it again: its queue message was lost. Longer than a message normally waits
    * in the queue; a shorter one (the local stack's, a test's) only queues a few needless copies, which

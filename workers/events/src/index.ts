@@ -5,6 +5,8 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
   type Caller,
   type EmailEventList,
+  type EmailMetricsQuery,
+  type EmailMetricsResponse,
   type EventsRpc,
   type QueueMessageBase,
   type RecoveryReport,
@@ -23,6 +25,7 @@ import {
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { consumeSesBatch } from './consumer';
 import { readEmailEvents } from './email-events';
+import { readEmailMetrics } from './email-metrics';
 import { config, type Env } from './env';
 import { readReputation, resumeSending } from './reputation';
 import { consumeSendFailures } from './send-failures';
@@ -55,6 +58,10 @@ export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
 
   async getStats(caller: Caller, query: StatsQuery): Promise<RpcResult<StatsResponse>> {
     return toRpcResult(() => readStats(this.env, caller, query));
+  }
+
+  async getEmailMetrics(caller: Caller, query: EmailMetricsQuery): Promise<RpcResult<EmailMetricsResponse>> {
+    return toRpcResult(() => readEmailMetrics(this.env, caller, query));
   }
 }
 

@@ -9,7 +9,11 @@ const realEnv = env as unknown as Env;
 
 describe('config(env)', () => {
   it("reads wrangler.jsonc's vars", () => {
-    expect(config(realEnv)).toEqual({ ENVIRONMENT: 'development', WEBHOOK_STRANDED_AFTER_SECONDS: 600 });
+    expect(config(realEnv)).toEqual({
+      ENVIRONMENT: 'development',
+      WEBHOOK_SECRET_KEY: 'local-dev-webhook-secret-key',
+      WEBHOOK_STRANDED_AFTER_SECONDS: 600,
+    });
   });
 
   it('reads WEBHOOK_STRANDED_AFTER_SECONDS as a number, 600 when unset or blank', () => {

@@ -5,6 +5,7 @@
 // each queued message to the deliverer when the test says so.
 import type { WebhookDeliverMessage } from '@mailgrid/contracts';
 import { createDb, markForReplay } from '@mailgrid/db';
+import { sealSecret } from '@mailgrid/runtime';
 import { runQueue } from '@mailgrid/testing/queue';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -165,6 +166,8 @@ describe('creating deliveries with the events', () => {
       created_at: expect.any(String),
       data: {
         email_id: email.id,
+        // The Message-ID the send worker wrote: the email's id at the From's domain.
+        message_id: `<${email.id}@${tenant.domain}>`,
         from: `Acme <hello@${tenant.domain}>`,
         to: ['Ada <ada@customer.test>'],
         subject: 'Your order',
@@ -183,6 +186,33 @@ describe('creating deliveries with the events', () => {
       type: 'Permanent',
       subType: 'General',
     });
+  });
+
+  it('tells suppression.added for the address a hard bounce suppresses, once, naming the email', async () => {
+    const hook = await seedWebhook(tenant, ['suppression.added']);
+    const email = await seedEmail(tenant);
+    await consume([notification(sesEvent('bounce-permanent', email))]);
+    const [delivery] = await deliveriesOf(hook.id);
+    const row = await testEnv.DB.prepare(
+      "SELECT id, created_at FROM suppressions WHERE tenant_id = ? AND email = 'ada@customer.test'",
+    )
+      .bind(tenant.tenantId)
+      .first<{ id: string; created_at: string }>();
+    expect(JSON.parse(delivery?.payload ?? '{}')).toEqual({
+      type: 'suppression.added',
+      created_at: row?.created_at,
+      data: {
+        id: row?.id,
+        email: 'ada@customer.test',
+        origin: 'bounce',
+        source_id: email.id,
+        created_at: row?.created_at,
+      },
+    });
+    // A second bounce to the address already suppressed adds no suppression, and tells nothing.
+    const again = await seedEmail(tenant);
+    await consume([notification(sesEvent('bounce-permanent', again))]);
+    expect(await deliveriesOf(hook.id)).toHaveLength(1);
   });
 
   it('creates no second delivery for an event SNS delivers again, in a later batch or the same one', async () => {
@@ -228,6 +258,49 @@ describe('delivering', () => {
     expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, last_status_code: 200 });
     expect(delivery.delivered_at).not.toBeNull();
     expect(await attemptsOf(delivery.id)).toEqual([{ attempt: 1, status_code: 200, error: null }]);
+  });
+
+  it('signs with a secret stored sealed, as admin stores it', async () => {
+    const hook = await seedWebhook(tenant, ['email.delivered']);
+    await testEnv.DB.prepare('UPDATE webhooks SET secret = ? WHERE id = ?')
+      .bind(await sealSecret(hook.secret, testEnv.WEBHOOK_SECRET_KEY), hook.id)
+      .run();
+    const queued = queueSpy();
+    await deliveredEvent();
+    await deliver(queued().map((message) => message.body));
+    const [request] = received as [Received];
+    expect(new Webhook(hook.secret).verify(request.body, request.headers)).toBeTruthy();
+  });
+
+  it('during a rotation signs with the new and the previous secret, and after it with the new one only', async () => {
+    const hook = await seedWebhook(tenant, ['email.delivered']);
+    const previous = hook.secret;
+    const current = newSecret();
+    const setRotation = (expiresAt: string) =>
+      testEnv.DB.prepare(
+        'UPDATE webhooks SET secret = ?, previous_secret = ?, previous_secret_expires_at = ? WHERE id = ?',
+      )
+        .bind(current, previous, expiresAt, hook.id)
+        .run();
+    await setRotation(new Date(Date.now() + 3600_000).toISOString());
+    let queued = queueSpy();
+    await deliveredEvent();
+    await deliver(queued().map((message) => message.body));
+    const during = received[0] as Received;
+    expect(during.headers['webhook-signature']).toMatch(/^v1,\S+ v1,\S+$/);
+    expect(new Webhook(current).verify(during.body, during.headers)).toBeTruthy();
+    expect(new Webhook(previous).verify(during.body, during.headers)).toBeTruthy();
+
+    await setRotation(new Date(Date.now() - 1000).toISOString());
+    vi.mocked(testEnv.WEBHOOKS_QUEUE.send).mockRestore();
+    vi.mocked(testEnv.WEBHOOKS_QUEUE.sendBatch).mockRestore();
+    queued = queueSpy();
+    await deliveredEvent();
+    await deliver(queued().map((message) => message.body));
+    const after = received[1] as Received;
+    expect(after.headers['webhook-signature']).toMatch(/^v1,\S+$/);
+    expect(new Webhook(current).verify(after.body, after.headers)).toBeTruthy();
+    expect(() => new Webhook(previous).verify(after.body, after.headers)).toThrow();
   });
 
   it('retries a failing receiver on a growing schedule until it recovers, and it gets the event once', async () => {

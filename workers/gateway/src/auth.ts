@@ -24,6 +24,7 @@ import { findApiKeyByPrefix, findUserBySubject } from '@mailgrid/db/cross-tenant
 import { config, type Env } from './env';
 import { looksLikeJwt, type VerifiedIdentity, verifyAccessToken } from './jwt';
 import { beginKeyLookup, clientAddress, recordAuthFailure } from './rate-limit';
+import { sessionToken, verifySession } from './session';
 
 /**
  * How long a key record stays in KV. Revocation deletes the entry at once; the TTL bounds how long
@@ -54,6 +55,8 @@ export interface TenantLimits {
 export interface Authenticated {
   caller: Caller;
   record: TenantLimits;
+  /** Signed in by the dashboard's session cookie, renewed: the Set-Cookie header to answer with. */
+  setCookie?: string;
 }
 
 export async function authenticate(
@@ -62,6 +65,13 @@ export async function authenticate(
   ctx: ExecutionContext,
   requestId: string,
 ): Promise<Authenticated> {
+  // The dashboard's session cookie stands in for a missing Authorization header (session.ts).
+  const session = request.headers.get('authorization') ? null : sessionToken(request);
+  if (session) {
+    const { subject, renewed } = await verifySession(env, request, session);
+    const user = await authenticateSubject(env, ctx, subject, requestId);
+    return renewed ? { ...user, setCookie: renewed } : user;
+  }
   const token = bearerToken(request);
   if (!token.startsWith('mg_') && looksLikeJwt(token)) return authenticateUser(env, ctx, token, requestId);
   // A malformed key is refused here, before any storage (KV, D1 or the failure bucket) is touched.
@@ -173,6 +183,16 @@ async function authenticateUser(
   requestId: string,
 ): Promise<Authenticated> {
   const { subject } = await verifyAccessToken(env, token);
+  return authenticateSubject(env, ctx, subject, requestId);
+}
+
+/** The Mailgrid user a verified identity is (a JWT's or the dashboard session's `sub`). */
+export async function authenticateSubject(
+  env: Env,
+  ctx: ExecutionContext,
+  subject: string,
+  requestId: string,
+): Promise<Authenticated> {
   const user = await lookupUser(env, ctx, subject);
   if (!user) {
     throw new AppError(

@@ -53,6 +53,11 @@ export const Config = v.object({
   AUTH_JWKS_URL: vars.optional(vars.url()),
   AUTH_JWT_ISSUER: vars.optional(vars.text()),
   AUTH_JWT_AUDIENCE: vars.optional(vars.text()),
+  /**
+   * Signs the dashboard's session cookies (HS256; see session.ts). Unset, the dashboard cannot sign
+   * anyone in (API keys and bearer JWTs work as ever).
+   */
+  SESSION_SECRET: vars.optional(vars.text()),
 });
 export type Config = v.InferOutput<typeof Config>;
 
@@ -72,6 +77,8 @@ export interface Env extends v.InferInput<typeof Config> {
   DOMAINS: RpcBinding<DomainsRpc>;
   MESSAGING: RpcBinding<MessagingRpc>;
   AUDIENCE: RpcBinding<AudienceRpc>;
+  /** The dashboard's built files (wrangler.jsonc `assets`); absent where they are not configured. */
+  ASSETS?: Fetcher;
 }
 
 /** The vars, parsed once per env object; throws at first use naming each missing or malformed one. */

@@ -4,6 +4,7 @@
 import { buildRouter } from './api/router';
 import type { RequestState } from './api/run';
 import { routes } from './api/table';
+import { dashboardPage, dashboardPages } from './dashboard';
 import type { Env } from './env';
 import { resolveRequestId } from './http/request-id';
 import { errorResponse } from './http/responses';
@@ -13,6 +14,10 @@ import { forwardToTracking, TRACKING_PATH } from './tracking-forward';
 export { RateLimiter } from '@mailgrid/rate-limiter';
 
 const router = buildRouter(routes);
+const isDashboardPage = dashboardPages(
+  routes.map((route) => route.path),
+  ['o', 'c', 'u'],
+);
 
 /**
  * A doubled slash (`/api//emails`, a base URL ending in `/` joined with a path starting with one) or a
@@ -30,6 +35,7 @@ export default {
   async fetch(incoming, env, ctx) {
     const request = tolerantPath(incoming);
     if (TRACKING_PATH.test(new URL(request.url).pathname)) return forwardToTracking(request, env);
+    if (isDashboardPage(request)) return dashboardPage(incoming, env);
     const state: RequestState = {
       requestId: resolveRequestId(request.headers.get('x-request-id')),
       headers: {},

@@ -19,6 +19,10 @@ export function jwtConfigured(env: Env): boolean {
 
 export interface VerifiedIdentity {
   subject: string;
+  /** The token's `jti`, `iat` and `exp` when it has them (a one-time sign-in link's token has all three). */
+  tokenId?: string;
+  issuedAt?: number;
+  expiresAt?: number;
 }
 
 /** One key set per URL for the isolate's life: jose caches the keys and refetches on an unknown `kid`. */
@@ -57,7 +61,12 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Verifi
           algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
         });
     if (!payload.sub) throw new AppError('invalid_access_token', 'The access token has no subject (sub).');
-    return { subject: payload.sub };
+    return {
+      subject: payload.sub,
+      ...(payload.jti ? { tokenId: payload.jti } : {}),
+      ...(payload.iat !== undefined ? { issuedAt: payload.iat } : {}),
+      ...(payload.exp !== undefined ? { expiresAt: payload.exp } : {}),
+    };
   } catch (err) {
     throw explain(err);
   }

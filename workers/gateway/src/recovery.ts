@@ -3,11 +3,18 @@
 // (send), webhook deliveries (events), CSV import chunks (admin). It lives here because the gateway
 // is the one worker whose scheduled handler `wrangler dev` can fire (the local stack fires it on this
 // same schedule), so recovery runs locally exactly as deployed. One worker failing does not stop the rest.
+// The gateway's own share: request-log rows past their 30 days are deleted (request-log.ts).
 import type { RecoveryReport, RecoveryRpc } from '@mailgrid/contracts';
 import type { Env } from './env';
+import { expireRequestLogs } from './request-log';
 
 export async function runRecovery(env: Env): Promise<Record<string, RecoveryReport | { error: string }>> {
-  const workers: Record<string, RecoveryRpc> = { send: env.SEND, events: env.EVENTS, admin: env.AUDIENCE };
+  const workers: Record<string, RecoveryRpc> = {
+    send: env.SEND,
+    events: env.EVENTS,
+    admin: env.AUDIENCE,
+    gateway: { recover: async () => ({ request_logs_expired: await expireRequestLogs(env) }) },
+  };
   const names = Object.keys(workers);
   const results = await Promise.allSettled(names.map((name) => (workers[name] as RecoveryRpc).recover()));
   const report = Object.fromEntries(

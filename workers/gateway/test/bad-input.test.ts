@@ -94,6 +94,10 @@ const EXAMPLES: Record<string, unknown> = {
   'contact-properties/create': { key: 'plan', type: 'string', fallback_value: 'free' },
   'contact-properties/update': { fallback_value: 'free' },
   'segments/create': { name: 'VIP' },
+  'audiences/create': { name: 'VIP' },
+  'audiences/update': { name: 'VIP' },
+  'audiences/create-contact': { email: 'ada@example.com', first_name: 'Ada', properties: { plan: 'pro' } },
+  'audiences/update-contact': { first_name: 'Ada', unsubscribed: false },
   'segments/update': { name: 'VIP' },
   'topics/create': {
     name: 'News',
@@ -134,6 +138,8 @@ const EXAMPLES: Record<string, unknown> = {
   'broadcasts/send': { scheduled_at: 'tomorrow at 9am' },
   'broadcasts/test': { to: ['ada@example.com', 'Bob <bob@example.com>'] },
   'suppressions/create': { email: 'ada@example.com', reason: 'asked' },
+  'suppressions/batch-add': { emails: ['ada@example.com', 'bob@example.com'] },
+  'suppressions/batch-remove': { emails: ['ada@example.com'] },
   'webhooks/create': { endpoint: 'https://hooks.example.com/mailgrid', events: ['email.sent'] },
   'webhooks/update': { endpoint: 'https://hooks.example.com/other', status: 'disabled' },
   'streams/create': { id: 'news', name: 'News', type: 'broadcast', configuration_set: 'news-set' },
@@ -428,6 +434,8 @@ function validCursor(route: Route): string {
       '/api/suppressions': 'a%40example.com',
       '/api/streams': 'transactional',
       '/api/webhooks/:id/deliveries': `msg_${'a'.repeat(32)}`,
+      '/api/webhooks/:id/events': `msg_${'a'.repeat(32)}`,
+      '/api/webhooks/:id/events/:event_id/attempts': `msg_${'a'.repeat(32)}-1`,
     }[route.path] ?? UUID_A
   );
 }

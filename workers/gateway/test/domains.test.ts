@@ -18,6 +18,7 @@ const domain: DomainObject = {
   region: 'us-east-1',
   created_at: '2026-01-01T00:00:00.000Z',
   capabilities: { sending: 'enabled', receiving: 'disabled' },
+  tls: 'opportunistic',
   open_tracking: false,
   click_tracking: false,
   tracking_subdomain: null,
@@ -95,7 +96,12 @@ describe('POST /api/domains', () => {
       { name: 'example.org', tracking_subdomain: 'a_b' },
       'tracking_subdomain: tracking_subdomain must be one DNS label',
     ],
-    [{ name: 'example.org', tls: 'enforced' }, 'Unknown field: tls.'],
+    [{ name: 'example.org', tls: 'required' }, 'tls: tls must be one of opportunistic, enforced'],
+    [
+      { name: 'example.org', capabilities: { sending: 'on' } },
+      'capabilities.sending must be enabled or disabled',
+    ],
+    [{ name: 'example.org', capabilities: { inbound: 'enabled' } }, 'Unknown field: inbound.'],
     [{}, 'Missing required field: name.'],
   ])('refuses %j with 422 before admin is asked', async (body, message) => {
     const response = await postJson('/api/domains', tenant.fullKey.token, body, adminEnv);

@@ -93,7 +93,12 @@ describe.each(withParams.map((route) => [`${route.method} ${route.path}`, route]
 
 describe('UUIDs in any case', () => {
   const uuidRoutes = withParams.filter(
-    (route) => route.method === 'GET' && route.params?.id?.expects.includes('(a UUID)') && !route.handle,
+    (route) =>
+      route.method === 'GET' &&
+      route.params?.id?.expects.includes('(a UUID)') &&
+      !route.handle &&
+      // The gateway answers the request log from its own D1, asking no peer (request-logs.test.ts).
+      !route.operationId.startsWith('logs/'),
   );
 
   it.each(uuidRoutes.map((route) => [route.path, route] as const))(
@@ -140,6 +145,8 @@ describe.each(paged.map((route) => [`${route.method} ${route.path}`, route] as c
           '/api/suppressions': 'a@example.com',
           '/api/streams': 'transactional',
           '/api/webhooks/:id/deliveries': `msg_${'a'.repeat(32)}`,
+          '/api/webhooks/:id/events': `msg_${'a'.repeat(32)}`,
+          '/api/webhooks/:id/events/:event_id/attempts': `msg_${'a'.repeat(32)}-1`,
         }[route.path] ?? crypto.randomUUID();
       const response = await call(
         `${base}?after=${cursor}&before=${cursor}`,
@@ -156,17 +163,17 @@ describe.each(paged.map((route) => [`${route.method} ${route.path}`, route] as c
 );
 
 describe('a list the callee reads whole, or only its newest rows', () => {
-  const ids = Array.from({ length: 5 }, (_, n) => `msg_${String(n).repeat(32)}`);
-  const path = `/api/webhooks/${crypto.randomUUID()}/deliveries`;
+  const ids = Array.from({ length: 5 }, () => crypto.randomUUID());
+  const path = '/api/webhooks';
 
   async function page(query: string, calleeHasMore: boolean) {
-    const listWebhookDeliveries = async () => ({
+    const listWebhooks = async () => ({
       ok: true,
       value: { object: 'list', has_more: calleeHasMore, data: ids.map((id) => ({ id })) },
     });
     const { env } = recordingPeersWith({
       OPERATOR_SECRET,
-      MESSAGING: { listWebhookDeliveries } as unknown as Env['MESSAGING'],
+      MESSAGING: { listWebhooks } as unknown as Env['MESSAGING'],
     });
     const response = await call(`${path}?${query}`, { key: tenant.fullKey.token }, env);
     expect(response.status).toBe(200);

@@ -11,11 +11,14 @@ beforeAll(async () => {
   tenant = await seedTenant(realEnv.DB, { slug: uniqueSlug('gw-supp'), domain: 'supp.example.test' });
 });
 
+const SUPPRESSION_ID = 'e169aa45-1ecf-4183-9955-b1499d5701d3';
+
 const suppression = {
   object: 'suppression' as const,
-  id: 'ada@customer.test',
+  id: SUPPRESSION_ID,
   email: 'ada@customer.test',
   origin: 'manual' as const,
+  source_id: null,
   reason: 'manual',
   created_at: '2026-09-01T10:00:00.000Z',
 };
@@ -28,9 +31,18 @@ function suppressionAdmin() {
       value: { object: 'list', has_more: false, data: [suppression] },
     })),
     addSuppression: vi.fn<MessagingRpc['addSuppression']>(async () => ({ ok: true, value: suppression })),
-    removeSuppression: vi.fn<MessagingRpc['removeSuppression']>(async (_caller, email) => ({
+    removeSuppression: vi.fn<MessagingRpc['removeSuppression']>(async (_caller, ref) => ({
       ok: true,
-      value: { object: 'suppression', id: email, deleted: true },
+      value: { object: 'suppression', id: ref, deleted: true },
+    })),
+    getSuppression: vi.fn<MessagingRpc['getSuppression']>(async () => ({ ok: true, value: suppression })),
+    batchAddSuppressions: vi.fn<MessagingRpc['batchAddSuppressions']>(async (_caller, input) => ({
+      ok: true,
+      value: { data: input.emails.map(() => ({ object: 'suppression' as const, id: SUPPRESSION_ID })) },
+    })),
+    batchRemoveSuppressions: vi.fn<MessagingRpc['batchRemoveSuppressions']>(async () => ({
+      ok: true,
+      value: { data: [{ object: 'suppression' as const, id: SUPPRESSION_ID, deleted: true }] },
     })),
   };
 }
@@ -39,14 +51,18 @@ describe('GET /api/suppressions', () => {
   it("lists admin's page, passing the parsed cursor query", async () => {
     const admin = suppressionAdmin();
     const response = await call(
-      '/api/suppressions?limit=5&after=bob%40customer.test',
+      '/api/suppressions?limit=5&after=bob%40customer.test&origin=bounce',
       { key: tenant.fullKey.token },
       testEnv({ ADMIN: admin }),
     );
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [suppression] });
     expect(admin.listSuppressions.mock.calls[0]?.[0]).toMatchObject({ tenant_id: tenant.tenantId });
-    expect(admin.listSuppressions.mock.calls[0]?.[1]).toEqual({ limit: 5, after: 'bob@customer.test' });
+    expect(admin.listSuppressions.mock.calls[0]?.[1]).toEqual({
+      limit: 5,
+      after: 'bob@customer.test',
+      origin: 'bounce',
+    });
   });
 
   it('refuses a limit out of range', async () => {
@@ -137,6 +153,92 @@ describe('DELETE /api/suppressions/:email', () => {
     );
     expect(response.status).toBe(404);
     expect(await response.json()).toMatchObject({ statusCode: 404, name: 'not_found' });
+  });
+});
+
+describe('GET /api/suppressions/:id', () => {
+  it.each([
+    [SUPPRESSION_ID.toUpperCase(), SUPPRESSION_ID],
+    ['ada%40customer.test', 'ada@customer.test'],
+  ])('reads by id or address (%s)', async (path, passed) => {
+    const admin = suppressionAdmin();
+    const response = await call(
+      `/api/suppressions/${path}`,
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual(suppression);
+    expect(admin.getSuppression.mock.calls[0]?.[1]).toBe(passed);
+  });
+
+  it('refuses what is neither an id nor an address', async () => {
+    const admin = suppressionAdmin();
+    const response = await call(
+      '/api/suppressions/nope',
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+    expect(admin.getSuppression).not.toHaveBeenCalled();
+  });
+});
+
+describe('POST /api/suppressions/batch/add and /batch/remove', () => {
+  it('adds the lower-cased addresses', async () => {
+    const admin = suppressionAdmin();
+    const response = await postJson(
+      '/api/suppressions/batch/add',
+      tenant.fullKey.token,
+      { emails: ['Ada@Customer.test', 'bob@customer.test'] },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect((await response.json()) as unknown).toMatchObject({
+      data: [{ id: SUPPRESSION_ID }, { id: SUPPRESSION_ID }],
+    });
+    expect(admin.batchAddSuppressions.mock.calls[0]?.[1]).toEqual({
+      emails: ['ada@customer.test', 'bob@customer.test'],
+    });
+  });
+
+  it.each([
+    [{ emails: [] }, 'emails must list 1 to 100 entries'],
+    [{ emails: Array.from({ length: 101 }, (_, i) => `a${i}@x.test`) }, 'emails must list 1 to 100 entries'],
+    [{ emails: ['nope'] }, 'must be an email address'],
+  ])('refuses a bad batch add %#, asking admin nothing', async (body, message) => {
+    const admin = suppressionAdmin();
+    const response = await postJson(
+      '/api/suppressions/batch/add',
+      tenant.fullKey.token,
+      body,
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+    expect(JSON.stringify(await response.json())).toContain(message);
+    expect(admin.batchAddSuppressions).not.toHaveBeenCalled();
+  });
+
+  it('removes by ids, and refuses both ids and emails, or neither', async () => {
+    const admin = suppressionAdmin();
+    const ok = await postJson(
+      '/api/suppressions/batch/remove',
+      tenant.fullKey.token,
+      { ids: [SUPPRESSION_ID] },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: [{ object: 'suppression', id: SUPPRESSION_ID, deleted: true }] });
+    for (const body of [{ ids: [SUPPRESSION_ID], emails: ['a@x.test'] }, {}]) {
+      const bad = await postJson(
+        '/api/suppressions/batch/remove',
+        tenant.fullKey.token,
+        body,
+        testEnv({ ADMIN: admin }),
+      );
+      expect(bad.status).toBe(422);
+    }
+    expect(admin.batchRemoveSuppressions).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -49,6 +49,7 @@ function templateObject(): TemplateObject {
     variables: [{ key: 'NAME', type: 'string', fallback_value: 'there' }],
     published_at: '2026-01-01T00:00:00.000Z',
     has_unpublished_versions: false,
+    current_version_id: '0b7c6a3e-1d2f-4a5b-8c9d-0e1f2a3b4c5d',
     created_at: '2026-01-01T00:00:00.000Z',
     updated_at: '2026-01-01T00:00:00.000Z',
   };

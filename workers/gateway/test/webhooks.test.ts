@@ -25,16 +25,12 @@ const webhook = {
   created_at: '2026-09-01T10:00:00.000Z',
 };
 
-const delivery = {
-  object: 'webhook_delivery' as const,
+const event = {
   id: DELIVERY_ID,
-  webhook_id: WEBHOOK_ID,
-  event_type: 'email.delivered',
-  status: 'pending' as const,
-  attempts: [],
-  next_attempt_at: '2026-09-01T10:00:00.000Z',
+  type: 'email.delivered' as const,
   created_at: '2026-09-01T10:00:00.000Z',
-  delivered_at: null,
+  status: 'attempting' as const,
+  attempts: 1,
 };
 
 function webhookAdmin() {
@@ -48,7 +44,10 @@ function webhookAdmin() {
       ok: true,
       value: { object: 'list', has_more: false, data: [webhook] },
     })),
-    getWebhook: vi.fn<MessagingRpc['getWebhook']>(async () => ({ ok: true, value: webhook })),
+    getWebhook: vi.fn<MessagingRpc['getWebhook']>(async () => ({
+      ok: true,
+      value: { ...webhook, signing_secret: 'whsec_c2VjcmV0' },
+    })),
     updateWebhook: vi.fn<MessagingRpc['updateWebhook']>(async (_caller, id) => ({
       ok: true,
       value: { object: 'webhook', id },
@@ -57,13 +56,22 @@ function webhookAdmin() {
       ok: true,
       value: { object: 'webhook', id, deleted: true },
     })),
-    listWebhookDeliveries: vi.fn<MessagingRpc['listWebhookDeliveries']>(async () => ({
+    listWebhookEvents: vi.fn<MessagingRpc['listWebhookEvents']>(async () => ({
       ok: true,
-      value: { object: 'list', has_more: false, data: [delivery] },
+      value: { object: 'list', has_more: false, data: [event] },
     })),
-    replayWebhookDelivery: vi.fn<MessagingRpc['replayWebhookDelivery']>(async () => ({
+    replayWebhookEvent: vi.fn<MessagingRpc['replayWebhookEvent']>(async () => ({
       ok: true,
-      value: delivery,
+      value: { object: 'webhook_event', id: DELIVERY_ID },
+    })),
+    rotateWebhookSecret: vi.fn<MessagingRpc['rotateWebhookSecret']>(async (_caller, id) => ({
+      ok: true,
+      value: {
+        object: 'webhook',
+        id,
+        signing_secret: 'whsec_bmV3',
+        previous_secret_expires_at: '2026-09-02T10:00:00.000Z',
+      },
     })),
   };
 }
@@ -124,7 +132,7 @@ describe('GET, PATCH, DELETE /api/webhooks/:id and GET /api/webhooks', () => {
     expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [webhook] });
   });
 
-  it('reads one', async () => {
+  it('reads one, with its signing secret (as Resend does)', async () => {
     const admin = webhookAdmin();
     const response = await call(
       `/api/webhooks/${WEBHOOK_ID}`,
@@ -132,7 +140,7 @@ describe('GET, PATCH, DELETE /api/webhooks/:id and GET /api/webhooks', () => {
       testEnv({ ADMIN: admin }),
     );
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual(webhook);
+    expect(await response.json()).toEqual({ ...webhook, signing_secret: 'whsec_c2VjcmV0' });
     expect(admin.getWebhook.mock.calls[0]?.[1]).toBe(WEBHOOK_ID);
   });
 
@@ -211,41 +219,77 @@ describe('GET, PATCH, DELETE /api/webhooks/:id and GET /api/webhooks', () => {
   });
 });
 
-describe('deliveries', () => {
-  it('lists a webhook deliveries', async () => {
+describe('events (the delivery log) and their /deliveries aliases', () => {
+  it.each(['events', 'deliveries'])('lists a webhook events under /%s, passing the page on', async (name) => {
     const admin = webhookAdmin();
     const response = await call(
-      `/api/webhooks/${WEBHOOK_ID}/deliveries`,
+      `/api/webhooks/${WEBHOOK_ID}/${name}?limit=5&after=${DELIVERY_ID}`,
       { key: tenant.fullKey.token },
       testEnv({ ADMIN: admin }),
     );
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [delivery] });
+    expect(await response.json()).toEqual({ object: 'list', has_more: false, data: [event] });
+    expect(admin.listWebhookEvents.mock.calls[0]?.slice(1)).toEqual([
+      WEBHOOK_ID,
+      { limit: 5, after: DELIVERY_ID },
+    ]);
   });
 
-  it('replays one: 202 with the delivery, pending again', async () => {
+  it.each([
+    ['events', 'event_id'],
+    ['deliveries', 'delivery_id'],
+  ])('replays one under /%s: 202 with the event id', async (name) => {
     const admin = webhookAdmin();
     const response = await postJson(
-      `/api/webhooks/${WEBHOOK_ID}/deliveries/${DELIVERY_ID}/replay`,
+      `/api/webhooks/${WEBHOOK_ID}/${name}/${DELIVERY_ID}/replay`,
       tenant.fullKey.token,
       '',
       testEnv({ ADMIN: admin }),
     );
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual(delivery);
-    expect(admin.replayWebhookDelivery.mock.calls[0]?.slice(1)).toEqual([WEBHOOK_ID, DELIVERY_ID]);
+    expect(await response.json()).toEqual({ object: 'webhook_event', id: DELIVERY_ID });
+    expect(admin.replayWebhookEvent.mock.calls[0]?.slice(1)).toEqual([WEBHOOK_ID, DELIVERY_ID]);
   });
 
   it('needs a full_access key to replay', async () => {
     const admin = webhookAdmin();
     const response = await postJson(
-      `/api/webhooks/${WEBHOOK_ID}/deliveries/${DELIVERY_ID}/replay`,
+      `/api/webhooks/${WEBHOOK_ID}/events/${DELIVERY_ID}/replay`,
       tenant.sendingKey.token,
       '',
       testEnv({ ADMIN: admin }),
     );
     expect(response.status).toBe(403);
-    expect(admin.replayWebhookDelivery).not.toHaveBeenCalled();
+    expect(admin.replayWebhookEvent).not.toHaveBeenCalled();
+  });
+
+  it('refuses an event id that is not one before admin is asked', async () => {
+    const admin = webhookAdmin();
+    const response = await call(
+      `/api/webhooks/${WEBHOOK_ID}/events/nope`,
+      { key: tenant.fullKey.token },
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(422);
+  });
+});
+
+describe('signing-secret rotation', () => {
+  it('rotates with a bodyless POST (as the SDK sends it) and answers the new secret', async () => {
+    const admin = webhookAdmin();
+    const response = await postJson(
+      `/api/webhooks/${WEBHOOK_ID}/signing-secret/rotate`,
+      tenant.fullKey.token,
+      '',
+      testEnv({ ADMIN: admin }),
+    );
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      object: 'webhook',
+      id: WEBHOOK_ID,
+      signing_secret: 'whsec_bmV3',
+    });
+    expect(admin.rotateWebhookSecret.mock.calls[0]?.slice(1)).toEqual([WEBHOOK_ID]);
   });
 });
 

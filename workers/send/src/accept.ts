@@ -80,11 +80,6 @@ export async function acceptBatch(
             'invalid_parameter',
             `[${index}].attachments: batch emails cannot carry attachments.`,
           );
-        if (email.scheduled_at)
-          throw new AppError(
-            'invalid_parameter',
-            `[${index}].scheduled_at: batch emails cannot be scheduled.`,
-          );
         prepared.push(await prepareEmail(db, caller, email, now, `[${index}]`, prepareOptions(env)));
       } catch (err) {
         if (!(err instanceof AppError) || mode === 'strict') throw err;

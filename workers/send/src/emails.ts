@@ -8,10 +8,19 @@ import {
   type ListEmailsQuery,
   unknownCursor,
 } from '@mailgrid/contracts';
-import { cancelEmail, createDb, type EmailRow, getEmail, listEmails, rescheduleEmail } from '@mailgrid/db';
+import {
+  cancelEmail,
+  createDb,
+  type EmailFilters,
+  type EmailRow,
+  getEmail,
+  listEmails,
+  rescheduleEmail,
+} from '@mailgrid/db';
 import { getBody } from './body-store';
 import { personalise } from './broadcasts/content';
 import type { Env } from './env';
+import { messageIdOf } from './message-id';
 import { queueDelaySeconds } from './queue-delay';
 import { parseScheduledAt } from './schedule';
 
@@ -19,13 +28,36 @@ export async function readEmail(env: Env, caller: Caller, id: string): Promise<E
   const row = await getEmail(createDb(env.DB), caller.tenant_id, id);
   if (!row) throw notFound(id);
   const body = await getBody(env, row.body_key);
-  return { ...summary(row), html: body?.html ?? null, text: body?.text ?? null };
+  return { ...summary(env, row), html: body?.html ?? null, text: body?.text ?? null };
 }
 
 export async function readEmails(env: Env, caller: Caller, query: ListEmailsQuery): Promise<EmailList> {
-  const page = await listEmails(createDb(env.DB), caller.tenant_id, query);
+  const page = await listEmails(createDb(env.DB), caller.tenant_id, query, emailFilters(query));
   if (!page) throw unknownCursor(query, 'email');
-  return { object: 'list', has_more: page.has_more, data: page.rows.map(summary) };
+  return { object: 'list', has_more: page.has_more, data: page.rows.map((row) => summary(env, row)) };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The log's filters as the repository takes them: a day `until` means up to the end of that day. */
+export function emailFilters(query: ListEmailsQuery): EmailFilters {
+  const [tagName = '', ...tagValue] = query.tag?.split(':') ?? [];
+  const isDay = (text: string) => text.length === 10;
+  return {
+    ...(query.last_event ? { last_event: query.last_event } : {}),
+    ...(query.stream ? { stream: query.stream } : {}),
+    ...(query.domain ? { domain: query.domain } : {}),
+    ...(query.tag
+      ? { tag: tagValue.length ? { name: tagName, value: tagValue.join(':') } : { name: tagName } }
+      : {}),
+    ...(query.since ? { created_from: new Date(query.since).toISOString() } : {}),
+    ...(query.until
+      ? {
+          created_before: new Date(Date.parse(query.until) + (isDay(query.until) ? DAY_MS : 1)).toISOString(),
+        }
+      : {}),
+    ...(query.q ? { search: query.q } : {}),
+  };
 }
 
 export async function reschedule(env: Env, caller: Caller, id: string, scheduledAt: string) {
@@ -59,7 +91,7 @@ function notFound(id: string): AppError {
   return new AppError('not_found', `Email ${id} not found.`);
 }
 
-function summary(row: EmailRow): EmailSummary {
+function summary(env: Env, row: EmailRow): EmailSummary {
   return {
     object: 'email',
     id: row.id,
@@ -77,6 +109,7 @@ function summary(row: EmailRow): EmailSummary {
     suppressed: JSON.parse(row.suppressed),
     error: row.error,
     broadcast_id: row.broadcast_id,
+    message_id: messageIdOf(env, row),
   };
 }
 

@@ -3,6 +3,9 @@
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import {
+  type AttachmentContent,
+  type AttachmentList,
+  type AttachmentObject,
   type BatchResponse,
   type BatchValidation,
   type BroadcastQueueMessage,
@@ -18,11 +21,15 @@ import {
   type SendEmailRequest,
   type SendQueueMessage,
   type SendRpc,
+  type SharedEmail,
+  type ShareEmailRequest,
+  type ShareEmailResponse,
   toRpcResult,
   type WorkerHealth,
 } from '@mailgrid/contracts';
 import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
 import { acceptBatch, acceptEmail } from './accept';
+import { listAttachments, openAttachment, readAttachment } from './attachments';
 import { cancelBroadcast, pauseBroadcast, resumeBroadcast, sendBroadcast } from './broadcasts/lifecycle';
 import { sweepStalledBroadcasts } from './broadcasts/recovery';
 import { consumeBroadcastBatch } from './broadcasts/steps';
@@ -31,6 +38,7 @@ import { consumeSendBatch } from './consumer';
 import { cancel, readEmail, readEmails, reschedule } from './emails';
 import { config, type Env } from './env';
 import { readRawEmail } from './raw';
+import { openSharedEmail, shareEmail } from './share';
 import { sweepStranded } from './sweeper';
 
 // Send's own SES pacing buckets (RATE_LIMITER); the gateway hosts its own for the API limit.
@@ -96,6 +104,36 @@ export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
 
   async cancel(caller: Caller, id: string): Promise<RpcResult<{ object: 'email'; id: string }>> {
     return toRpcResult(() => cancel(this.env, caller, id));
+  }
+
+  async listAttachments(caller: Caller, emailId: string, origin: string): Promise<RpcResult<AttachmentList>> {
+    return toRpcResult(() => listAttachments(this.env, caller, emailId, origin));
+  }
+
+  async getAttachment(
+    caller: Caller,
+    emailId: string,
+    attachmentId: string,
+    origin: string,
+  ): Promise<RpcResult<AttachmentObject>> {
+    return toRpcResult(() => readAttachment(this.env, caller, emailId, attachmentId, origin));
+  }
+
+  async shareEmail(
+    caller: Caller,
+    emailId: string,
+    input: ShareEmailRequest,
+    origin: string,
+  ): Promise<RpcResult<ShareEmailResponse>> {
+    return toRpcResult(() => shareEmail(this.env, caller, emailId, input, origin));
+  }
+
+  async openAttachment(token: string): Promise<RpcResult<AttachmentContent>> {
+    return toRpcResult(() => openAttachment(this.env, token));
+  }
+
+  async openSharedEmail(token: string): Promise<RpcResult<SharedEmail>> {
+    return toRpcResult(() => openSharedEmail(this.env, token));
   }
 
   async sendBroadcast(

@@ -70,11 +70,26 @@ export async function prepareEmail(
   options: PrepareOptions = {},
 ): Promise<PreparedEmail> {
   const at = (name: string) => (field ? `${field}.${name}` : name);
-  const from = parseAddress(input.from);
+  // A template's from, reply_to and subject are defaults: what the request gives wins.
+  const rendered = input.template
+    ? await renderTemplate(db, caller.tenant_id, input.template, at('template'))
+    : null;
+  const fromText = input.from ?? rendered?.from ?? null;
+  if (fromText === null) {
+    throw new AppError(
+      'missing_required_field',
+      input.template
+        ? `${at('from')} is required: template ${input.template.id} has no from address; give one here or on the template.`
+        : `${at('from')} is required.`,
+    );
+  }
+  const from = parseAddress(fromText);
   if (!from)
     throw new AppError(
       'invalid_from_address',
-      `${at('from')}: "${input.from}" is not a valid address. Use "Name <you@example.com>" or "you@example.com".`,
+      input.from === undefined
+        ? `${at('from')}: the template's from address "${fromText}" is not a valid address.`
+        : `${at('from')}: "${input.from}" is not a valid address. Use "Name <you@example.com>" or "you@example.com".`,
     );
   const domainName = domainOf(from);
   const domain = await findDomainByName(db, caller.tenant_id, domainName);
@@ -82,6 +97,12 @@ export async function prepareEmail(
     throw new AppError(
       'invalid_from_address',
       `${at('from')}: the ${domainName} domain is not verified. Add and verify it, then send from it.`,
+    );
+  }
+  if (domain.sending === 'disabled') {
+    throw new AppError(
+      'invalid_from_address',
+      `${at('from')}: sending is disabled on the ${domainName} domain (its capabilities.sending); enable it to send from it.`,
     );
   }
   if (caller.domain_id && caller.domain_id !== domain.id) {
@@ -102,7 +123,7 @@ export async function prepareEmail(
   const to = addresses(input.to, at('to'));
   const cc = addresses(input.cc, at('cc'));
   const bcc = addresses(input.bcc, at('bcc'));
-  const replyTo = addresses(input.reply_to, at('reply_to'));
+  const replyTo = addresses(input.reply_to ?? rendered?.replyTo ?? undefined, at('reply_to'));
   if (to.length === 0)
     throw new AppError('missing_required_field', `${at('to')}: at least one recipient is required.`);
   const recipientCount = to.length + cc.length + bcc.length;
@@ -117,8 +138,7 @@ export async function prepareEmail(
   let html = input.html ?? null;
   let text = input.text ?? null;
   const subjectFromTemplate = input.template !== undefined && subject === null;
-  if (input.template) {
-    const rendered = await renderTemplate(db, caller.tenant_id, input.template, at('template'));
+  if (rendered) {
     subject = subject ?? rendered.subject;
     html = html ?? rendered.html;
     text = text ?? rendered.text;
@@ -171,7 +191,9 @@ export async function prepareEmail(
     );
   }
 
-  const scheduledAt = input.scheduled_at ? parseScheduledAt(input.scheduled_at, now) : null;
+  const scheduledAt = input.scheduled_at
+    ? parseScheduledAt(input.scheduled_at, now, at('scheduled_at'))
+    : null;
   const recipients = [...to, ...cc, ...bcc].map(bareAddress);
   const [onSuppressionList, optedOut] = await Promise.all([
     findSuppressed(db, caller.tenant_id, recipients),
@@ -185,7 +207,7 @@ export async function prepareEmail(
   return {
     id: crypto.randomUUID(),
     domainId: domain.id,
-    from: input.from,
+    from: fromText.trim(),
     ...kept,
     replyTo,
     subject,

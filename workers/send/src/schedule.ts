@@ -1,49 +1,39 @@
-// `scheduled_at`: ISO 8601 with a time zone, or the natural-language forms Resend accepts
-// ("in 1 hour", "in 30 minutes", "tomorrow at 9am", "tomorrow at 17:30"; times are UTC).
+// `scheduled_at`: ISO 8601 with a time zone, or the natural-language forms Resend documents ("in 1
+// min", "in 2 hours", "tomorrow at 9am", "Friday at 3pm ET"; UTC unless a zone is named). Resolved
+// once, when the request is accepted: what is stored is the absolute time.
 import { AppError, EMAIL_LIMITS } from '@mailgrid/contracts';
+import { parseNaturalTime } from './natural-time';
 
-const UNIT_MS = {
-  second: 1000,
-  minute: 60_000,
-  hour: 3_600_000,
-  day: 86_400_000,
-  week: 604_800_000,
-} as const;
+const DAY_MS = 86_400_000;
+/** A time this close behind the clock (a client's clock running slow, "in 0 minutes") means now. */
+export const SCHEDULE_GRACE_MS = 60_000;
 
-export function parseScheduledAt(input: string, now = new Date()): Date {
-  const at = parse(input.trim().toLowerCase(), now);
-  if (!at) {
+export const SCHEDULE_FORMS =
+  'ISO 8601 with a time zone (2026-12-01T09:00:00Z, 2026-12-01T10:00:00+01:00) or Resend\'s natural language: "in 1 min", "in 2 hours", "in 3 days", "tomorrow at 9am", "Friday at 3pm ET", "next monday at 17:30 UTC+2" (UTC unless a zone is named)';
+
+export function parseScheduledAt(input: string, now = new Date(), field = 'scheduled_at'): Date {
+  const at = parseIso(input.trim()) ?? parseNaturalTime(input, now);
+  if (!at)
+    throw new AppError('invalid_parameter', `${field}: "${input}" is not a date. Use ${SCHEDULE_FORMS}.`);
+  if (at.getTime() < now.getTime() - SCHEDULE_GRACE_MS) {
     throw new AppError(
       'invalid_parameter',
-      `scheduled_at: "${input}" is not a date. Use ISO 8601 with a time zone (2026-12-01T09:00:00Z) or e.g. "in 1 hour".`,
+      `${field}: "${input}" is ${at.toISOString()}, in the past; scheduled_at must be in the future.`,
     );
   }
-  if (at.getTime() <= now.getTime())
-    throw new AppError('invalid_parameter', 'scheduled_at must be in the future.');
-  if (at.getTime() > now.getTime() + EMAIL_LIMITS.schedule_days * UNIT_MS.day) {
+  if (at.getTime() > now.getTime() + EMAIL_LIMITS.schedule_days * DAY_MS) {
     throw new AppError(
       'invalid_parameter',
-      `scheduled_at must be within ${EMAIL_LIMITS.schedule_days} days.`,
+      `${field}: "${input}" is ${at.toISOString()}; scheduled_at must be within ${EMAIL_LIMITS.schedule_days} days.`,
     );
   }
-  return at;
+  return at.getTime() < now.getTime() ? now : at;
 }
 
-function parse(text: string, now: Date): Date | null {
-  const relative = /^in (\d{1,5}) (second|minute|hour|day|week)s?$/.exec(text);
-  if (relative)
-    return new Date(now.getTime() + Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]);
-  const tomorrow = /^tomorrow(?: at (\d{1,2})(?::(\d{2}))? ?(am|pm)?)?$/.exec(text);
-  if (tomorrow) {
-    let hour = tomorrow[1] ? Number(tomorrow[1]) : 9;
-    const minute = tomorrow[2] ? Number(tomorrow[2]) : 0;
-    if (tomorrow[3] === 'pm' && hour < 12) hour += 12;
-    if (tomorrow[3] === 'am' && hour === 12) hour = 0;
-    if (hour > 23 || minute > 59) return null;
-    return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, hour, minute));
-  }
-  // ISO 8601 only, and only with a zone: a bare local time would mean different instants to different readers.
-  if (!/^\d{4}-\d{2}-\d{2}t\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(z|[+-]\d{2}:?\d{2})$/.test(text)) return null;
-  const at = new Date(text.toUpperCase());
+/** ISO 8601 only with a zone: a bare local time would mean different instants to different readers. */
+function parseIso(text: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}[tT ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?([zZ]|[+-]\d{2}:?\d{2})$/.test(text))
+    return null;
+  const at = new Date(text.replace(' ', 'T').toUpperCase());
   return Number.isNaN(at.getTime()) ? null : at;
 }

@@ -1,17 +1,14 @@
-// Sending with a template: its published version, rendered with the request's variables. A render
-// error is a 422 naming the variable; nothing half-rendered is ever sent.
-import { AppError } from '@mailgrid/contracts';
+// Sending with a template: its published version, rendered with the request's variables, and the
+// from / reply_to it was published with as the send's defaults. A render error is a 422 naming the
+// variable; nothing half-rendered is ever sent.
+import { AppError, type PublishedTemplate } from '@mailgrid/contracts';
 import { type Db, findTemplate } from '@mailgrid/db';
-import {
-  type Rendered,
-  render,
-  TemplateError,
-  type TemplateSource,
-  type TemplateVariable,
-} from '@mailgrid/templates';
+import { type Rendered, render, TemplateError } from '@mailgrid/templates';
 
-interface PublishedTemplate extends TemplateSource {
-  variables: TemplateVariable[];
+export interface RenderedTemplate extends Rendered {
+  /** The template's sender and reply-to addresses (null: none), used when the send gives none. */
+  from: string | null;
+  replyTo: string[] | null;
 }
 
 export async function renderTemplate(
@@ -19,7 +16,7 @@ export async function renderTemplate(
   tenantId: string,
   template: { id: string; variables?: Record<string, unknown> },
   field: string,
-): Promise<Rendered> {
+): Promise<RenderedTemplate> {
   const row = await findTemplate(db, tenantId, template.id);
   if (!row) throw new AppError('invalid_parameter', `${field}.id: no template ${template.id}.`);
   if (!row.published) {
@@ -29,8 +26,15 @@ export async function renderTemplate(
     );
   }
   const published = JSON.parse(row.published) as PublishedTemplate;
+  // Copies published before from / reply_to were part of a version carry neither: the draft's stand in.
+  const from = published.from !== undefined ? published.from : row.from_address;
+  const replyTo = published.reply_to !== undefined ? published.reply_to : row.reply_to;
   try {
-    return render(published, published.variables, template.variables ?? {});
+    return {
+      ...render(published, published.variables, template.variables ?? {}),
+      from: from || null,
+      replyTo: replyTo ? (JSON.parse(replyTo) as string[]) : null,
+    };
   } catch (err) {
     if (err instanceof TemplateError) {
       const where = err.variable ? `${field}.variables.${err.variable}` : field;

@@ -135,6 +135,7 @@ describe('accept', () => {
       suppressed: [],
       error: null,
       broadcast_id: null,
+      message_id: null,
     });
   });
 
@@ -396,7 +397,7 @@ describe('batches', () => {
       { index: 0, email: emailFrom(tenant, { to: 'one@customer.test' }) },
       { index: 2, email: emailFrom(tenant, { from: 'me@unverified.test' }) },
       { index: 3, email: emailFrom(tenant, { to: 'three@customer.test' }) },
-      { index: 4, email: emailFrom(tenant, { scheduled_at: 'in 1 hour' }) },
+      { index: 4, email: emailFrom(tenant, { scheduled_at: 'someday' }) },
       { index: 5, email: emailFrom(tenant, { attachments: [{ filename: 'a.txt', content: btoa('a') }] }) },
     ];
     // The gateway's schema refused index 1 already; send reports it with its own.
@@ -408,7 +409,7 @@ describe('batches', () => {
     expect(result.errors?.map((error) => error.index)).toEqual([1, 2, 4, 5]);
     expect(result.errors?.[0]?.message).toBe('to: must be an address or a list of addresses');
     expect(result.errors?.[1]?.message).toContain('[2].from');
-    expect(result.errors?.[2]?.message).toContain('[4].scheduled_at: batch emails cannot be scheduled');
+    expect(result.errors?.[2]?.message).toContain('[4].scheduled_at: "someday" is not a date');
     expect(result.errors?.[3]?.message).toContain('[5].attachments: batch emails cannot carry attachments');
     const [one, three] = result.data.map((entry) => entry.id) as [string, string];
     expect(JSON.parse((await emailRow(one))?.to_addresses ?? '[]')).toEqual(['one@customer.test']);
@@ -419,6 +420,32 @@ describe('batches', () => {
       { body: messageFor(tenant, one), delaySeconds: 0 },
       { body: messageFor(tenant, three), delaySeconds: 0 },
     ]);
+  });
+
+  it('schedules an email of a batch that says when (natural language too), the others go at once', async () => {
+    const tenant = await newTenant();
+    const queue = queueSpy();
+    const before = Date.now();
+    const result = value(
+      await send.acceptBatch(
+        tenant.caller,
+        [
+          { index: 0, email: emailFrom(tenant, { scheduled_at: 'in 1 min' }) },
+          { index: 1, email: emailFrom(tenant) },
+        ],
+        [],
+        'strict',
+        null,
+      ),
+    );
+    const [later, now] = result.data.map((entry) => entry.id) as [string, string];
+    const row = await emailRow(later);
+    expect(row?.status).toBe('scheduled');
+    const at = new Date(row?.scheduled_at as string).getTime();
+    expect(at).toBeGreaterThanOrEqual(before + 60_000);
+    expect(at).toBeLessThanOrEqual(Date.now() + 60_000);
+    expect((await emailRow(now))?.status).toBe('queued');
+    expect(queue.enqueued().map((message) => message.delaySeconds)).toEqual([60, 0]);
   });
 
   it('permissive with nothing valid: no emails, the errors, nothing stored', async () => {
@@ -587,6 +614,101 @@ describe('templates', () => {
     });
     expect((await emailRow(id))?.subject).toBe('Your order');
     expect((await bodyOf(tenant, id))?.html).toBe('<p>item costs 1</p>');
+  });
+
+  describe("the template's from, reply_to and subject as defaults", () => {
+    let withSender: string;
+    let withoutSender: string;
+    beforeAll(async () => {
+      const now = new Date().toISOString();
+      const insert = (id: string, alias: string, published: Record<string, unknown>) =>
+        testEnv.DB.prepare(
+          "INSERT INTO templates (id, tenant_id, name, alias, status, subject, html, text, variables, published, published_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'published', '', '<p>draft</p>', NULL, '[]', ?, ?, ?, ?)",
+        )
+          .bind(id, tenant.tenantId, alias, alias, JSON.stringify(published), now, now, now)
+          .run();
+      withSender = crypto.randomUUID();
+      withoutSender = crypto.randomUUID();
+      await insert(withSender, 'welcome', {
+        subject: 'Welcome, {{{NAME}}}',
+        html: '<p>Hi {{{NAME}}}</p>',
+        text: null,
+        variables: [{ key: 'NAME', type: 'string', fallback_value: 'there' }],
+        from: `Acme <welcome@${tenant.domain}>`,
+        reply_to: JSON.stringify(['help@acme.test']),
+      });
+      await insert(withoutSender, 'bare', { subject: 'Bare', html: '<p>x</p>', text: null, variables: [] });
+    });
+
+    const templated = (id: string, overrides: Partial<SendEmailRequest> = {}): SendEmailRequest => ({
+      to: 'ada@customer.test',
+      template: id === withSender ? { id, variables: { NAME: 'Ada' } } : { id },
+      ...overrides,
+    });
+
+    it('a send without from, subject or reply_to takes the template’s', async () => {
+      const { id } = value(await send.accept(tenant.caller, templated(withSender), null));
+      expect(await emailRow(id)).toMatchObject({
+        from_address: `Acme <welcome@${tenant.domain}>`,
+        subject: 'Welcome, Ada',
+        reply_to: '["help@acme.test"]',
+        status: 'queued',
+      });
+    });
+
+    it('what the send gives wins over the template’s', async () => {
+      const { id } = value(
+        await send.accept(
+          tenant.caller,
+          templated(withSender, {
+            from: `Sales <sales@${tenant.domain}>`,
+            subject: 'Our own',
+            reply_to: 'sales@acme.test',
+          }),
+          null,
+        ),
+      );
+      expect(await emailRow(id)).toMatchObject({
+        from_address: `Sales <sales@${tenant.domain}>`,
+        subject: 'Our own',
+        reply_to: '["sales@acme.test"]',
+      });
+    });
+
+    it('without a from on either side the send is refused, naming the template', async () => {
+      const fresh = await newTenant();
+      const error = failure(await send.accept(tenant.caller, templated(withoutSender), null));
+      expect(error.code).toBe('missing_required_field');
+      expect(error.message).toContain(`template ${withoutSender} has no from address`);
+      const bare = failure(
+        await send.accept(fresh.caller, { to: 'ada@customer.test', html: '<p>x</p>' }, null),
+      );
+      expect(bare).toMatchObject({ code: 'missing_required_field', message: 'from is required.' });
+      await expectNothingStored(fresh);
+    });
+
+    it('a batch email takes the template’s from too, naming its index when it has none', async () => {
+      const result = value(
+        await send.acceptBatch(
+          tenant.caller,
+          [
+            { index: 0, email: templated(withSender) },
+            { index: 1, email: templated(withoutSender) },
+          ],
+          [],
+          'permissive',
+          null,
+        ),
+      );
+      expect(result.data).toHaveLength(1);
+      expect((await emailRow(result.data[0]?.id as string))?.from_address).toBe(
+        `Acme <welcome@${tenant.domain}>`,
+      );
+      expect(result.errors?.[0]).toMatchObject({
+        index: 1,
+        message: expect.stringContaining('[1].from is required'),
+      });
+    });
   });
 
   it('a render error names the variable, and nothing is stored', async () => {

@@ -19,6 +19,8 @@ export interface NewContactImport {
   unknown_columns: string[];
   total_rows: number;
   chunk_count: number;
+  /** The multipart form's options as JSON; null for a raw CSV upload. */
+  options: string | null;
 }
 
 /** Stores the queued import with its `contact_import.created` audit entry. */
@@ -42,6 +44,7 @@ export async function insertContactImport(
         unknown_columns: JSON.stringify(row.unknown_columns),
         total_rows: row.total_rows,
         chunk_count: row.chunk_count,
+        options: row.options,
         completed_by_chunk: null,
         error: null,
         created_at: now,
@@ -195,7 +198,12 @@ export interface ImportChunk {
   import_id: string;
   chunk: number;
   rows: number;
-  segment_id: string | null;
+  /** Segments every contact of the chunk joins. */
+  segment_ids: string[];
+  /** Topic choices set on every contact of the chunk. */
+  topics: { id: string; subscription: 'opt_in' | 'opt_out' }[];
+  /** on_conflict `skip`: contacts that exist are left as they are (counted unchanged), segments and topics included. */
+  skip_existing: boolean;
   contacts: ImportContact[];
   errors: ImportRowError[];
 }
@@ -241,6 +249,8 @@ export async function applyImportChunk(
         `WITH n AS MATERIALIZED (${NEW_VALUES}),
         m AS MATERIALIZED (
           SELECT CASE
+            WHEN ?7 = 1 AND EXISTS (SELECT 1 FROM contacts WHERE contacts.tenant_id = ?2 AND contacts.email = n.email)
+              THEN 'unchanged'
             WHEN NOT EXISTS (SELECT 1 FROM contacts WHERE contacts.tenant_id = ?2 AND contacts.email = n.email)
               THEN 'created'
             WHEN EXISTS (
@@ -262,7 +272,15 @@ export async function applyImportChunk(
           progressed_at = ?5
         WHERE tenant_id = ?2 AND id = ?6`,
       )
-      .bind(contacts, tenantId, chunk.errors.length, chunk.rows, now, chunk.import_id),
+      .bind(
+        contacts,
+        tenantId,
+        chunk.errors.length,
+        chunk.rows,
+        now,
+        chunk.import_id,
+        chunk.skip_existing ? 1 : 0,
+      ),
     d1
       .prepare(
         `INSERT INTO contacts (id, tenant_id, email, first_name, last_name, unsubscribed, properties, created_at, updated_at)
@@ -274,24 +292,44 @@ export async function applyImportChunk(
           unsubscribed = max(contacts.unsubscribed, excluded.unsubscribed),
           properties = json_patch(contacts.properties, excluded.properties),
           updated_at = excluded.updated_at
-        WHERE ${changed('excluded')}`,
+        WHERE ?4 = 0 AND ${changed('excluded')}`,
       )
-      .bind(contacts, tenantId, now),
+      .bind(contacts, tenantId, now, chunk.skip_existing ? 1 : 0),
   ];
-  if (chunk.segment_id && chunk.contacts.length > 0) {
-    statements.push(
-      d1
-        .prepare(
-          `INSERT INTO segment_contacts (tenant_id, segment_id, contact_id, created_at)
-          SELECT ?2, ?3, contacts.id, ?4
-          FROM json_each(?1) AS j
-          CROSS JOIN contacts ON contacts.tenant_id = ?2 AND contacts.email = json_extract(j.value, '$.email')
-          -- A segment deleted mid-import: the rest of the import still goes in.
-          WHERE EXISTS (SELECT 1 FROM segments WHERE segments.tenant_id = ?2 AND segments.id = ?3)
-          ON CONFLICT DO NOTHING`,
-        )
-        .bind(contacts, tenantId, chunk.segment_id, now),
-    );
+  // With `skip`, only the contacts this chunk created (they carry the row's id) join segments and topics.
+  const mine = chunk.skip_existing ? `AND contacts.id = json_extract(j.value, '$.id')` : '';
+  if (chunk.contacts.length > 0) {
+    for (const segmentId of chunk.segment_ids) {
+      statements.push(
+        d1
+          .prepare(
+            `INSERT INTO segment_contacts (tenant_id, segment_id, contact_id, created_at)
+            SELECT ?2, ?3, contacts.id, ?4
+            FROM json_each(?1) AS j
+            CROSS JOIN contacts ON contacts.tenant_id = ?2 AND contacts.email = json_extract(j.value, '$.email')
+            -- A segment deleted mid-import: the rest of the import still goes in.
+            WHERE EXISTS (SELECT 1 FROM segments WHERE segments.tenant_id = ?2 AND segments.id = ?3) ${mine}
+            ON CONFLICT DO NOTHING`,
+          )
+          .bind(contacts, tenantId, segmentId, now),
+      );
+    }
+    for (const topic of chunk.topics) {
+      statements.push(
+        d1
+          .prepare(
+            `INSERT INTO contact_topics (tenant_id, contact_id, topic_id, subscription, updated_at)
+            SELECT ?2, contacts.id, ?3, ?4, ?5
+            FROM json_each(?1) AS j
+            CROSS JOIN contacts ON contacts.tenant_id = ?2 AND contacts.email = json_extract(j.value, '$.email')
+            WHERE EXISTS (SELECT 1 FROM topics WHERE topics.tenant_id = ?2 AND topics.id = ?3) ${mine}
+            ON CONFLICT (contact_id, topic_id) DO UPDATE SET
+              subscription = excluded.subscription,
+              updated_at = excluded.updated_at`,
+          )
+          .bind(contacts, tenantId, topic.id, topic.subscription, now),
+      );
+    }
   }
   if (chunk.errors.length > 0) {
     statements.push(

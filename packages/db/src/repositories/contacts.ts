@@ -261,3 +261,15 @@ export function isEmailTaken(err: unknown): boolean {
   const message = err instanceof Error ? `${err.message} ${String(err.cause ?? '')}` : String(err);
   return /UNIQUE constraint failed: contacts\.tenant_id, contacts\.email/.test(message);
 }
+
+/** The ids of the segments the contact is in (for contact.* webhook events). */
+export async function contactSegmentIds(db: Db, tenantId: string, contactId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('segment_contacts')
+    .select('segment_id')
+    .where('tenant_id', '=', tenantId)
+    .where('contact_id', '=', contactId)
+    .orderBy('segment_id')
+    .execute();
+  return rows.map((row) => row.segment_id);
+}

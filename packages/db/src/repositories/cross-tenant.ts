@@ -3,10 +3,12 @@
 // repository function takes the tenant (or the Caller) right after its db handles and filters by it;
 // test/tenant-scoping.test.ts checks both, and that this module exports only its allow-list.
 // Each function says why it may cross tenants. Adding one is a decision: add it to that allow-list.
-import type { ApiKeyRecord, ListTenantsQuery, UserRecord } from '@mailgrid/contracts';
-import { sql } from 'kysely';
-import type { Db } from '../client';
+import type { ApiKeyRecord, Caller, ListTenantsQuery, UserRecord } from '@mailgrid/contracts';
+import { type Compilable, sql } from 'kysely';
+import { runBatch } from '../batch';
+import { type Db, nowIso } from '../client';
 import type { EmailsTable, InvitationRow, Tenant, UserRow } from '../schema';
+import { auditEntry, systemAuditEntry } from './audit-log';
 import { findUser } from './users';
 
 // ---- Authentication and sign-in: the tenant is what these find -------------------------------------
@@ -167,8 +169,119 @@ export async function domainNameTakenElsewhere(db: Db, tenantId: string, name: s
     .where('tenant_id', '!=', tenantId)
     .where('name', '=', name)
     .where('deleted_at', 'is', null)
+    // A claim's placeholder does not hold the name: the claim may yet fail.
+    .where('pending_claim_id', 'is', null)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Why cross-tenant: a domain claim takes a name another tenant holds (SES has one identity per name).
+ * That tenant's live domain of this name, if another tenant than `tenantId` holds it.
+ */
+export async function findDomainHeldElsewhere(
+  db: Db,
+  tenantId: string,
+  name: string,
+): Promise<{ tenant_id: string; id: string; tls: 'opportunistic' | 'enforced' } | undefined> {
+  return db
+    .selectFrom('domains')
+    .select(['tenant_id', 'id', 'tls'])
+    .where('tenant_id', '!=', tenantId)
+    .where('name', '=', name)
+    .where('deleted_at', 'is', null)
+    .where('pending_claim_id', 'is', null)
+    .executeTakeFirst();
+}
+
+/**
+ * Why cross-tenant: completing a claim moves a domain between two tenants in one D1 batch. The
+ * previous owner's row becomes a tombstone (its emails and keys keep their history; it can no longer
+ * send) with a `domain.claimed_away` entry in its own audit log; the claimant's placeholder becomes
+ * a domain like any other, with the fresh DKIM tokens SES just issued, and the claim is completed.
+ */
+export async function transferClaimedDomain(
+  db: Db,
+  d1: D1Database,
+  claimant: Caller,
+  move: {
+    claim_id: string;
+    name: string;
+    domain_id: string;
+    dkim_tokens: string[];
+    previous: { tenant_id: string; id: string } | null;
+  },
+): Promise<void> {
+  const now = nowIso();
+  const queries: Compilable[] = [];
+  if (move.previous) {
+    queries.push(
+      db
+        .updateTable('domains')
+        .set({ deleted_at: now, updated_at: now, status: 'not_started', verified_at: null })
+        .where('tenant_id', '=', move.previous.tenant_id)
+        .where('id', '=', move.previous.id)
+        .where('deleted_at', 'is', null),
+      systemAuditEntry(db, move.previous.tenant_id, 'domain_claim', {
+        action: 'domain.claimed_away',
+        target_type: 'domain',
+        target_id: move.previous.id,
+        summary: { name: move.name, claim_id: move.claim_id },
+      }),
+    );
+  }
+  queries.push(
+    db
+      .updateTable('domains')
+      .set({
+        pending_claim_id: null,
+        dkim_tokens: JSON.stringify(move.dkim_tokens),
+        status: 'not_started',
+        record_status: '{}',
+        verified_at: null,
+        updated_at: now,
+      })
+      .where('tenant_id', '=', claimant.tenant_id)
+      .where('id', '=', move.domain_id)
+      .where('pending_claim_id', '=', move.claim_id),
+    db
+      .updateTable('domain_claims')
+      .set({
+        status: 'completed',
+        blocked_reason: null,
+        failure_reason: null,
+        previous_tenant_id: move.previous?.tenant_id ?? null,
+        previous_domain_id: move.previous?.id ?? null,
+        updated_at: now,
+      })
+      .where('tenant_id', '=', claimant.tenant_id)
+      .where('id', '=', move.claim_id),
+    auditEntry(db, claimant, {
+      action: 'domain.claim_completed',
+      target_type: 'domain',
+      target_id: move.domain_id,
+      summary: { name: move.name, claim_id: move.claim_id, taken_over: move.previous !== null },
+    }),
+  );
+  await runBatch(d1, queries);
+}
+
+// ---- The request log's expiry ----------------------------------------------------------------------
+
+/**
+ * Why cross-tenant: expiry is a system job over all tenants (the gateway's minute cron). Deletes at
+ * most `limit` request-log rows whose UUIDv7 id is below `cutoffId` (older than the retention). The
+ * table's key starts with the tenant, so the tenants table drives it: one key range per tenant,
+ * never a scan of the rows kept. Returns how many went.
+ */
+export async function deleteExpiredRequestLogs(db: Db, cutoffId: string, limit: number): Promise<number> {
+  const result = await sql`
+    DELETE FROM request_logs WHERE (tenant_id, id) IN (
+      SELECT l.tenant_id, l.id FROM tenants t
+      JOIN request_logs l ON l.tenant_id = t.id AND l.id < ${cutoffId}
+      LIMIT ${limit}
+    )`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
 }
 
 // ---- System jobs and queue consumers, whose batches mix tenants -------------------------------------
@@ -433,6 +546,7 @@ export async function findStalledImports(db: Db, olderThan: Date, limit: number)
       'i.total_rows',
       'i.chunk_count',
       'i.progressed_at',
+      'i.options',
     ])
     .select((eb) =>
       eb

@@ -3,7 +3,7 @@
 // to sending it is gone. The check that no other tenant holds a name (SES has one identity per name in
 // the account) is in cross-tenant.ts.
 import type { Caller } from '@mailgrid/contracts';
-import { type SqlBool, sql } from 'kysely';
+import { type Compilable, type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
 import { listNewestFirst, type PageRequest } from '../pagination';
@@ -33,10 +33,12 @@ export async function findDomainByName(db: Db, tenantId: string, name: string) {
       'click_tracking',
       'tracking_hostname',
       'custom_return_path',
+      'sending',
     ])
     .where('tenant_id', '=', tenantId)
     .where('name', '=', name.toLowerCase())
     .where('deleted_at', 'is', null)
+    .where('pending_claim_id', 'is', null)
     .executeTakeFirst();
 }
 
@@ -68,6 +70,8 @@ export async function listDomainRows(db: Db, tenantId: string, page: PageRequest
 }
 
 export interface NewDomain {
+  /** Chosen by the caller when SES needs it first (a TLS-enforced domain's configuration set). */
+  id?: string;
   name: string;
   region: string;
   custom_return_path: string;
@@ -75,6 +79,10 @@ export interface NewDomain {
   click_tracking: number | null;
   tracking_hostname: string | null;
   dkim_tokens: string[];
+  tls?: 'opportunistic' | 'enforced';
+  sending?: 'enabled' | 'disabled';
+  /** A claim's placeholder (domain-claims.ts) names its claim here. */
+  pending_claim_id?: string | null;
 }
 
 /**
@@ -87,9 +95,11 @@ export async function insertDomain(
   caller: Caller,
   input: NewDomain,
   tombstoneId: string | null,
+  /** Written in the same batch (a claim's own row), given the domain's id. */
+  also: (id: string) => Compilable[] = () => [],
 ): Promise<string> {
   const now = nowIso();
-  const id = tombstoneId ?? crypto.randomUUID();
+  const id = tombstoneId ?? input.id ?? crypto.randomUUID();
   const fields = {
     region: input.region,
     status: 'not_started' as const,
@@ -104,6 +114,9 @@ export async function insertDomain(
     last_checked_at: null,
     updated_at: now,
     deleted_at: null,
+    tls: input.tls ?? 'opportunistic',
+    sending: input.sending ?? 'enabled',
+    pending_claim_id: input.pending_claim_id ?? null,
   };
   const write = tombstoneId
     ? db
@@ -126,8 +139,12 @@ export async function insertDomain(
         open_tracking: input.open_tracking,
         click_tracking: input.click_tracking,
         tracking_hostname: input.tracking_hostname,
+        ...(input.tls ? { tls: input.tls } : {}),
+        ...(input.sending ? { sending: input.sending } : {}),
+        ...(input.pending_claim_id ? { claim_id: input.pending_claim_id } : {}),
       },
     }),
+    ...also(id),
   ]);
   return id;
 }
@@ -142,6 +159,8 @@ export interface DomainChanges {
   verified_at?: string | null;
   last_checked_at?: string;
   record_status?: string;
+  tls?: 'opportunistic' | 'enforced';
+  sending?: 'enabled' | 'disabled';
 }
 
 /** One change to a live domain with its audit entry (`domain.updated`, `domain.verified`…). */
@@ -223,4 +242,20 @@ export async function deleteDomainRow(
     }),
   ]);
   return referenced ? 'tombstoned' : 'removed';
+}
+
+/**
+ * Whether the tenant still has mail from this domain that has not gone to SES (scheduled, queued or
+ * being sent): a claim does not take a domain from under it (blocked: pending_scheduled_emails).
+ */
+export async function hasUnsentEmailsFrom(db: Db, tenantId: string, domainId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('emails')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('status', 'in', ['scheduled', 'queued', 'sending'])
+    .where('domain_id', '=', domainId)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -1,6 +1,6 @@
 // Emails and the send consumer's claim on them. Every read and write names the tenant (the sweeper's
 // scan across tenants is in cross-tenant.ts).
-import { sql } from 'kysely';
+import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
 import { SETTLING } from '../claims';
 import type { Db } from '../client';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
@@ -20,13 +20,68 @@ export async function getEmail(db: Db, tenantId: string, id: string): Promise<Em
     .executeTakeFirst();
 }
 
-/** Newest first, Resend's cursor pagination (see pagination.ts). Null for an unknown cursor. */
+/** What the email log can be narrowed by (every one optional; all given must match). */
+export interface EmailFilters {
+  last_event?: string;
+  stream?: string;
+  /** A domain name of the tenant: the emails sent from it. */
+  domain?: string;
+  /** A tag by name, and value when given. */
+  tag?: { name: string; value?: string };
+  /** created_at >= this ISO timestamp. */
+  created_from?: string;
+  /** created_at < this ISO timestamp. */
+  created_before?: string;
+  /** Text in the subject or an address (from, to, cc, bcc), any ASCII case. */
+  search?: string;
+}
+
+/**
+ * Newest first, Resend's cursor pagination (see pagination.ts), narrowed by `filters`. Null for an
+ * unknown cursor. The dates ride the (tenant_id, created_at, id) index; the other filters are
+ * checked row by row over the tenant's emails in that order (a LIMIT stops the walk once a page is
+ * found, so a rare match in a large log scans it): stream, last event, domain (one lookup of the
+ * tenant's domain), tag (json_each of the row's tags), search (LIKE over subject and addresses).
+ */
 export async function listEmails(
   db: Db,
   tenantId: string,
   page: PageRequest,
+  filters: EmailFilters = {},
 ): Promise<Page<EmailRow> | null> {
-  return listNewestFirst(db, tenantId, 'emails', page);
+  return listNewestFirst(db, tenantId, 'emails', page, emailFilter(tenantId, filters));
+}
+
+function emailFilter(tenantId: string, f: EmailFilters): Expression<SqlBool> | undefined {
+  const parts: RawBuilder<unknown>[] = [];
+  if (f.last_event !== undefined) parts.push(sql`emails.last_event = ${f.last_event}`);
+  if (f.stream !== undefined) parts.push(sql`emails.stream = ${f.stream}`);
+  if (f.domain !== undefined) {
+    parts.push(
+      sql`emails.domain_id IN (SELECT id FROM domains WHERE tenant_id = ${tenantId} AND name = ${f.domain})`,
+    );
+  }
+  if (f.tag !== undefined) {
+    const value =
+      f.tag.value === undefined ? sql`` : sql` AND json_extract(tag.value, '$.value') = ${f.tag.value}`;
+    parts.push(
+      sql`EXISTS (SELECT 1 FROM json_each(emails.tags) AS tag WHERE json_extract(tag.value, '$.name') = ${f.tag.name}${value})`,
+    );
+  }
+  if (f.created_from !== undefined) parts.push(sql`emails.created_at >= ${f.created_from}`);
+  if (f.created_before !== undefined) parts.push(sql`emails.created_at < ${f.created_before}`);
+  if (f.search !== undefined) {
+    // LIKE's wildcards in the text are matched as themselves.
+    const pattern = `%${f.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const like = (column: string) => sql`${sql.ref(`emails.${column}`)} LIKE ${pattern} ESCAPE '\\'`;
+    parts.push(
+      sql`(${sql.join(
+        ['subject', 'from_address', 'to_addresses', 'cc_addresses', 'bcc_addresses'].map(like),
+        sql` OR `,
+      )})`,
+    );
+  }
+  return parts.length === 0 ? undefined : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
 }
 
 /**

@@ -6,7 +6,13 @@ import { defaultStream, isDefaultStream } from './streams';
 
 export interface SendSettings {
   /** Domain switches: NULL = not set. */
-  domain: { open_tracking: number | null; click_tracking: number | null; tracking_hostname: string | null };
+  domain: {
+    open_tracking: number | null;
+    click_tracking: number | null;
+    tracking_hostname: string | null;
+    /** SES's TLS policy for its mail (0022): `enforced` sends with the domain's own configuration set. */
+    tls: 'opportunistic' | 'enforced';
+  };
   /** Stream switches: NULL = not set; a stream with no stored row has its defaults. */
   stream: {
     configuration_set: string | null;
@@ -32,6 +38,7 @@ export async function getSendSettings(
       'd.open_tracking',
       'd.click_tracking',
       'd.tracking_hostname',
+      'd.tls',
       's.id as stream_id',
       's.configuration_set',
       's.track_opens',
@@ -46,6 +53,7 @@ export async function getSendSettings(
     open_tracking: row.open_tracking,
     click_tracking: row.click_tracking,
     tracking_hostname: row.tracking_hostname,
+    tls: row.tls,
   };
   if (row.stream_id === null) {
     // No stored row: the default streams' defaults (broadcast has List-Unsubscribe); a stream deleted

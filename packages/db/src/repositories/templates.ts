@@ -57,6 +57,7 @@ export async function insertTemplate(
       status: 'draft',
       published: null,
       published_at: null,
+      current_version_id: crypto.randomUUID(),
       created_at: now,
       updated_at: now,
     }),
@@ -81,7 +82,12 @@ export async function updateTemplateDraft(
   await runBatch(d1, [
     db
       .updateTable('templates')
-      .set({ ...changes, updated_at: nowIso() })
+      .set({
+        ...changes,
+        // The first edit after a publish starts a new version; the published one stays as it was.
+        current_version_id: sql<string>`CASE WHEN json_extract(published, '$.version_id') IS current_version_id THEN ${crypto.randomUUID()} ELSE current_version_id END`,
+        updated_at: nowIso(),
+      })
       .where('tenant_id', '=', caller.tenant_id)
       .where('id', '=', id),
     auditEntry(db, caller, {
@@ -94,9 +100,9 @@ export async function updateTemplateDraft(
 }
 
 /**
- * Makes the draft what sends use: `published` becomes `{ subject, html, text, variables }` (the shape
- * the send worker renders). The copy is taken by the UPDATE itself, so it is the draft as it is at
- * that instant, even if an update races the publish.
+ * Makes the draft what sends use: `published` becomes `{ subject, html, text, variables, from,
+ * reply_to, version_id }` (PublishedTemplate, what the send worker renders). The copy is taken by the
+ * UPDATE itself, so it is the draft as it is at that instant, even if an update races the publish.
  */
 export async function publishTemplateDraft(
   db: Db,
@@ -111,7 +117,7 @@ export async function publishTemplateDraft(
       .updateTable('templates')
       .set({
         status: 'published',
-        published: sql<string>`json_object('subject', subject, 'html', html, 'text', text, 'variables', json(variables))`,
+        published: sql<string>`json_object('subject', subject, 'html', html, 'text', text, 'variables', json(variables), 'from', from_address, 'reply_to', reply_to, 'version_id', current_version_id)`,
         published_at: now,
         updated_at: now,
       })

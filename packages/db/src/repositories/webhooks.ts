@@ -2,8 +2,10 @@
 // audit entry in one D1 batch; the events consumer's and the deliverer's are returned as queries or
 // run as one batch, so a delivery's state and its attempt row never disagree.
 import type { Caller } from '@mailgrid/contracts';
+import { type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
+import { listNewestFirst } from '../pagination';
 import type { WebhookDeliveryRow, WebhookRow } from '../schema';
 import { auditEntry } from './audit-log';
 
@@ -30,6 +32,8 @@ export async function insertWebhook(
       events: JSON.stringify(webhook.events),
       disabled_reason: null,
       secret: webhook.secret,
+      previous_secret: null,
+      previous_secret_expires_at: null,
       created_at: now,
       updated_at: now,
     }),
@@ -130,6 +134,31 @@ export interface NewDelivery {
  * duplicate, no delivery is created either. Changes 1 means "queue it".
  */
 export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) {
+  return insertIfRowExists(db, tenantId, delivery, 'events', delivery.event_id);
+}
+
+/**
+ * The insert of one `suppression.added` delivery that happens only if the same batch's insert of the
+ * suppression `suppressionId` did (a bounce for an address already suppressed adds no row, and so
+ * tells no webhook).
+ */
+export function suppressionDeliveryInsert(
+  db: Db,
+  tenantId: string,
+  suppressionId: string,
+  delivery: NewDelivery,
+) {
+  return insertIfRowExists(db, tenantId, delivery, 'suppressions', suppressionId);
+}
+
+/** A delivery's insert that copies its values from one row of `table`, so it happens only if that row exists. */
+function insertIfRowExists(
+  db: Db,
+  tenantId: string,
+  delivery: NewDelivery,
+  table: 'events' | 'suppressions',
+  rowId: string,
+) {
   return db
     .insertInto('webhook_deliveries')
     .columns([
@@ -144,7 +173,7 @@ export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) 
     ])
     .expression((eb) =>
       eb
-        .selectFrom('events')
+        .selectFrom(table)
         .select([
           eb.val(delivery.id).as('id'),
           eb.val(tenantId).as('tenant_id'),
@@ -155,8 +184,8 @@ export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) 
           eb.val(delivery.created_at).as('next_attempt_at'),
           eb.val(delivery.created_at).as('created_at'),
         ])
-        .where('events.id', '=', delivery.event_id)
-        .where('events.tenant_id', '=', tenantId),
+        .where('id', '=', rowId)
+        .where('tenant_id', '=', tenantId),
     )
     .onConflict((conflict) => conflict.columns(['webhook_id', 'event_id']).doNothing());
 }
@@ -164,6 +193,8 @@ export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) 
 export type DeliveryWithWebhook = WebhookDeliveryRow & {
   endpoint: string;
   secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
   webhook_status: 'enabled' | 'disabled';
 };
 
@@ -179,7 +210,13 @@ export async function loadDelivery(
       join.onRef('w.tenant_id', '=', 'd.tenant_id').onRef('w.id', '=', 'd.webhook_id'),
     )
     .selectAll('d')
-    .select(['w.endpoint', 'w.secret', 'w.status as webhook_status'])
+    .select([
+      'w.endpoint',
+      'w.secret',
+      'w.previous_secret',
+      'w.previous_secret_expires_at',
+      'w.status as webhook_status',
+    ])
     .where('d.tenant_id', '=', tenantId)
     .where('d.id', '=', deliveryId)
     .executeTakeFirst();
@@ -251,24 +288,6 @@ export async function recordAttempt(db: Db, d1: D1Database, tenantId: string, ou
   ]);
 }
 
-/** The webhook's deliveries, newest first (`limit + 1` rows), with their attempts. */
-export async function listDeliveries(db: Db, tenantId: string, webhookId: string, limit: number) {
-  const deliveries = await db
-    .selectFrom('webhook_deliveries')
-    .selectAll()
-    .where('tenant_id', '=', tenantId)
-    .where('webhook_id', '=', webhookId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const attempts = await attemptsOf(
-    db,
-    deliveries.map((delivery) => delivery.id),
-  );
-  return deliveries.map((delivery) => ({ ...delivery, attempt_log: attempts.get(delivery.id) ?? [] }));
-}
-
 export async function getDelivery(db: Db, tenantId: string, webhookId: string, deliveryId: string) {
   const delivery = await db
     .selectFrom('webhook_deliveries')
@@ -335,4 +354,83 @@ export async function deliveredSince(
     .where('delivered_at', '>', since)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * A new signing secret; the one it replaces keeps signing (beside it) until `previousExpiresAt`. A
+ * second rotation inside that window retires the oldest secret at once: two secrets at most.
+ */
+export async function rotateWebhookSecret(
+  db: Db,
+  d1: D1Database,
+  caller: Caller,
+  webhook: WebhookRow,
+  secret: string,
+  previousExpiresAt: string,
+): Promise<void> {
+  await runBatch(d1, [
+    db
+      .updateTable('webhooks')
+      .set({
+        secret,
+        previous_secret: webhook.secret,
+        previous_secret_expires_at: previousExpiresAt,
+        updated_at: nowIso(),
+      })
+      .where('tenant_id', '=', caller.tenant_id)
+      .where('id', '=', webhook.id),
+    auditEntry(db, caller, {
+      action: 'webhook.secret_rotated',
+      target_type: 'webhook',
+      target_id: webhook.id,
+      summary: { previous_secret_expires_at: previousExpiresAt },
+    }),
+  ]);
+}
+
+/**
+ * A page of the webhook's deliveries (Resend's webhook events), newest first, after or before a
+ * delivery id. Null when the cursor is not one of this webhook's deliveries.
+ */
+export async function listDeliveryPage(
+  db: Db,
+  tenantId: string,
+  webhookId: string,
+  page: { limit: number; after?: string; before?: string },
+) {
+  return listNewestFirst(db, tenantId, 'webhook_deliveries', page, sql<SqlBool>`webhook_id = ${webhookId}`);
+}
+
+/** A delivery of an event that is not an email's: the same fields, written as they are. */
+export type ResourceDelivery = NewDelivery;
+
+/**
+ * The insert of one delivery of an event that is not an email's (contact, domain, topic, suppression
+ * changes): there is no events row to join, so the values are written as they are.
+ */
+export function resourceDeliveryInsert(db: Db, tenantId: string, delivery: ResourceDelivery) {
+  return db
+    .insertInto('webhook_deliveries')
+    .values({
+      id: delivery.id,
+      tenant_id: tenantId,
+      webhook_id: delivery.webhook_id,
+      event_id: delivery.event_id,
+      type: delivery.type,
+      payload: delivery.payload,
+      next_attempt_at: delivery.created_at,
+      created_at: delivery.created_at,
+    })
+    .onConflict((conflict) => conflict.columns(['webhook_id', 'event_id']).doNothing());
+}
+
+/** The tenant's enabled webhooks subscribed to `type` (null: all of them). */
+export async function subscribedWebhooks(db: Db, tenantId: string, type: string | null) {
+  const rows = await db
+    .selectFrom('webhooks')
+    .select(['id', 'events'])
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'enabled')
+    .execute();
+  return type === null ? rows : rows.filter((row) => (JSON.parse(row.events) as string[]).includes(type));
 }

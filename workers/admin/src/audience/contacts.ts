@@ -44,6 +44,8 @@ import {
   updateContact as updateContactRow,
 } from '@mailgrid/db';
 import type { Env } from '../env';
+import { emitWebhookEvent } from '../webhook-events';
+import { contactDeletedData, emitContactEvent, emitContactTopicsEvent } from './audience-events';
 import { checkPropertyValues } from './properties';
 import { existingSegment, toSegmentSummary } from './segments';
 
@@ -76,6 +78,7 @@ export async function createContact(
       segmentIds,
       topics,
     );
+    await emitContactEvent(env, caller.tenant_id, 'contact.created', id);
     return { object: 'contact', id };
   } catch (err) {
     if (isEmailTaken(err)) {
@@ -120,14 +123,19 @@ export async function updateContact(
     const patch = checkPropertyValues(input.properties, declared, 'remove');
     if (Object.keys(patch).length > 0) changes.properties_patch = patch;
   }
-  if (Object.keys(changes).length > 0) await updateContactRow(db, env.DB, caller, row.id, changes);
+  if (Object.keys(changes).length > 0) {
+    await updateContactRow(db, env.DB, caller, row.id, changes);
+    await emitContactEvent(env, caller.tenant_id, 'contact.updated', row.id);
+  }
   return { object: 'contact', id: row.id };
 }
 
 export async function deleteContact(env: Env, caller: Caller, ref: string): Promise<DeletedContact> {
   const db = createDb(env.DB);
   const row = await existingContact(db, caller, ref);
+  const eventData = await contactDeletedData(env, caller.tenant_id, row);
   await deleteContactRow(db, env.DB, caller, row);
+  if (eventData) await emitWebhookEvent(env, caller.tenant_id, 'contact.deleted', eventData);
   return { object: 'contact', contact: row.id, deleted: true };
 }
 
@@ -213,6 +221,7 @@ export async function updateContactTopics(
   const contact = await existingContact(db, caller, ref);
   const topics = await checkTopics(db, caller, input, '');
   await setContactTopics(db, env.DB, caller, contact.id, topics);
+  if (topics.length > 0) await emitContactTopicsEvent(env, caller.tenant_id, contact.email, topics);
   return { id: contact.id };
 }
 

@@ -20,6 +20,7 @@ import {
   updateTopic as updateTopicRow,
 } from '@mailgrid/db';
 import type { Env } from '../env';
+import { emitTopicEvent } from './audience-events';
 
 export async function createTopic(
   env: Env,
@@ -33,6 +34,7 @@ export async function createTopic(
     // Resend's default: a topic is shown on the preference page only to contacts opted in to it.
     visibility: input.visibility ?? 'private',
   });
+  await emitTopicEvent(env, caller.tenant_id, 'topic.created', id);
   return { object: 'topic', id };
 }
 
@@ -67,7 +69,10 @@ export async function updateTopic(
   }
   if (input.visibility !== undefined && input.visibility !== row.visibility)
     changes.visibility = input.visibility;
-  if (Object.keys(changes).length > 0) await updateTopicRow(db, env.DB, caller, row.id, changes);
+  if (Object.keys(changes).length > 0) {
+    await updateTopicRow(db, env.DB, caller, row.id, changes);
+    await emitTopicEvent(env, caller.tenant_id, 'topic.updated', row.id);
+  }
   return { object: 'topic', id: row.id };
 }
 
@@ -75,6 +80,7 @@ export async function deleteTopic(env: Env, caller: Caller, id: string): Promise
   const db = createDb(env.DB);
   const row = await existingTopic(db, caller, id);
   await deleteTopicRow(db, env.DB, caller, row);
+  await emitTopicEvent(env, caller.tenant_id, 'topic.deleted', row);
   return { object: 'topic', id: row.id, deleted: true };
 }
 

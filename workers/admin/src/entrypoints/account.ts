@@ -11,6 +11,7 @@ import {
   suspendTenant,
   updateTenant,
 } from '../tenants';
+import { getUsage } from '../usage';
 import { acceptInvitation, getCurrentUser, inviteUser, listUsers, removeUser, updateUser } from '../users';
 import { defineEntrypoint } from './define';
 
@@ -34,5 +35,6 @@ export class AccountService
     listApiKeys,
     deleteApiKey,
     updateApiKey,
+    getUsage,
   })
   implements AccountRpc {}

@@ -12,7 +12,14 @@ import {
 } from '../broadcasts';
 import { deleteFile, getFile, listFiles, uploadFile } from '../files';
 import { createStream, deleteStream, getStream, listStreams, updateStream } from '../streams';
-import { addSuppression, listSuppressions, removeSuppression } from '../suppressions';
+import {
+  addSuppression,
+  batchAddSuppressions,
+  batchRemoveSuppressions,
+  getSuppression,
+  listSuppressions,
+  removeSuppression,
+} from '../suppressions';
 import {
   createTemplate,
   deleteTemplate,
@@ -26,9 +33,12 @@ import {
   createWebhook,
   deleteWebhook,
   getWebhook,
-  listWebhookDeliveries,
+  getWebhookEvent,
+  listWebhookEventAttempts,
+  listWebhookEvents,
   listWebhooks,
-  replayWebhookDelivery,
+  replayWebhookEvent,
+  rotateWebhookSecret,
   updateWebhook,
 } from '../webhooks';
 import { defineEntrypoint } from './define';
@@ -51,15 +61,21 @@ export class MessagingService
     listBroadcastRecipients,
     listBroadcastClickedLinks,
     listSuppressions,
+    getSuppression,
     addSuppression,
     removeSuppression,
+    batchAddSuppressions,
+    batchRemoveSuppressions,
     createWebhook,
     listWebhooks,
     getWebhook,
     updateWebhook,
     deleteWebhook,
-    listWebhookDeliveries,
-    replayWebhookDelivery,
+    rotateWebhookSecret,
+    listWebhookEvents,
+    getWebhookEvent,
+    listWebhookEventAttempts,
+    replayWebhookEvent,
     createStream,
     listStreams,
     getStream,

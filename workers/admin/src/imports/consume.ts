@@ -15,6 +15,7 @@ import {
 } from '@mailgrid/db';
 import Papa from 'papaparse';
 import type { Env } from '../env';
+import { readOptions } from './options';
 import { checkRow, mapColumns } from './rows';
 
 export async function consumeImportsQueue(batch: MessageBatch<QueueMessageBase>, env: Env): Promise<void> {
@@ -65,9 +66,11 @@ export async function processChunk(env: Env, body: ContactImportChunkMessage): P
     return;
   }
   const text = await object.text();
+  const options = readOptions(found.options, found.segment_id);
   const columns = mapColumns(
     JSON.parse(found.columns) as string[],
     await importableProperties(db, body.tenant_id),
+    options.column_map,
   );
   const duplicates = new Map(body.duplicates);
   const contacts: ImportContact[] = [];
@@ -98,7 +101,9 @@ export async function processChunk(env: Env, body: ContactImportChunkMessage): P
     import_id: body.import_id,
     chunk: body.chunk,
     rows,
-    segment_id: found.segment_id,
+    segment_ids: options.segments,
+    topics: options.topics,
+    skip_existing: options.on_conflict === 'skip',
     contacts,
     errors,
   });

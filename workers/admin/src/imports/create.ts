@@ -6,16 +6,20 @@ import {
   type ContactImportChunkMessage,
   type CreateImportQuery,
   type CreateImportResponse,
+  IMPORT_FIELDS,
   IMPORT_LIMITS,
+  type ImportOptions,
 } from '@mailgrid/contracts';
 import {
   createDb,
   failContactImport,
+  findTopic,
   importableProperties,
   insertContactImport,
   tenantHasSegment,
 } from '@mailgrid/db';
 import type { Env } from '../env';
+import { emailColumn, type StoredImportOptions, storedOptions } from './options';
 import { type ImportPlan, planImport } from './plan';
 import { mapColumns, unknownColumns } from './rows';
 
@@ -28,14 +32,31 @@ export async function createContactImport(
   caller: Caller,
   csv: Uint8Array,
   query: CreateImportQuery,
+  given?: ImportOptions,
 ): Promise<CreateImportResponse> {
   const db = createDb(env.DB);
   const segmentId = query.segment_id ?? null;
   if (segmentId !== null && !(await tenantHasSegment(db, caller.tenant_id, segmentId))) {
     throw new AppError('invalid_parameter', `segment_id: no segment ${segmentId}; create it first.`);
   }
-  const plan = planImport(csv, IMPORT_LIMITS.chunk_rows);
-  const columns = mapColumns(plan.columns, await importableProperties(db, caller.tenant_id));
+  for (const [index, segment] of (given?.segments ?? []).entries()) {
+    if (!(await tenantHasSegment(db, caller.tenant_id, segment.id))) {
+      throw new AppError(
+        'invalid_parameter',
+        `segments[${index}].id: no segment ${segment.id}; create it first.`,
+      );
+    }
+  }
+  for (const [index, topic] of (given?.topics ?? []).entries()) {
+    if (!(await findTopic(db, caller.tenant_id, topic.id))) {
+      throw new AppError('invalid_parameter', `topics[${index}].id: no topic ${topic.id}; create it first.`);
+    }
+  }
+  const options = storedOptions(given, segmentId);
+  const plan = planImport(csv, IMPORT_LIMITS.chunk_rows, emailColumn(options));
+  const properties = await importableProperties(db, caller.tenant_id);
+  checkColumnMap(options, plan.columns, properties);
+  const columns = mapColumns(plan.columns, properties, options.column_map);
 
   const id = crypto.randomUUID();
   const fileKey = `imports/${caller.tenant_id}/${id}.csv`;
@@ -52,6 +73,7 @@ export async function createContactImport(
     unknown_columns: unknownColumns(columns),
     total_rows: plan.total_rows,
     chunk_count: plan.chunks.length,
+    options: given === undefined ? null : JSON.stringify(options),
   });
 
   try {
@@ -69,6 +91,46 @@ export async function createContactImport(
     throw new AppError('service_unavailable', 'The import could not be queued; try again in a moment.');
   }
   return { object: 'contact_import', id, status: 'queued' };
+}
+
+/**
+ * The column map against the file and the tenant's properties: every column it names is in the
+ * header, every property it maps is declared, with the type the caller expects.
+ */
+function checkColumnMap(
+  options: StoredImportOptions,
+  header: string[],
+  properties: { key: string; type: 'string' | 'number' }[],
+): void {
+  const map = options.column_map;
+  if (!map) return;
+  const inHeader = new Set(header.map((name) => name.toLowerCase()));
+  const missing = (field: string, column: string) =>
+    new AppError(
+      'validation_error',
+      `column_map.${field}: the CSV's header row has no column ${JSON.stringify(column)} (it names: ${header.map((name) => JSON.stringify(name)).join(', ')}).`,
+    );
+  for (const field of IMPORT_FIELDS) {
+    const column = map[field];
+    if (column !== undefined && !inHeader.has(column.toLowerCase())) throw missing(field, column);
+  }
+  const declared = new Map(properties.map((property) => [property.key, property.type]));
+  for (const [key, { column, type }] of Object.entries(map.properties ?? {})) {
+    const have = declared.get(key);
+    if (!have) {
+      throw new AppError(
+        'validation_error',
+        `column_map.properties.${key}: there is no contact property ${JSON.stringify(key)}; declare it with POST /contact-properties first.`,
+      );
+    }
+    if (type !== undefined && type !== have) {
+      throw new AppError(
+        'validation_error',
+        `column_map.properties.${key}.type: the property ${JSON.stringify(key)} is a ${have}, not a ${type}.`,
+      );
+    }
+    if (!inHeader.has(column.toLowerCase())) throw missing(`properties.${key}.column`, column);
+  }
 }
 
 /** One message per chunk of the plan; the imports sweeper re-plans a stalled import and sends the same. */

@@ -23,7 +23,9 @@ export interface ImportPlan {
 
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-export function planImport(bytes: Uint8Array, chunkRows: number): ImportPlan {
+/** `emailColumn`: the header column holding the address (`column_map.email`, else "email"; any case). */
+export function planImport(bytes: Uint8Array, chunkRows: number, emailColumn = 'email'): ImportPlan {
+  const emailName = emailColumn.toLowerCase();
   const bom = UTF8_BOM.every((byte, index) => bytes[index] === byte) ? UTF8_BOM.length : 0;
   let text: string;
   try {
@@ -63,9 +65,9 @@ export function planImport(bytes: Uint8Array, chunkRows: number): ImportPlan {
       if (columns === null) {
         delimiter = result.meta.delimiter;
         columns = result.data.map((name) => name.trim());
-        headerError = headerProblem(columns);
+        headerError = headerProblem(columns, emailColumn);
         if (headerError) return parser.abort();
-        emailIndex = columns.findIndex((name) => name.toLowerCase() === 'email');
+        emailIndex = columns.findIndex((name) => name.toLowerCase() === emailName);
         advanceTo(result.meta.cursor);
         return;
       }
@@ -100,12 +102,12 @@ export function planImport(bytes: Uint8Array, chunkRows: number): ImportPlan {
   return { delimiter, columns: columns ?? [], total_rows: total, chunks };
 }
 
-function headerProblem(columns: string[]): AppError | null {
+function headerProblem(columns: string[], email: string): AppError | null {
   const lower = columns.map((name) => name.toLowerCase());
-  if (!lower.includes('email')) {
+  if (!lower.includes(email.toLowerCase())) {
     return new AppError(
       'validation_error',
-      `The CSV's header row must name an "email" column (it names: ${columns.map((name) => JSON.stringify(name)).join(', ')}). The first row holds the column names.`,
+      `The CSV's header row must name an ${JSON.stringify(email)} column${email === 'email' ? '' : ' (column_map.email)'} (it names: ${columns.map((name) => JSON.stringify(name)).join(', ')}). The first row holds the column names.`,
     );
   }
   const seen = new Set<string>();

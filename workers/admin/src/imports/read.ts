@@ -18,6 +18,7 @@ import {
   listContactImports as listContactImportRows,
 } from '@mailgrid/db';
 import type { Env } from '../env';
+import { readOptions } from './options';
 
 export async function getContactImport(env: Env, caller: Caller, id: string): Promise<ContactImportObject> {
   return toObject(await ownImport(env, caller, id));
@@ -68,6 +69,7 @@ async function ownImport(env: Env, caller: Caller, id: string): Promise<ContactI
 }
 
 function toObject(row: ContactImportRow): ContactImportObject {
+  const options = readOptions(row.options, row.segment_id);
   return {
     object: 'contact_import',
     id: row.id,
@@ -81,6 +83,16 @@ function toObject(row: ContactImportRow): ContactImportObject {
     updated: row.updated,
     unchanged: row.unchanged,
     failed: row.failed,
+    counts: {
+      total: row.total_rows,
+      created: row.created,
+      updated: row.updated,
+      skipped: row.unchanged,
+      failed: row.failed,
+    },
+    on_conflict: options.on_conflict,
+    segments: options.segments.map((id) => ({ id })),
+    topics: options.topics,
     error: row.error,
     created_at: row.created_at,
     started_at: row.started_at,

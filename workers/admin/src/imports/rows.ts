@@ -1,6 +1,11 @@
 // What each column of an import means, and each record checked against it: a valid record becomes a
 // contact to upsert, an invalid one a row error naming every problem (the first one's code as reason).
-import { IMPORT_FIELDS, IMPORT_LIMITS, type ImportErrorReason } from '@mailgrid/contracts';
+import {
+  IMPORT_FIELDS,
+  IMPORT_LIMITS,
+  type ImportColumnMap,
+  type ImportErrorReason,
+} from '@mailgrid/contracts';
 import type { ImportContact, ImportRowError } from '@mailgrid/db';
 import * as v from 'valibot';
 
@@ -9,20 +14,58 @@ type Field = (typeof IMPORT_FIELDS)[number];
 export type Column =
   | { kind: 'field'; field: Field }
   | { kind: 'property'; key: string; type: 'string' | 'number' }
-  | { kind: 'unknown'; label: string };
+  | { kind: 'unknown'; label: string }
+  /** A column the import's column map leaves out: its cells are not read. */
+  | { kind: 'ignored' };
 
-/** Contact fields match case-insensitively; any other name must be a declared property's key. */
+/**
+ * Contact fields match case-insensitively; any other name must be a declared property's key. With
+ * a column map (Resend's `column_map`), the columns it names hold its fields and properties (names
+ * matched case-insensitively), a field it leaves out is still found by its own name, and every
+ * other column is ignored: the caller said which columns matter.
+ */
 export function mapColumns(
   columns: string[],
   properties: { key: string; type: 'string' | 'number' }[],
+  columnMap: ImportColumnMap | null = null,
 ): Column[] {
   const byKey = new Map(properties.map((property) => [property.key, property.type]));
+  if (columnMap) return mapByColumnMap(columns, byKey, columnMap);
   return columns.map((name, index) => {
     const lower = name.toLowerCase();
     if ((IMPORT_FIELDS as readonly string[]).includes(lower)) return { kind: 'field', field: lower as Field };
     const type = byKey.get(name);
     if (type) return { kind: 'property', key: name, type };
     return { kind: 'unknown', label: name === '' ? `(column ${index + 1}, unnamed)` : name };
+  });
+}
+
+function mapByColumnMap(
+  columns: string[],
+  byKey: Map<string, 'string' | 'number'>,
+  columnMap: ImportColumnMap,
+): Column[] {
+  const fieldOf = new Map<string, Field>();
+  for (const field of IMPORT_FIELDS) {
+    const column = columnMap[field];
+    if (column !== undefined) fieldOf.set(column.toLowerCase(), field);
+  }
+  const propertyOf = new Map(
+    Object.entries(columnMap.properties ?? {}).map(([key, { column }]) => [column.toLowerCase(), key]),
+  );
+  return columns.map((name): Column => {
+    const lower = name.toLowerCase();
+    const field = fieldOf.get(lower);
+    if (field) return { kind: 'field', field };
+    const key = propertyOf.get(lower);
+    if (key !== undefined) {
+      const type = byKey.get(key);
+      // Checked when the import was accepted; a property deleted since fails its rows.
+      return type ? { kind: 'property', key, type } : { kind: 'unknown', label: name };
+    }
+    const own = IMPORT_FIELDS.find((f) => f === lower);
+    if (own && columnMap[own] === undefined) return { kind: 'field', field: own };
+    return { kind: 'ignored' };
   });
 }
 
@@ -75,7 +118,7 @@ export function checkRow(
   const unknown: string[] = [];
   for (const [index, column] of columns.entries()) {
     const value = (cells[index] ?? '').trim();
-    if (value === '') continue;
+    if (value === '' || column.kind === 'ignored') continue;
     if (column.kind === 'unknown') {
       unknown.push(column.label);
     } else if (column.kind === 'property') {

@@ -14,6 +14,7 @@ import { claimStalledImport, createDb, type Db, failContactImport } from '@mailg
 import { findStalledImports } from '@mailgrid/db/cross-tenant';
 import { config, type Env } from '../env';
 import { chunkMessages, queueChunks } from './create';
+import { emailColumn, readOptions } from './options';
 import { type ImportPlan, planImport } from './plan';
 
 /** Imports looked at per run. */
@@ -75,7 +76,11 @@ async function requeue(env: Env, db: Db, found: StalledImport, now: Date): Promi
   // way create.ts planned it, which gives the same chunks for the same bytes.
   let plan: ImportPlan | null;
   try {
-    plan = planImport(new Uint8Array(await object.arrayBuffer()), IMPORT_LIMITS.chunk_rows);
+    plan = planImport(
+      new Uint8Array(await object.arrayBuffer()),
+      IMPORT_LIMITS.chunk_rows,
+      emailColumn(readOptions(found.options, null)),
+    );
   } catch {
     plan = null;
   }

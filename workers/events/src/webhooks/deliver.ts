@@ -19,6 +19,7 @@ import {
   nowIso,
   recordAttempt,
 } from '@mailgrid/db';
+import { openSecret } from '@mailgrid/runtime';
 import { config, type Env } from '../env';
 import { signDelivery } from './sign';
 
@@ -57,7 +58,7 @@ async function deliverOne(message: Message<WebhookDeliverMessage>, env: Env) {
       message.ack();
       return;
     }
-    const result = await attemptDelivery(delivery, environment);
+    const result = await attemptDelivery(delivery, environment, config(env).WEBHOOK_SECRET_KEY);
     const at = nowIso();
     const retryDelay = result.outcome === 'retry' ? RETRY_DELAYS[retry] : undefined;
     const status =
@@ -152,7 +153,11 @@ interface AttemptResult {
   duration_ms: number;
 }
 
-async function attemptDelivery(delivery: DeliveryWithWebhook, environment: string): Promise<AttemptResult> {
+async function attemptDelivery(
+  delivery: DeliveryWithWebhook,
+  environment: string,
+  secretKey: string,
+): Promise<AttemptResult> {
   if (delivery.webhook_status !== 'enabled') {
     // Disabled since the delivery was queued (by the tenant, or by another delivery's 410).
     return { outcome: 'dropped', status_code: null, error: 'webhook is disabled; not sent', duration_ms: 0 };
@@ -160,12 +165,10 @@ async function attemptDelivery(delivery: DeliveryWithWebhook, environment: strin
   // Checked again at send time: an endpoint stored before the rules (or in another environment).
   const problem = endpointProblem(delivery.endpoint, environment);
   if (problem) return { outcome: 'retry', status_code: null, error: `refused: ${problem}`, duration_ms: 0 };
-  const headers = await signDelivery(
-    delivery.secret,
-    delivery.id,
-    Math.floor(Date.now() / 1000),
-    delivery.payload,
+  const secrets = await Promise.all(
+    signingSecrets(delivery, Date.now()).map((stored) => openSecret(stored, secretKey)),
   );
+  const headers = await signDelivery(secrets, delivery.id, Math.floor(Date.now() / 1000), delivery.payload);
   const started = Date.now();
   try {
     const response = await fetch(delivery.endpoint, {
@@ -198,6 +201,21 @@ async function attemptDelivery(delivery: DeliveryWithWebhook, environment: strin
       duration_ms: Date.now() - started,
     };
   }
+}
+
+/**
+ * The webhook's secret, and the one a rotation replaced while its overlap lasts (the receiver may not
+ * have switched yet), as stored (sealed): each signs, and any one of them verifies.
+ */
+export function signingSecrets(
+  webhook: Pick<DeliveryWithWebhook, 'secret' | 'previous_secret' | 'previous_secret_expires_at'>,
+  now: number,
+): string[] {
+  const previousValid =
+    webhook.previous_secret !== null &&
+    webhook.previous_secret_expires_at !== null &&
+    Date.parse(webhook.previous_secret_expires_at) > now;
+  return previousValid ? [webhook.secret, webhook.previous_secret as string] : [webhook.secret];
 }
 
 function log(level: 'log' | 'error', fields: Record<string, unknown>) {

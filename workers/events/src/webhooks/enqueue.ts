@@ -2,8 +2,10 @@
 // inserts join the consumer's D1 batch: each copies its row only if its event's insert really
 // happened (a duplicate event adds no delivery) and skips a (webhook, event) pair already there, so
 // events and their deliveries commit together. After the commit, each delivery created is queued.
-import type { WebhookDeliverMessage } from '@mailgrid/contracts';
-import { type Db, deliveryInsert, nowIso } from '@mailgrid/db';
+// Suppressions the batch adds (hard bounces, complaints) become `suppression.added` deliveries the
+// same way: each insert is conditional on the suppression's own insert having happened.
+import { suppressionOrigin, type WebhookDeliverMessage } from '@mailgrid/contracts';
+import { type Db, deliveryInsert, nowIso, suppressionDeliveryInsert } from '@mailgrid/db';
 import { findEmailSummaries, findEnabledWebhooks } from '@mailgrid/db/cross-tenant';
 import { type PayloadEvent, webhookPayload } from './payload';
 
@@ -13,23 +15,40 @@ export interface StoredEvent extends PayloadEvent {
   email_id: string;
 }
 
+/** A suppression the batch inserts (if its address is not suppressed yet). */
+export interface StoredSuppression {
+  id: string;
+  tenant_id: string;
+  email: string;
+  reason: string;
+  /** The email whose bounce or complaint caused it. */
+  source_id: string;
+  created_at: string;
+}
+
 export interface PlannedDeliveries {
-  queries: ReturnType<typeof deliveryInsert>[];
+  queries: (ReturnType<typeof deliveryInsert> | ReturnType<typeof suppressionDeliveryInsert>)[];
   /** One per query, in the same order. */
   messages: WebhookDeliverMessage[];
 }
 
 /** Two reads at most, and none for a batch whose tenants have no enabled webhook. */
-export async function planDeliveries(db: Db, events: StoredEvent[]): Promise<PlannedDeliveries> {
+export async function planDeliveries(
+  db: Db,
+  events: StoredEvent[],
+  suppressions: StoredSuppression[] = [],
+): Promise<PlannedDeliveries> {
   const planned: PlannedDeliveries = { queries: [], messages: [] };
-  const webhooks = await findEnabledWebhooks(db, [...new Set(events.map((event) => event.tenant_id))]);
+  const tenants = new Set([...events, ...suppressions].map((item) => item.tenant_id));
+  const webhooks = await findEnabledWebhooks(db, [...tenants]);
   if (webhooks.length === 0) return planned;
-  const subscribed = (event: StoredEvent) =>
+  const subscribed = (event: { tenant_id: string; type: string }) =>
     webhooks.filter(
       (webhook) =>
         webhook.tenant_id === event.tenant_id &&
         (JSON.parse(webhook.events) as string[]).includes(event.type),
     );
+  planSuppressionDeliveries(db, planned, suppressions, subscribed);
   const wanted = events.filter((event) => subscribed(event).length > 0);
   const refs = [
     ...new Map(
@@ -67,6 +86,48 @@ export async function planDeliveries(db: Db, events: StoredEvent[]): Promise<Pla
     }
   }
   return planned;
+}
+
+function planSuppressionDeliveries(
+  db: Db,
+  planned: PlannedDeliveries,
+  suppressions: StoredSuppression[],
+  subscribed: (event: { tenant_id: string; type: string }) => { id: string }[],
+) {
+  const type = 'suppression.added';
+  for (const suppression of suppressions) {
+    const payload = JSON.stringify({
+      type,
+      created_at: suppression.created_at,
+      data: {
+        id: suppression.id,
+        email: suppression.email,
+        origin: suppressionOrigin(suppression.reason),
+        source_id: suppression.source_id,
+        created_at: suppression.created_at,
+      },
+    });
+    for (const webhook of subscribed({ tenant_id: suppression.tenant_id, type })) {
+      const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+      planned.queries.push(
+        suppressionDeliveryInsert(db, suppression.tenant_id, suppression.id, {
+          id,
+          webhook_id: webhook.id,
+          event_id: `${type}:${suppression.id}`,
+          type,
+          payload,
+          created_at: suppression.created_at,
+        }),
+      );
+      planned.messages.push({
+        kind: 'webhook.deliver',
+        tenant_id: suppression.tenant_id,
+        delivery_id: id,
+        retry: 0,
+        attempts: 0,
+      });
+    }
+  }
 }
 
 /** Queues the deliveries whose insert wrote a row (`changes` of each, in plan order). */

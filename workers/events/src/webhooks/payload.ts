@@ -28,6 +28,7 @@ export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string
     created_at: event.occurred_at,
     data: {
       email_id: email.id,
+      message_id: messageIdOf(email),
       from: email.from_address,
       to: parseList(email.to_addresses),
       subject: sentSubject(email),
@@ -38,6 +39,25 @@ export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string
       ...machineFlag(event),
     },
   });
+}
+
+/**
+ * The Message-ID header the send worker wrote (`<email id@the From domain>`, workers/send/src/deliver.ts),
+ * rebuilt here rather than stored: it is fixed by the email's id and From.
+ */
+export function messageIdOf(email: Pick<PayloadEmail, 'id' | 'from_address'>): string {
+  const address = /<([^<>]*)>\s*$/.exec(email.from_address)?.[1] ?? email.from_address;
+  const domain = address.slice(address.lastIndexOf('@') + 1).trim();
+  return `<${email.id}@${/[^\x20-\x7e]/.test(domain) ? punycode(domain) : domain}>`;
+}
+
+/** An IDN as the Message-ID has it (buildMime writes its right-hand side in punycode). */
+function punycode(domain: string): string {
+  try {
+    return new URL(`http://${domain}`).hostname;
+  } catch {
+    return domain;
+  }
 }
 
 /** The subject as the recipient got it (a broadcast's merge tags filled in). */

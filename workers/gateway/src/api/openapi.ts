@@ -186,6 +186,7 @@ function operation(route: Route, tag: string, registry: SchemaRegistry): Json {
     // sweep, a dashboard hiding what a key cannot do).
     'x-mailgrid-permission': permission,
   };
+  if (route.deprecated) op.deprecated = true;
   const parameters = [
     ...pathParameters(route),
     ...queryParameters(route, registry),
@@ -387,7 +388,7 @@ function webhookOperation(type: string, registry: SchemaRegistry): Json {
         in: 'header',
         required: true,
         description:
-          '`v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the bytes of the signing secret after `whsec_`.',
+          '`v1,` and the base64 HMAC-SHA256 of `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the bytes of the signing secret after `whsec_`. For 24 hours after a secret rotation, two such signatures separated by a space: one by the new secret and one by the previous one.',
         schema: { type: 'string', pattern: '^v1,' },
       },
     ],

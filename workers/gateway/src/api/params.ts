@@ -38,6 +38,13 @@ export const contactRef: ParamRule = {
   parse: (value) => uuid('').parse(value) ?? email('').parse(value),
 };
 
+/** A suppression is named by its id or its address (Resend's suppressions API takes either). */
+export const suppressionRef: ParamRule = {
+  expects: 'a suppression id (a UUID) or a suppressed email address',
+  schema: { type: 'string', maxLength: 320 },
+  parse: (value) => uuid('').parse(value) ?? email('').parse(value),
+};
+
 /** A template by id or alias. */
 export const templateRef = matching('a template id or alias', TEMPLATE_REF_PATTERN, 100);
 

@@ -93,6 +93,8 @@ interface SpecFields<
   /** One line for the reference page; `description` for anything more. */
   summary: string;
   description?: string;
+  /** Kept for code written against an older Resend API; marked deprecated in the OpenAPI document. */
+  deprecated?: boolean;
   /** Default `full_access`. */
   permission?: TPermission;
   /**
@@ -117,6 +119,8 @@ interface SpecFields<
    * route's page query, so it pages like every other list. The noun names a cursor that is not there.
    */
   pagesWhole?: string;
+  /** Left out of the request log (request-log.ts): the log's own reads, which would log the log. */
+  unlogged?: boolean;
   /** Success status, default 200. */
   status?: number;
   /** The RPC call; its result's value is the JSON body. */

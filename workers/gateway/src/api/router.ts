@@ -1,6 +1,7 @@
-// The route table as an itty router. A fixed path is reserved: another method on it is a 405 here,
-// before a `:id` route of that method could take it (DELETE /api/contacts/imports is not a contact
-// named `imports`, GET /api/webhooks/ses is not a webhook named `ses`). A known path with another
+// The route table as an itty router. A fixed path is reserved: its own routes are matched before any
+// `:id` route, and another method on it is a 405 here, before a `:id` route of that method could take
+// it (GET /api/emails/metrics is not an email named `metrics`, DELETE /api/contacts/imports is not a
+// contact named `imports`, GET /api/webhooks/ses is not a webhook named `ses`). A known path with another
 // method is a 405 with `allow`; anything else is a 404, which names the route meant when the path
 // only lacks its `/api` prefix (GET /emails → "did you mean /api/emails?").
 import { AppError } from '@mailgrid/contracts';
@@ -22,7 +23,9 @@ export function buildRouter(routes: readonly Route[]) {
       on(method)(path, (request) => methodNotAllowed(request, path, allow));
     }
   }
-  for (const route of routes) {
+  // Fixed paths first, whatever the table's order: GET /api/emails/metrics is never an email `metrics`.
+  const fixedFirst = [...routes].sort((a, b) => Number(a.path.includes(':')) - Number(b.path.includes(':')));
+  for (const route of fixedFirst) {
     on(route.method)(route.path, (request, env, exec, state) =>
       runRoute(route, request, request.params, env, exec, state),
     );

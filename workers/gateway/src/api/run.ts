@@ -1,7 +1,8 @@
 // Runs one route: authenticates as its permission says (taking a rate-limit token and checking a
 // signed-in user's role), parses its path parameters, query and body, then makes its RPC call and
-// answers the value as JSON with the route's status. Errors become the envelope in index.ts.
-import { MANAGER_ROLES, type PageQuery, pageInMemory, unwrap } from '@mailgrid/contracts';
+// answers the value as JSON with the route's status. Errors become the envelope in index.ts. Every
+// request a tenant's key or user made is logged after its answer (request-log.ts), errors included.
+import { type Caller, MANAGER_ROLES, type PageQuery, pageInMemory, unwrap } from '@mailgrid/contracts';
 import {
   authenticate,
   authenticateIdentity,
@@ -13,8 +14,9 @@ import { config, type Env } from '../env';
 import { parseBody, readJsonWithText } from '../http/body';
 import { bindKey, readIdempotencyKey } from '../http/idempotency';
 import { parseQuery } from '../http/query';
-import { json } from '../http/responses';
+import { errorResponse, json } from '../http/responses';
 import { takeApiToken } from '../rate-limit';
+import { recordRequest } from '../request-log';
 import { parseParam } from './params';
 import type { Route } from './route';
 
@@ -36,6 +38,45 @@ export async function runRoute(
   state: RequestState,
 ): Promise<Response> {
   const principal = await authorize(route, request, env, exec, state);
+  const caller = 'caller' in principal ? (principal.caller as Caller) : null;
+  if (!caller || route.unlogged) return runAuthorized(route, request, rawParams, env, exec, state, principal);
+  const seen: Seen = { body: undefined, value: undefined };
+  let response: Response;
+  try {
+    response = await runAuthorized(route, request, rawParams, env, exec, state, principal, seen);
+  } catch (err) {
+    response = errorResponse(err, state.requestId);
+    seen.value = await response
+      .clone()
+      .json()
+      .catch(() => null);
+  }
+  recordRequest(env, exec, {
+    request,
+    caller,
+    status: response.status,
+    requestBody: seen.body,
+    responseBody: seen.value,
+  });
+  return response;
+}
+
+/** What the log keeps of a request: its parsed JSON body and the value answered. */
+interface Seen {
+  body: unknown;
+  value: unknown;
+}
+
+async function runAuthorized(
+  route: Route,
+  request: Request,
+  rawParams: Record<string, string | undefined>,
+  env: Env,
+  exec: ExecutionContext,
+  state: RequestState,
+  principal: object,
+  seen: Seen = { body: undefined, value: undefined },
+): Promise<Response> {
   const params = Object.fromEntries(
     Object.entries(route.params ?? {}).map(([name, rule]) => [name, parseParam(name, rawParams[name], rule)]),
   );
@@ -47,6 +88,7 @@ export async function runRoute(
   let idempotency = null;
   if (route.body && !(route.bodyOptional && !hasBody(request))) {
     const read = await readJsonWithText(request, maxBodyBytes);
+    seen.body = read.json;
     body = parseBody(route.body, read.json);
     if (idempotencyKey) idempotency = await bindKey(idempotencyKey, read.text);
   } else if (route.body) {
@@ -82,6 +124,7 @@ export async function runRoute(
       has_more: page.has_more || (list.has_more === true && endsWhereReadEnded),
     };
   }
+  seen.value = value;
   return json(value, route.status ?? 200);
 }
 
@@ -102,7 +145,8 @@ async function authorize(
     const { subject } = await authenticateIdentity(request, env);
     return { identity: { subject, request_id: state.requestId } };
   }
-  const { caller, record } = await authenticate(request, env, exec, state.requestId);
+  const { caller, record, setCookie } = await authenticate(request, env, exec, state.requestId);
+  if (setCookie) state.headers['set-cookie'] = setCookie;
   Object.assign(state.headers, await takeApiToken(env, record));
   requirePermission(caller, permission);
   requireRole(

@@ -166,7 +166,8 @@ const importRoutes = [
     method: 'POST',
     path: '/api/contacts/imports',
     summary: 'Import contacts from a CSV file',
-    description: 'The CSV is the raw body; answered 202 at once, rows are added in the background.',
+    description:
+      "The CSV is the raw body, or the `file` of Resend's multipart form with its options; answered 202 at once, rows are added in the background.",
     accepts: CSV_BODY,
     query: CreateImportQuery,
     response: CreateImportResponse,

@@ -1,8 +1,10 @@
 // Resend's Domains API, forwarded to admin's DomainsService. Update and verify answer with the whole
 // domain (Resend's `{ object, id }` plus its status and records).
 import {
+  ClaimDomainRequest,
   CreateDomainRequest,
   DeletedDomain,
+  DomainClaimObject,
   DomainList,
   DomainObject,
   ListDomainsQuery,
@@ -24,6 +26,39 @@ export const domainRoutes = [
     response: DomainObject,
     status: 201,
     call: ({ env, caller, body }) => env.DOMAINS.createDomain(caller, body),
+  }),
+  // Before `/api/domains/:id`: `claim` is no domain id.
+  route({
+    operationId: 'domain-claims/create',
+    method: 'POST',
+    path: '/api/domains/claim',
+    summary: 'Claim a domain another account registered',
+    description:
+      'Creates a placeholder domain and answers the TXT record that proves control of the name; verify the claim once it is published.',
+    body: ClaimDomainRequest,
+    response: DomainClaimObject,
+    status: 201,
+    call: ({ env, caller, body }) => env.DOMAINS.claimDomain(caller, body),
+  }),
+  route({
+    operationId: 'domain-claims/get',
+    method: 'GET',
+    path: '/api/domains/:id/claim',
+    summary: "The latest claim of a claim's placeholder domain",
+    params: { id },
+    response: DomainClaimObject,
+    call: ({ env, caller, params }) => env.DOMAINS.getDomainClaim(caller, params.id),
+  }),
+  route({
+    operationId: 'domain-claims/verify',
+    method: 'POST',
+    path: '/api/domains/:id/claim/verify',
+    summary: 'Check the claim’s TXT record and, found, take the domain over',
+    description:
+      'The previous owner loses the domain (kept in its history, no longer able to send); the SES identity is re-made with fresh DKIM records to publish.',
+    params: { id },
+    response: DomainClaimObject,
+    call: ({ env, caller, params }) => env.DOMAINS.verifyDomainClaim(caller, params.id),
   }),
   route({
     operationId: 'domains/list',
@@ -47,7 +82,7 @@ export const domainRoutes = [
     operationId: 'domains/update',
     method: 'PATCH',
     path: '/api/domains/:id',
-    summary: "Change a domain's tracking and return path",
+    summary: "Change a domain's tracking, return path, TLS policy and capabilities",
     params: { id },
     body: UpdateDomainRequest,
     response: DomainObject,

@@ -1,6 +1,10 @@
 // Templates, suppressions and webhooks (Resend's APIs) and Mailgrid's streams and files, forwarded to
 // admin's MessagingService.
 import {
+  BatchAddedSuppressions,
+  BatchAddSuppressionsRequest,
+  BatchRemovedSuppressions,
+  BatchRemoveSuppressionsRequest,
   CreateStreamRequest,
   CreateSuppressionRequest,
   CreateTemplateRequest,
@@ -16,8 +20,12 @@ import {
   ListFilesQuery,
   ListSuppressionsQuery,
   ListTemplatesQuery,
+  ListWebhookEventAttemptsQuery,
+  ListWebhookEventsQuery,
   ObjectRef,
   pageQuery,
+  ReplayedWebhookEvent,
+  RotatedWebhookSecret,
   StreamList,
   StreamObject,
   StreamWithReputation,
@@ -31,17 +39,19 @@ import {
   UpdateTemplateRequest,
   UpdateWebhookRequest,
   UuidId,
-  WebhookDeliveryList,
-  WebhookDeliveryObject,
+  WebhookDetail,
+  WebhookEventAttemptList,
+  WebhookEventDetail,
+  WebhookEventLogList,
   WebhookList,
-  WebhookObject,
 } from '@mailgrid/contracts';
 import { FILE_BODY, uploadFile } from '../../routes/files';
-import { deliveryId, email, streamId, templateRef, uuid } from '../params';
+import { deliveryId, streamId, suppressionRef, templateRef, uuid } from '../params';
 import { route } from '../route';
 
 const template = { id: templateRef };
 const webhook = { id: uuid('a webhook') };
+const webhookEvent = { ...webhook, event_id: deliveryId };
 const stream = { id: streamId };
 const file = { id: uuid('a file') };
 
@@ -135,13 +145,42 @@ const suppressionRoutes = [
     call: ({ env, caller, body }) => env.MESSAGING.addSuppression(caller, body),
   }),
   route({
+    operationId: 'suppressions/get',
+    method: 'GET',
+    path: '/api/suppressions/:id',
+    summary: 'Retrieve a suppression by its id or its address',
+    params: { id: suppressionRef },
+    response: SuppressionObject,
+    call: ({ env, caller, params }) => env.MESSAGING.getSuppression(caller, params.id),
+  }),
+  route({
     operationId: 'suppressions/delete',
     method: 'DELETE',
-    path: '/api/suppressions/:email',
-    summary: 'Remove an address from the suppression list',
-    params: { email: email('a suppressed address') },
+    path: '/api/suppressions/:id',
+    summary: 'Remove a suppression, named by its id or its address',
+    params: { id: suppressionRef },
     response: DeletedSuppression,
-    call: ({ env, caller, params }) => env.MESSAGING.removeSuppression(caller, params.email),
+    call: ({ env, caller, params }) => env.MESSAGING.removeSuppression(caller, params.id),
+  }),
+  route({
+    operationId: 'suppressions/batch-add',
+    method: 'POST',
+    path: '/api/suppressions/batch/add',
+    summary: 'Suppress up to 100 addresses at once',
+    description: 'An address already suppressed keeps its suppression, whose id is answered.',
+    body: BatchAddSuppressionsRequest,
+    response: BatchAddedSuppressions,
+    call: ({ env, caller, body }) => env.MESSAGING.batchAddSuppressions(caller, body),
+  }),
+  route({
+    operationId: 'suppressions/batch-remove',
+    method: 'POST',
+    path: '/api/suppressions/batch/remove',
+    summary: 'Remove up to 100 suppressions at once, by ids or by addresses',
+    description: 'One that is not there is answered with `deleted: false`.',
+    body: BatchRemoveSuppressionsRequest,
+    response: BatchRemovedSuppressions,
+    call: ({ env, caller, body }) => env.MESSAGING.batchRemoveSuppressions(caller, body),
   }),
 ];
 
@@ -151,7 +190,7 @@ const webhookRoutes = [
     method: 'POST',
     path: '/api/webhooks',
     summary: 'Create a webhook endpoint',
-    description: 'The answer carries the signing secret, shown only here.',
+    description: 'The answer carries the signing secret (a retrieve shows it as well).',
     body: CreateWebhookRequest,
     response: CreateWebhookResponse,
     status: 201,
@@ -171,9 +210,9 @@ const webhookRoutes = [
     operationId: 'webhooks/get',
     method: 'GET',
     path: '/api/webhooks/:id',
-    summary: 'Retrieve a webhook endpoint',
+    summary: 'Retrieve a webhook endpoint, with its signing secret',
     params: webhook,
-    response: WebhookObject,
+    response: WebhookDetail,
     call: ({ env, caller, params }) => env.MESSAGING.getWebhook(caller, params.id),
   }),
   route({
@@ -196,26 +235,79 @@ const webhookRoutes = [
     call: ({ env, caller, params }) => env.MESSAGING.deleteWebhook(caller, params.id),
   }),
   route({
+    operationId: 'webhooks/rotate-signing-secret',
+    method: 'POST',
+    path: '/api/webhooks/:id/signing-secret/rotate',
+    summary: 'Replace the signing secret',
+    description:
+      'For 24 hours the previous secret keeps signing deliveries beside the new one (two signatures in `webhook-signature`), so a receiver verifies with either while it switches.',
+    params: webhook,
+    response: RotatedWebhookSecret,
+    call: ({ env, caller, params }) => env.MESSAGING.rotateWebhookSecret(caller, params.id),
+  }),
+  route({
+    operationId: 'webhooks/list-events',
+    method: 'GET',
+    path: '/api/webhooks/:id/events',
+    summary: "A webhook's events (one per delivery to it), newest first",
+    params: webhook,
+    query: ListWebhookEventsQuery,
+    response: WebhookEventLogList,
+    call: ({ env, caller, params, query }) => env.MESSAGING.listWebhookEvents(caller, params.id, query),
+  }),
+  route({
+    operationId: 'webhooks/get-event',
+    method: 'GET',
+    path: '/api/webhooks/:id/events/:event_id',
+    summary: 'Retrieve one event of a webhook, with the payload its attempts send',
+    params: webhookEvent,
+    response: WebhookEventDetail,
+    call: ({ env, caller, params }) => env.MESSAGING.getWebhookEvent(caller, params.id, params.event_id),
+  }),
+  route({
+    operationId: 'webhooks/list-event-attempts',
+    method: 'GET',
+    path: '/api/webhooks/:id/events/:event_id/attempts',
+    summary: "An event's delivery attempts, newest first",
+    params: webhookEvent,
+    query: ListWebhookEventAttemptsQuery,
+    response: WebhookEventAttemptList,
+    call: ({ env, caller, params, query }) =>
+      env.MESSAGING.listWebhookEventAttempts(caller, params.id, params.event_id, query),
+  }),
+  route({
+    operationId: 'webhooks/replay-event',
+    method: 'POST',
+    path: '/api/webhooks/:id/events/:event_id/replay',
+    summary: 'Deliver an event again, as a new attempt with the whole retry schedule',
+    params: webhookEvent,
+    response: ReplayedWebhookEvent,
+    status: 202,
+    call: ({ env, caller, params }) => env.MESSAGING.replayWebhookEvent(caller, params.id, params.event_id),
+  }),
+  // Mailgrid's paths from before Resend had a delivery log: the same calls, the same answers.
+  route({
     operationId: 'webhooks/list-deliveries',
     method: 'GET',
     path: '/api/webhooks/:id/deliveries',
-    summary: "A webhook's deliveries, newest first, each with its attempts",
+    summary: 'Alias of GET /webhooks/:id/events',
+    deprecated: true,
     params: webhook,
-    query: pageQuery(TextId('A delivery', /^msg_[0-9a-f]{32}$/, 'a delivery id')),
-    pagesWhole: 'delivery',
-    response: WebhookDeliveryList,
-    call: ({ env, caller, params }) => env.MESSAGING.listWebhookDeliveries(caller, params.id),
+    query: ListWebhookEventsQuery,
+    response: WebhookEventLogList,
+    call: ({ env, caller, params, query }) => env.MESSAGING.listWebhookEvents(caller, params.id, query),
   }),
   route({
     operationId: 'webhooks/replay-delivery',
     method: 'POST',
     path: '/api/webhooks/:id/deliveries/:delivery_id/replay',
-    summary: 'Deliver an event again, as a new attempt',
+    summary: 'Alias of POST /webhooks/:id/events/:event_id/replay',
+    deprecated: true,
     params: { ...webhook, delivery_id: deliveryId },
-    response: WebhookDeliveryObject,
+    response: ReplayedWebhookEvent,
     status: 202,
     call: ({ env, caller, params }) =>
-      env.MESSAGING.replayWebhookDelivery(caller, params.id, params.delivery_id),
+      env.MESSAGING.replayWebhookEvent(caller, params.id, params.delivery_id),
   }),
 ];
 
