@@ -119,7 +119,7 @@ describe('the dashboard', () => {
     await row.waitFor();
     // The filter is in the URL: a filtered log is a link; a filter that matches nothing says so.
     await page.goto(`${mesh.url}/emails?q=${encodeURIComponent(subject)}&tag=kind:other`);
-    await page.getByText('No loaded email matches these filters').waitFor();
+    await page.getByText('No email matches these filters').waitFor();
     await page.goto(`${mesh.url}/emails?q=${encodeURIComponent(subject)}&tag=kind:check`);
     await page.getByRole('link', { name: subject }).click();
     await page.waitForURL(`${mesh.url}/emails/${id}`);
@@ -139,6 +139,15 @@ describe('the dashboard', () => {
     await page.getByRole('link', { name: 'Download EML' }).click();
     expect((await download).suggestedFilename()).toBe(`${id}.eml`);
     await page.screenshot({ path: `${docs}email.png` });
+    // The log's filters are the API's: by last event and sending domain, a whole day, and a search.
+    const today = new Date().toISOString().slice(0, 10);
+    const q = encodeURIComponent(subject);
+    await page.goto(
+      `${mesh.url}/emails?q=${q}&status=delivered&domain=dashboard.mesh.test&from=${today}&to=${today}`,
+    );
+    await page.getByRole('link', { name: subject }).waitFor();
+    await page.goto(`${mesh.url}/emails?q=${q}&status=bounced`);
+    await page.getByText('No email matches these filters').waitFor();
 
     await page.goto(`${mesh.url}/emails`);
     await page.getByRole('link', { name: subject }).waitFor();
@@ -232,6 +241,11 @@ describe('the dashboard', () => {
     await page.getByLabel('Outcome').selectOption('');
     await recipients.nth(2).waitFor();
     await page.screenshot({ path: `${docs}broadcast.png`, fullPage: true });
+    // A recipient's page (opened by address) lists the email the broadcast sent them.
+    await page.goto(`${mesh.url}/contacts/${people[0]}`);
+    await page.getByRole('heading', { name: people[0], level: 1 }).waitFor();
+    await page.getByRole('link', { name: `News for you ${tag}` }).waitFor();
+    await page.getByRole('link', { name: segmentName }).waitFor();
 
     // The list, by status in the URL; duplicating makes a new draft.
     await page.goto(`${mesh.url}/broadcasts?status=sent`);
@@ -424,10 +438,7 @@ describe('the dashboard', () => {
       await page.locator('[aria-busy="true"]').first().waitFor({ state: 'detached' });
       if (what !== 'Review and send') await page.getByRole('heading', { name: what }).waitFor();
       expect(await page.getByRole('button', { name: changes }).count(), list).toBe(0);
-      expect(
-        await page.locator('textarea:enabled, .editor input:enabled').count(),
-        list,
-      ).toBe(0);
+      expect(await page.locator('textarea:enabled, .editor input:enabled').count(), list).toBe(0);
     }
     expect(errors).toEqual([]);
 

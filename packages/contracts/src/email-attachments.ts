@@ -43,7 +43,17 @@ export const SHARE_MAX_SECONDS = 30 * 24 * 3600;
 
 export const ShareEmailRequest = v.object({
   /** "2 hours", "30 minutes", "7 days", "1 week" (or 2h, 30m, 7d, 1w); default 48 hours, at most 30 days. */
-  expires_in: v.optional(v.pipe(v.string(), v.maxLength(40))),
+  expires_in: v.optional(
+    v.pipe(
+      v.string(),
+      v.maxLength(40),
+      // The shape here, so the gateway refuses it; the units and the 30-day cap are checked by send.
+      v.regex(
+        /^\s*\d{1,6}\s*[a-z]+\s*$/i,
+        'expires_in must be a number and a unit, such as "2 hours", "30 minutes" or "7 days".',
+      ),
+    ),
+  ),
 });
 export type ShareEmailRequest = v.InferOutput<typeof ShareEmailRequest>;
 

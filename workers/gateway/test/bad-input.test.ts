@@ -716,6 +716,8 @@ async function send(c: Case): Promise<{ response: Response; text: string; calls:
   const headers: Record<string, string> = {};
   if (c.contentType) headers['content-type'] = c.contentType;
   if (c.disposition) headers['content-disposition'] = c.disposition;
+  // An MCP client accepts both answers the transport may give; without that it is refused before the body is read.
+  if (c.route.path === '/mcp') headers.accept = 'application/json, text/event-stream';
   const response = await call(
     c.path,
     { method: c.method ?? c.route.method, headers, body: c.body, key: credentialFor(c.route) },
@@ -753,7 +755,17 @@ describe('the bad-input corpus', () => {
       expect(response.status, text).toBeGreaterThanOrEqual(400);
       expect(response.status, text).toBeLessThan(500);
       if (c.status) expect(response.status, text).toBe(c.status);
-      const envelope = JSON.parse(text) as Record<string, unknown>;
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      if (c.route.path === '/mcp' && 'jsonrpc' in parsed) {
+        // MCP's transport answers a malformed message as JSON-RPC does, which its clients read.
+        const rpc = parsed as { jsonrpc: string; error: { code: number; message: string } };
+        expect(rpc.jsonrpc).toBe('2.0');
+        expect(rpc.error.code).toBeLessThan(0);
+        expect(rpc.error.message.length).toBeGreaterThan(0);
+        expect(calls).toEqual([]);
+        return;
+      }
+      const envelope = parsed;
       expect(Object.keys(envelope).sort()).toEqual(['message', 'name', 'request_id', 'statusCode']);
       expect(envelope.statusCode).toBe(response.status);
       expect(ERROR_CODES).toContain(envelope.name);

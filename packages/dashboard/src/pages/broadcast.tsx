@@ -92,7 +92,8 @@ export function BroadcastPage() {
         <>
           <BroadcastEditor key={b.id} broadcast={b} onSaved={broadcast.reload} />
           <TestSend id={b.id} />
-          <Review broadcast={b} onSent={broadcast.reload} />
+          {/* A scheduled one goes at its time: cancel it (above) to send it otherwise. */}
+          {b.status === 'draft' && <Review broadcast={b} onSent={broadcast.reload} />}
         </>
       ) : (
         <Results broadcast={b} />

@@ -1,6 +1,6 @@
 // One contact (by id, or by address: the API takes either): its fields and properties, its segments
-// (join or leave one), its topics (opt in or out), and the emails sent to it among the latest 100
-// (the email log's API takes no recipient filter).
+// (join or leave one), its topics (opt in or out), and the emails sent to it (the log searched for
+// its address, then only those with it as a recipient: the search also matches longer addresses).
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
@@ -8,7 +8,7 @@ import { Action } from '../components/action';
 import { AudienceTabs } from '../components/audience-tabs';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { api, type List, qs } from '../lib/api';
 import type { ContactObject, ContactTopic, Segment } from '../lib/audience';
 import type { EmailSummary } from '../lib/emails';
 import { formatDate } from '../lib/format';
@@ -182,10 +182,10 @@ function ContactTopics({ id }: { id: string }) {
 }
 
 function ContactEmails({ email }: { email: string }) {
-  const emails = useApi<List<EmailSummary>>('/api/emails?limit=100');
+  const emails = useApi<List<EmailSummary>>(`/api/emails${qs({ limit: 100, q: email })}`);
   const address = email.toLowerCase();
   const mine = emails.data?.data.filter((e) =>
-    [...e.to, ...e.cc, ...e.bcc].some((to) => to.toLowerCase().includes(address)),
+    [...e.to, ...e.cc, ...e.bcc].some((to) => bareAddress(to) === address),
   );
   return (
     <section>
@@ -195,7 +195,7 @@ function ContactEmails({ email }: { email: string }) {
       ) : !mine ? (
         <Loading what="Loading emails" />
       ) : mine.length === 0 ? (
-        <Empty title="None among the latest 100 emails" />
+        <Empty title="No email sent to this contact yet" />
       ) : (
         <div class="table-wrap">
           <table>
@@ -225,3 +225,7 @@ function ContactEmails({ email }: { email: string }) {
     </section>
   );
 }
+
+/** `Name <a@b>` or `a@b` → `a@b`, lower case. */
+const bareAddress = (mailbox: string) =>
+  (/<([^<>]+)>\s*$/.exec(mailbox)?.[1] ?? mailbox).trim().toLowerCase();

@@ -1,18 +1,45 @@
-// The email log (GET /api/emails, newest first, 100 a page with "load more"). The API lists without
-// filters, so the filters (status, stream, domain, tag, dates, search) narrow what has been loaded;
-// all of them live in the URL, so a filtered log is a link.
+// The email log (GET /api/emails, newest first, 100 a page with "load more"), filtered by the API:
+// status (the last event), stream, sending domain, tag, dates and a search of subject and addresses.
+// Every filter lives in the URL, so a filtered log is a link.
 
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
 import { api, type List, qs } from '../lib/api';
-import { domainOf, type EmailSummary } from '../lib/emails';
+import type { EmailSummary } from '../lib/emails';
 import { formatDate } from '../lib/format';
+import { useApi } from '../lib/use-api';
 
 const PAGE = 100;
 const FILTERS = ['q', 'status', 'stream', 'domain', 'tag', 'from', 'to'] as const;
 type Filters = Record<(typeof FILTERS)[number], string>;
+/** An email's last event, the log's status. */
+const STATUSES = [
+  'scheduled',
+  'queued',
+  'sent',
+  'delivered',
+  'delivery_delayed',
+  'opened',
+  'clicked',
+  'bounced',
+  'complained',
+  'failed',
+  'canceled',
+  'suppressed',
+];
+
+/** The URL's filters as the API's query (`from`/`to` are days: since / until). */
+const apiQuery = (f: Filters) => ({
+  q: f.q,
+  last_event: f.status,
+  stream: f.stream,
+  domain: f.domain,
+  tag: f.tag,
+  since: f.from,
+  until: f.to,
+});
 
 export function EmailsPage() {
   const { query, route, path } = useLocation();
@@ -20,11 +47,15 @@ export function EmailsPage() {
   const [emails, setEmails] = useState<EmailSummary[]>([]);
   const [hasMore, setHasMore] = useState(false);
   const [state, setState] = useState<{ loading: boolean; error?: Error }>({ loading: true });
+  const streams = useApi<List<{ id: string }>>('/api/streams?limit=100');
+  const domains = useApi<List<{ name: string }>>('/api/domains?limit=100');
 
   const load = async (after?: string) => {
     setState({ loading: true });
     try {
-      const page = await api<List<EmailSummary>>(`/api/emails${qs({ limit: PAGE, after })}`);
+      const page = await api<List<EmailSummary>>(
+        `/api/emails${qs({ limit: PAGE, after, ...apiQuery(filters) })}`,
+      );
       setEmails((previous) => (after ? [...previous, ...page.data] : page.data));
       setHasMore(page.has_more === true);
       setState({ loading: false });
@@ -32,17 +63,14 @@ export function EmailsPage() {
       setState({ loading: false, error: error as Error });
     }
   };
-  useEffect(() => void load(), []);
+  const key = qs(filters);
+  useEffect(() => void load(), [key]);
 
-  const shown = useMemo(() => emails.filter((email) => matches(email, filters)), [emails, filters]);
-  const options = useMemo(
-    () => ({
-      status: unique(emails.map((e) => e.last_event)),
-      stream: unique(emails.map((e) => e.stream)),
-      domain: unique(emails.map((e) => domainOf(e.from))),
-    }),
-    [emails],
-  );
+  const options = {
+    status: STATUSES,
+    stream: streams.data?.data.map((s) => s.id) ?? [],
+    domain: domains.data?.data.map((d) => d.name) ?? [],
+  };
   const set = (name: keyof Filters, value: string) =>
     route(`${path}${qs({ ...filters, [name]: value })}`, true);
   const filtered = FILTERS.some((name) => filters[name]);
@@ -71,7 +99,7 @@ export function EmailsPage() {
             {name[0]?.toUpperCase() + name.slice(1)}
             <select value={filters[name]} onChange={(event) => set(name, event.currentTarget.value)}>
               <option value="">Any</option>
-              {unique([...options[name], filters[name]].filter(Boolean)).map((value) => (
+              {[...new Set([...options[name], filters[name]].filter(Boolean))].map((value) => (
                 <option key={value} value={value}>
                   {value}
                 </option>
@@ -107,7 +135,7 @@ export function EmailsPage() {
       </form>
       {state.error && <ErrorBox error={state.error} retry={() => load()} />}
       {!state.error && state.loading && emails.length === 0 && <Loading what="Loading emails" />}
-      {!state.loading && !state.error && emails.length === 0 && (
+      {!state.loading && !state.error && emails.length === 0 && !filtered && (
         <Empty title="No emails yet">
           <p>
             Send one with your API key: <code>POST /api/emails</code> (or the resend SDK with its base URL at{' '}
@@ -115,12 +143,12 @@ export function EmailsPage() {
           </p>
         </Empty>
       )}
-      {emails.length > 0 && shown.length === 0 && (
-        <Empty title="No loaded email matches these filters">
-          <p>{hasMore ? 'Load more emails to search further back, or ' : ''}clear the filters.</p>
+      {!state.loading && !state.error && emails.length === 0 && filtered && (
+        <Empty title="No email matches these filters">
+          <p>Widen the dates or clear the filters.</p>
         </Empty>
       )}
-      {shown.length > 0 && (
+      {emails.length > 0 && (
         <div class="table-wrap">
           <table class="emails">
             <thead>
@@ -133,7 +161,7 @@ export function EmailsPage() {
               </tr>
             </thead>
             <tbody>
-              {shown.map((email) => (
+              {emails.map((email) => (
                 <tr key={email.id}>
                   <td>{email.to.join(', ')}</td>
                   <td>
@@ -151,7 +179,7 @@ export function EmailsPage() {
         </div>
       )}
       <p class="muted">
-        {emails.length} loaded{filtered ? `, ${shown.length} shown` : ''}.{' '}
+        {emails.length} shown{filtered ? ' (filtered)' : ''}.{' '}
         {hasMore && (
           <button type="button" class="link" disabled={state.loading} onClick={() => load(emails.at(-1)?.id)}>
             Load {PAGE} more
@@ -161,26 +189,3 @@ export function EmailsPage() {
     </Page>
   );
 }
-
-function matches(email: EmailSummary, f: Filters): boolean {
-  if (f.status && email.last_event !== f.status) return false;
-  if (f.stream && email.stream !== f.stream) return false;
-  if (f.domain && domainOf(email.from) !== f.domain) return false;
-  if (f.tag) {
-    const [name, value] = f.tag.split(':');
-    if (!email.tags.some((t) => t.name === name && (value === undefined || t.value === value))) return false;
-  }
-  const day = (email.scheduled_at ?? email.created_at).slice(0, 10);
-  if (f.from && day < f.from) return false;
-  if (f.to && day > f.to) return false;
-  if (f.q) {
-    const needle = f.q.toLowerCase();
-    const haystack = [email.subject, email.from, ...email.to, ...email.cc, ...email.bcc]
-      .join(' ')
-      .toLowerCase();
-    if (!haystack.includes(needle)) return false;
-  }
-  return true;
-}
-
-const unique = (values: string[]) => [...new Set(values)].sort();
