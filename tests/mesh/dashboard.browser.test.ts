@@ -4,7 +4,8 @@
 // segment, a CSV imported with its error report, a template edited and published, a webhook added and
 // its secret rotated, every page in the navigation rendering without a console error (wide and
 // narrow), and a viewer who sees everything and no button that changes anything.
-// Screenshots of the main pages are written to docs/dashboard/ (linked from the README).
+// Screenshots of the main pages: `UPDATE_SCREENSHOTS=1` writes them to docs/dashboard/ (linked from the README).
+import { mkdirSync } from 'node:fs';
 import { dashboardLink } from '@mailgrid/stack';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +14,15 @@ import { api, mesh } from './client';
 
 const chromium = useChromium();
 const { dashboard } = mesh;
-const docs = new URL('../../docs/dashboard/', import.meta.url).pathname;
+/**
+ * Where the screenshots go: the stack's log folder on every run (to look at after a failure), and
+ * docs/dashboard only when asked (`UPDATE_SCREENSHOTS=1`), so a test run never changes tracked files.
+ */
+const docs = new URL(
+  process.env.UPDATE_SCREENSHOTS ? '../../docs/dashboard/' : './.logs/dashboard/',
+  import.meta.url,
+).pathname;
+mkdirSync(docs, { recursive: true });
 /** The navigation's pages, each by the heading it shows. */
 const PAGES = [
   ['/', 'Overview'],

@@ -302,6 +302,15 @@ describe('webhooks and suppressions through the resend SDK', () => {
     const payload = verify(hook.signing_secret, entry);
     expect(payload.data.message_id).toBe(mail.messageId);
     expect(payload.data.message_id).toBe(`<${sent.id}@sdk-webhooks.mesh.test>`);
+    // webhooks.update: disabled, it keeps its subscriptions and says so.
+    expect(ok(await resend.webhooks.update(hook.id, { status: 'disabled' }))).toEqual({
+      object: 'webhook',
+      id: hook.id,
+    });
+    expect(ok(await resend.webhooks.get(hook.id))).toMatchObject({
+      status: 'disabled',
+      events: ['email.delivered'],
+    });
     ok(await resend.webhooks.remove(hook.id));
   }, 60_000);
 
