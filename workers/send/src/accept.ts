@@ -27,6 +27,7 @@ import { bodyKey, putBody } from './body-store';
 import { assertDailyQuota, usageDay } from './daily-quota';
 import { config, type Env } from './env';
 import { liftExtras } from './extras';
+import { requestLookups } from './lookups';
 import { assertNotPaused, pausedStreams } from './paused';
 import { type PreparedEmail, prepareEmail } from './prepare';
 import { queueDelaySeconds } from './queue-delay';
@@ -71,6 +72,8 @@ export async function acceptBatch(
     const errors = [...invalid];
     const prepared: PreparedEmail[] = [];
     const paused = await pausedStreams(db, caller);
+    const options = prepareOptions(env);
+    const lookups = requestLookups(db, caller.tenant_id);
     for (const { index, email: input } of inputs) {
       try {
         const email = liftExtras(input, `[${index}]`);
@@ -80,7 +83,7 @@ export async function acceptBatch(
             'invalid_parameter',
             `[${index}].attachments: batch emails cannot carry attachments.`,
           );
-        prepared.push(await prepareEmail(db, caller, email, now, `[${index}]`, prepareOptions(env)));
+        prepared.push(await prepareEmail(db, caller, email, now, `[${index}]`, { ...options, lookups }));
       } catch (err) {
         if (!(err instanceof AppError) || mode === 'strict') throw err;
         errors.push({ index, message: err.message });

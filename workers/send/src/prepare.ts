@@ -12,7 +12,7 @@ import {
   guessContentType,
   type SendEmailRequest,
 } from '@mailgrid/contracts';
-import { type Db, findDomainByName, findSuppressed, getFile, streamExists } from '@mailgrid/db';
+import { type Db, findSuppressed, getFile } from '@mailgrid/db';
 import {
   type Address,
   base64,
@@ -25,6 +25,7 @@ import {
 } from '@mailgrid/mime';
 import { fetchAttachment } from './attachment-url';
 import type { StoredAttachment, StoredBody } from './body-store';
+import { type Lookups, requestLookups } from './lookups';
 import { optedOutRecipients } from './opt-outs';
 import { parseScheduledAt } from './schedule';
 import { renderTemplate } from './templates';
@@ -59,6 +60,8 @@ export interface PrepareOptions {
   allowLocalAttachmentUrls?: boolean;
   /** Uploaded files (R2), for attachments given by `file_id`; without it no file_id resolves. */
   files?: R2Bucket;
+  /** The request's reads of domains and streams, shared by a batch's emails (lookups.ts). */
+  lookups?: Lookups;
 }
 
 export async function prepareEmail(
@@ -92,7 +95,8 @@ export async function prepareEmail(
         : `${at('from')}: "${input.from}" is not a valid address. Use "Name <you@example.com>" or "you@example.com".`,
     );
   const domainName = domainOf(from);
-  const domain = await findDomainByName(db, caller.tenant_id, domainName);
+  const lookups = options.lookups ?? requestLookups(db, caller.tenant_id);
+  const domain = await lookups.domain(domainName);
   if (domain?.status !== 'verified') {
     throw new AppError(
       'invalid_from_address',
@@ -113,7 +117,7 @@ export async function prepareEmail(
   }
 
   const stream = input.stream ?? 'transactional';
-  if (!(await streamExists(db, caller.tenant_id, stream))) {
+  if (!(await lookups.streamExists(stream))) {
     throw new AppError(
       'invalid_parameter',
       `${at('stream')}: there is no stream "${stream}". Use transactional, broadcast, or one made with POST /api/streams.`,

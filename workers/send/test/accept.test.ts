@@ -468,6 +468,28 @@ describe('batches', () => {
     await expectNothingStored(tenant);
   });
 
+  it('reads the sending domain and the stream once per batch, not once per email', async () => {
+    const tenant = await newTenant();
+    // D1 statements per accept, as the worker logs them (the benchmark reads the same line).
+    const statementsFor = async (size: number) => {
+      const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+      const emails = Array.from({ length: size }, (_, index) => ({
+        index,
+        email: emailFrom(tenant, { to: `reader-${index}@customer.test` }),
+      }));
+      value(await send.acceptBatch(tenant.caller, emails, [], 'strict', null));
+      const line = log.mock.calls
+        .map(([text]) => String(text))
+        .find((text) => text.includes('"emails.accepted"'));
+      log.mockRestore();
+      return (JSON.parse(line ?? '{}') as { d1: { statements: number } }).d1.statements;
+    };
+    const ten = await statementsFor(10);
+    const thirty = await statementsFor(30);
+    // Each further email costs only its recipients' suppression and opt-out lookups.
+    expect((thirty - ten) / 20).toBeLessThanOrEqual(2);
+  });
+
   it('strict: one refused email refuses the batch, and nothing is stored or enqueued', async () => {
     const tenant = await newTenant();
     const queue = queueSpy();
