@@ -16,12 +16,14 @@ import { call, realEnv, recordingPeers, uniqueSlug } from './helpers';
 let tenant: Awaited<ReturnType<typeof seedTenant>>;
 
 beforeAll(async () => {
+  // The server is loaded on the first /mcp request: load it here, not inside one test's 5 s.
+  await import('../src/mcp/endpoint');
   tenant = await seedTenant(realEnv.DB, {
     slug: uniqueSlug('gw-mcp'),
     domain: 'mcp.example.test',
     rateLimit: { per_second: 1000, burst: 1000 },
   });
-});
+}, 60_000);
 
 const tools = mcpTools();
 const byName = new Map(tools.map((tool) => [tool.name, tool]));
