@@ -321,8 +321,9 @@ describe('the dashboard', () => {
     // The preview: a sample value, and the fallback where there is none; `{{…}}` escaped.
     await page.getByLabel('Preview value of TOTAL').fill('<b>12</b>');
     const preview = page.frameLocator('iframe[sandbox=""][title="Template preview"]');
-    await preview.getByText('Thanks, there').waitFor();
-    await preview.getByText('Total: <b>12</b>').waitFor();
+    // What the preview says, not whether chromium has laid it out yet: srcdoc reloads on every keystroke.
+    await expect.poll(() => preview.locator('h1').textContent(), { timeout: 30_000 }).toBe('Thanks, there');
+    await expect.poll(() => preview.locator('p').textContent(), { timeout: 30_000 }).toBe('Total: <b>12</b>');
     const answer = (method: string) =>
       page.waitForResponse((r) => r.url().includes('/api/templates/') && r.request().method() === method);
     const saved = answer('PATCH');
