@@ -8,7 +8,12 @@ import { call, healthyReport, postJson, realEnv, recordingAdmin, testEnv, unique
 let tenant: Awaited<ReturnType<typeof seedTenant>>;
 
 beforeAll(async () => {
-  tenant = await seedTenant(realEnv.DB, { slug: uniqueSlug('gw-supp'), domain: 'supp.example.test' });
+  tenant = await seedTenant(realEnv.DB, {
+    slug: uniqueSlug('gw-supp'),
+    domain: 'supp.example.test',
+    // This file's requests come faster than the default 10/s: its tests are about routes, not limits.
+    rateLimit: { per_second: 1000, burst: 1000 },
+  });
 });
 
 const SUPPRESSION_ID = 'e169aa45-1ecf-4183-9955-b1499d5701d3';
