@@ -6,35 +6,9 @@ import { pageQuery, TextId } from './paging';
 import { MACHINE_REASONS, type QueueMessageBase } from './queues';
 import { DeletedRef, ListOf } from './shapes';
 import { NoControlChars } from './text';
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types';
 
-/** The event types Mailgrid emits, in Resend's names: what a webhook may subscribe to. */
-export const WEBHOOK_EVENT_TYPES = [
-  'email.sent',
-  'email.delivered',
-  'email.delivery_delayed',
-  'email.bounced',
-  'email.complained',
-  'email.opened',
-  'email.clicked',
-  'email.failed',
-  // Mailgrid's own (first-party unsubscribe link or one-click List-Unsubscribe).
-  'email.unsubscribed',
-  // Changes to the tenant's resources, from the API or the dashboard (and, for suppressions, SES's
-  // bounces and complaints). CSV imports fire no contact events, as at Resend.
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'contact.topics.updated',
-  'domain.created',
-  'domain.updated',
-  'domain.deleted',
-  'suppression.added',
-  'suppression.removed',
-  'topic.created',
-  'topic.updated',
-  'topic.deleted',
-] as const;
-export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+export { WEBHOOK_EVENT_TYPES, type WebhookEventType } from './webhook-event-types';
 
 // The URL parser quietly drops tabs and line breaks, so a URL is refused with them rather than changed.
 const Endpoint = v.pipe(

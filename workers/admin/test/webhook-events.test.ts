@@ -3,7 +3,7 @@
 // type get one, a tenant's change never reaches another tenant's webhook, and no webhook means no row.
 import type { Caller, WebhookEventType } from '@mailgrid/contracts';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { audience, messaging, realEnv, twoTenants, value } from './helpers';
+import { audience, messaging, preferences, realEnv, twoTenants, value } from './helpers';
 
 let acme: Caller;
 let globex: Caller;
@@ -93,6 +93,36 @@ describe('contact events', () => {
         data: { email: 'bob@customer.test', topics: [{ id: topic.id, subscription: 'opt_out' }] },
       },
     ]);
+  });
+
+  it('the recipient preference page tells the webhooks what it changed, and a repeated click nothing', async () => {
+    const webhookId = await hook(acme, ['contact.created', 'contact.updated', 'contact.topics.updated']);
+    const topic = value(await audience.createTopic(acme, { name: 'News', default_subscription: 'opt_in' }));
+    const optOut = { topics: [{ id: topic.id, subscribed: false }] };
+    value(await preferences.updatePreferences(acme.tenant_id, 'carol@customer.test', optOut, null));
+    value(await preferences.updatePreferences(acme.tenant_id, 'carol@customer.test', optOut, null));
+    value(
+      await preferences.updatePreferences(
+        acme.tenant_id,
+        'carol@customer.test',
+        { unsubscribed: true },
+        null,
+      ),
+    );
+    const rows = await deliveries(acme, webhookId);
+    expect(rows.map((row) => row.payload.type).sort()).toEqual([
+      'contact.created',
+      'contact.topics.updated',
+      'contact.updated',
+    ]);
+    expect(rows.find((row) => row.type === 'contact.topics.updated')?.payload.data).toEqual({
+      email: 'carol@customer.test',
+      topics: [{ id: topic.id, subscription: 'opt_out' }],
+    });
+    expect(rows.find((row) => row.type === 'contact.updated')?.payload.data).toMatchObject({
+      email: 'carol@customer.test',
+      unsubscribed: true,
+    });
   });
 
   it('only a subscribed webhook of the same tenant gets one; no webhook, no row', async () => {

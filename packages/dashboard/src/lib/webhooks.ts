@@ -1,29 +1,6 @@
 // Webhooks as the API returns them (packages/contracts/src/webhooks.ts).
 
-/** The event types an endpoint can subscribe to, grouped as the form shows them. */
-export const WEBHOOK_EVENT_TYPES = [
-  'email.sent',
-  'email.delivered',
-  'email.delivery_delayed',
-  'email.bounced',
-  'email.complained',
-  'email.opened',
-  'email.clicked',
-  'email.failed',
-  'email.unsubscribed',
-  'contact.created',
-  'contact.updated',
-  'contact.deleted',
-  'contact.topics.updated',
-  'domain.created',
-  'domain.updated',
-  'domain.deleted',
-  'suppression.added',
-  'suppression.removed',
-  'topic.created',
-  'topic.updated',
-  'topic.deleted',
-] as const;
+export { WEBHOOK_EVENT_TYPES } from '@mailgrid/contracts/webhook-event-types';
 
 export interface Webhook {
   id: string;

@@ -13,12 +13,17 @@ import {
 } from '@mailgrid/db';
 import * as v from 'valibot';
 import type { Env } from '../env';
+import { emitContactEvent, emitContactTopicsEvent } from './audience-events';
 
 export async function getPreferences(env: Env, tenantId: string, email: string): Promise<ContactPreferences> {
   return preferencesOf(createDb(env.DB), tenantId, normalEmail(email));
 }
 
-/** Creates the contact when the address has none, then applies the change; audited as `system`/`unsubscribe`. */
+/**
+ * Creates the contact when the address has none, then applies the change; audited as `system`/`unsubscribe`.
+ * The tenant's webhooks hear it as from the API: contact.created for a new contact, contact.updated when
+ * `unsubscribed` flips, contact.topics.updated with the topics whose choice changed.
+ */
 export async function updatePreferences(
   env: Env,
   tenantId: string,
@@ -51,10 +56,15 @@ export async function updatePreferences(
     ),
   };
   if (!contact || changed.unsubscribed !== undefined || changed.topics.length > 0) {
-    await applyPreferences(db, env.DB, tenantId, address, contact?.id ?? crypto.randomUUID(), changed, {
+    const contactId = contact?.id ?? crypto.randomUUID();
+    await applyPreferences(db, env.DB, tenantId, address, contactId, changed, {
       created: !contact,
       email_id: emailId,
     });
+    if (!contact) await emitContactEvent(env, tenantId, 'contact.created', contactId);
+    else if (changed.unsubscribed !== undefined)
+      await emitContactEvent(env, tenantId, 'contact.updated', contactId);
+    if (changed.topics.length > 0) await emitContactTopicsEvent(env, tenantId, address, changed.topics);
   }
   return preferencesOf(db, tenantId, address);
 }
