@@ -7,8 +7,9 @@
 //     timed at the metering SES stand-in, ses-meter.ts) ÷ the SES_MAX_SEND_RATE set for the run,
 //     and the SendEmail calls answered 429 (the meter emulates SES's throttling at that rate),
 //   - time per recipient at each size and the largest ÷ the smallest,
-//   - D1 rows written per recipient (dispatch: the send worker's broadcast.step log lines; freeze:
-//     not metered by the worker, so estimated from the emails table's indexes unless a log line has it),
+//   - D1 statements, rows written and rows read per recipient, measured by the send worker's metered
+//     binding: dispatch from its broadcast.step log lines, the freeze from its broadcast.freeze lines
+//     (estimated from the emails table's indexes only should no freeze line be found),
 //   (SES calls are answered by the meter itself unless BROADCAST_SES_FORWARD=1: see FORWARD),
 //   - while the largest broadcast runs, one transactional POST /api/emails every 200 ms: accept
 //     (the POST's answer) → SES (the meter's answer to the worker), p50/p99.
@@ -282,10 +283,11 @@ try {
       entries.reduce(
         (total, line) => ({
           statements: total.statements + (line.d1?.statements ?? 0),
+          round_trips: total.round_trips + (line.d1?.round_trips ?? 0),
           rows_read: total.rows_read + (line.d1?.rows_read ?? 0),
           rows_written: total.rows_written + (line.d1?.rows_written ?? 0),
         }),
-        { statements: 0, rows_read: 0, rows_written: 0 },
+        { statements: 0, round_trips: 0, rows_read: 0, rows_written: 0 },
       );
     const steps = lines.filter((line) => line.event === 'broadcast.step');
     const freezeLines = lines.filter(
@@ -413,19 +415,40 @@ try {
 
   const d1PerRecipient = runs.map((result) => {
     const recipients = Math.max(1, result.recipients);
+    const freeze = result.d1.freeze_logged;
     const freezeRows =
-      result.d1.freeze_logged?.rows_written ??
+      freeze?.rows_written ??
       result.recipients * freezeRowsPerRecipient + Math.ceil(result.recipients / FREEZE_PAGE) + 1;
+    const perRecipient = (value: number | null | undefined, digits = 3) =>
+      value === null || value === undefined ? null : round(value / recipients, digits);
     return {
       size: result.size,
-      dispatch_rows_written: round(result.d1.dispatch.rows_written / recipients, 2),
-      dispatch_rows_read: round(result.d1.dispatch.rows_read / recipients, 2),
-      dispatch_statements: round(result.d1.dispatch.statements / recipients, 3),
-      freeze_rows_written: round(freezeRows / recipients, 2),
-      freeze_source: result.d1.freeze_logged ? 'log lines' : 'estimate',
-      total_rows_written: round((result.d1.dispatch.rows_written + freezeRows) / recipients, 2),
+      dispatch_statements: perRecipient(result.d1.dispatch.statements),
+      freeze_statements: perRecipient(freeze?.statements),
+      statements: perRecipient(result.d1.dispatch.statements + (freeze?.statements ?? 0)),
+      dispatch_round_trips: perRecipient(result.d1.dispatch.round_trips),
+      dispatch_rows_written: perRecipient(result.d1.dispatch.rows_written, 2),
+      freeze_rows_written: perRecipient(freezeRows, 2),
+      freeze_source: freeze ? 'log lines' : 'estimate',
+      total_rows_written: perRecipient(result.d1.dispatch.rows_written + freezeRows, 2),
+      dispatch_rows_read: perRecipient(result.d1.dispatch.rows_read, 2),
+      freeze_rows_read: perRecipient(freeze?.rows_read, 2),
     };
   });
+  const rowsReadGrowth =
+    d1PerRecipient.length > 1 &&
+    d1PerRecipient[0]?.dispatch_rows_read &&
+    d1PerRecipient.at(-1)?.dispatch_rows_read !== null
+      ? round(
+          (d1PerRecipient.at(-1)?.dispatch_rows_read as number) /
+            (d1PerRecipient[0]?.dispatch_rows_read as number),
+          3,
+        )
+      : null;
+  const mostStatements = d1PerRecipient.reduce<number | null>(
+    (most, d) => (d.statements === null ? most : Math.max(most ?? 0, d.statements)),
+    null,
+  );
 
   const smallest = runs[0];
   const largest = runs.at(-1);
@@ -456,6 +479,7 @@ try {
       measured_as: 'D1 broadcasts.sent_at → completed_at ÷ recipients (the API poll is beside it per run)',
     },
     d1_per_recipient: d1PerRecipient,
+    dispatch_rows_read_largest_to_smallest: rowsReadGrowth,
     freeze_estimate: {
       rows_per_recipient: freezeRowsPerRecipient,
       counted_indexes: entered.map((index) => index.name),
@@ -501,6 +525,8 @@ try {
     ),
     `| SES 429 answers = 0 | ${runs.reduce((total, r) => total + r.send.ses_429, 0)} | ${goal(runs.every((r) => r.send.ses_429 === 0))} |`,
     `| time per recipient, ${largest?.recipients.toLocaleString('en')} ÷ ${smallest?.recipients.toLocaleString('en')} ≤ 1.2 | ${n(scaling)} | ${goal(scaling === null ? null : scaling <= 1.2)} |`,
+    `| D1 statements per broadcast recipient (freeze + dispatch) ≤ 1 | ${n(mostStatements)} | ${goal(mostStatements === null ? null : mostStatements <= 1)} |`,
+    `| dispatch rows read per recipient flat: ${largest?.recipients.toLocaleString('en')} ÷ ${smallest?.recipients.toLocaleString('en')} ≤ 1.2 | ${n(rowsReadGrowth)} | ${goal(rowsReadGrowth === null ? null : rowsReadGrowth <= 1.2)} |`,
     `| transactional accept → SES p99 ≤ 2 s, during the ${probeRun?.recipients.toLocaleString('en') ?? '—'} broadcast's steady send | ${n(probeRun?.transactional?.steady.p99_ms, ' ms')} | ${goal(probeRun?.transactional?.steady.p99_ms == null ? null : probeRun.transactional.steady.p99_ms <= 2000)} |`,
     '',
     probeRun?.transactional
@@ -513,15 +539,17 @@ try {
         '.'
       : 'No transactional probes ran.',
     '',
-    '| D1 per recipient | dispatch rows written | freeze rows written | total rows written | dispatch rows read | dispatch statements |',
-    '|---|---|---|---|---|---|',
+    '| D1 per recipient | statements (dispatch + freeze) | dispatch statements | freeze statements | dispatch rows written | freeze rows written | total rows written | dispatch rows read | freeze rows read |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...d1PerRecipient.map(
       (d) =>
-        `| ${d.size.toLocaleString('en')} | ${d.dispatch_rows_written} | ${d.freeze_rows_written} (${d.freeze_source}) | ${d.total_rows_written} | ${d.dispatch_rows_read} | ${d.dispatch_statements} |`,
+        `| ${d.size.toLocaleString('en')} | ${n(d.statements)} | ${n(d.dispatch_statements)} | ${n(d.freeze_statements)} | ${n(d.dispatch_rows_written)} | ${n(d.freeze_rows_written)} (${d.freeze_source}) | ${n(d.total_rows_written)} | ${n(d.dispatch_rows_read)} | ${n(d.freeze_rows_read)} |`,
     ),
     '',
-    `Dispatch: the sum of the send worker's \`broadcast.step\` log lines (claims, the send path's writes for each recipient, the step's broadcast updates). ` +
-      `Freeze: the worker does not meter it; estimated as ${freezeRowsPerRecipient} rows per recipient (the emails row and its entries in ${entered.map((index) => index.name).join(', ')}) plus one broadcasts row per 1,000-contact page. ` +
+    `Dispatch: the sum of the send worker's \`broadcast.step\` log lines (claims, the send path's reads and writes for each recipient, the step's broadcast updates). ` +
+      (d1PerRecipient.every((d) => d.freeze_source === 'log lines')
+        ? `Freeze: the sum of its \`broadcast.freeze\` log lines (the audience read, the recipient rows and their index entries, the broadcast's cursor). `
+        : `Freeze: no \`broadcast.freeze\` log line found, so estimated as ${freezeRowsPerRecipient} rows per recipient (the emails row and its entries in ${entered.map((index) => index.name).join(', ')}) plus one broadcasts row per 1,000-contact page. `) +
       `Not included: SES's events coming back (the events worker's writes), retries through the per-email queue, GET polls. Rows written include index entries, as D1 bills them.`,
     '',
   ].join('\n');
@@ -537,7 +565,7 @@ interface LogLine {
   event: string;
   broadcast_id?: string;
   claimed?: number;
-  d1?: { statements: number; rows_read: number; rows_written: number };
+  d1?: { statements: number; round_trips?: number; rows_read: number; rows_written: number };
 }
 
 function logLines(): LogLine[] {

@@ -14,6 +14,7 @@ export * from './repositories/contacts';
 export * from './repositories/domain-claims';
 export * from './repositories/domains';
 export * from './repositories/email-metrics';
+export * from './repositories/email-sends';
 export * from './repositories/emails';
 export * from './repositories/events';
 export * from './repositories/files';

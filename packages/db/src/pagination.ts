@@ -38,11 +38,18 @@ export async function listNewestFirst<T extends Listable>(
   page: PageRequest,
   /** Only rows that also match this (e.g. the contacts of one segment). */
   filter?: Expression<SqlBool>,
+  /** The columns to read, when not all (a list leaves out what only one item's page shows). */
+  columns?: readonly (keyof Database[T] & string)[],
 ): Promise<Page<Selectable<Database[T]>> | null> {
   const paged = db as unknown as PagedDb;
   const from = table as unknown as 'paged';
   const cursorId = page.after ?? page.before;
-  let query = paged.selectFrom(from).selectAll().where('tenant_id', '=', tenantId);
+  const selected = paged.selectFrom(from);
+  let query = (columns ? selected.select(columns as unknown as 'id'[]) : selected.selectAll()).where(
+    'tenant_id',
+    '=',
+    tenantId,
+  );
   if (filter) query = query.where(filter);
   if (cursorId) {
     const cursor = await paged

@@ -150,6 +150,11 @@ export interface EmailsTable {
   contact_id: Generated<string | null>;
   /** JSON: the contact's merge values frozen with the audience. */
   merge_data: Generated<string | null>;
+  // 0023_send_writes: a small body's JSON (NULL: in R2 at body_key), the message's Date fixed by the
+  // first attempt, and SES's message ids of the copies it took (JSON array, in copy order).
+  body: Generated<string | null>;
+  message_date: Generated<string | null>;
+  ses_receipts: Generated<string | null>;
 }
 
 export type BroadcastStatus = 'draft' | 'scheduled' | 'queued' | 'paused' | 'sent' | 'canceled';

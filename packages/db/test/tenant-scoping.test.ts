@@ -31,12 +31,15 @@ const CROSS_TENANT_ALLOWED: Record<string, string> = {
   findStrandedEmails: 'the send sweeper, a system job over all tenants',
   claimStrandedWebhookDeliveries: 'the webhook sweeper, a system job over all tenants',
   findStalledImports: 'the import sweeper, a system job over all tenants',
-  findEmailsByRef: 'an events queue batch mixes tenants; each ref names its tenant',
-  findEmailSummaries: 'as findEmailsByRef, for webhook payloads',
-  findEmailsBySesMessageId: 'SES message ids are unique across the service and find the tenant',
-  findEnabledWebhooks: "a batch's events belong to several tenants, all named",
-  countEvents: "a consumer batch's events (global ids) span tenants",
-  streamsOfEvents: "a consumer batch's events (global ids) span tenants",
+  readEventBatch: 'an events queue batch mixes tenants; each ref names its tenant, SES ids find theirs',
+  insertEventRows: "a consumer batch's events span tenants; each row carries its tenant",
+  advanceLastEvents: "a consumer batch's emails span tenants; each move names its tenant",
+  countEventRows: "a consumer batch's events span tenants; each is counted under its own",
+  insertSuppressionRows: "a consumer batch's bounces and complaints span tenants; each names its tenant",
+  insertDeliveryRows: "a consumer batch's webhook deliveries span tenants; each names its tenant",
+  readReputationInputs: 'the streams a consumer batch touched span tenants; each names its tenant',
+  claimSendBatch: 'a send queue batch mixes tenants; each ref names its tenant',
+  recordSendOutcomes: "a send queue batch's outcomes span tenants; each names its tenant and claim",
 };
 
 const TENANT_NAMES = new Set(['tenantId', 'tenant_id']);

@@ -64,10 +64,13 @@ function randomBoundary(): string {
   return `=_mg_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-function multipart(subtype: string, parts: Part[], parameters = ''): Part {
+/** A seeded boundary names its layer (a message has each at most once) and counts past any clash. */
+function multipart(subtype: string, parts: Part[], parameters = '', seed?: string): Part {
   const rendered = parts.map(render);
-  let boundary = randomBoundary();
-  while (rendered.some((part) => part.includes(boundary))) boundary = randomBoundary();
+  let tries = 0;
+  const next = () => (seed === undefined ? randomBoundary() : `=_mg_${seed}_${subtype}${tries++ || ''}`);
+  let boundary = next();
+  while (rendered.some((part) => part.includes(boundary))) boundary = next();
   return {
     headers: [foldHeader('Content-Type', `multipart/${subtype}; boundary="${boundary}"${parameters}`)],
     body: `${rendered.map((part) => `--${boundary}\r\n${part}\r\n`).join('')}--${boundary}--`,
@@ -125,17 +128,18 @@ function bodyEntity(message: MimeMessage): Part {
   const bodies: Part[] = [];
   if (withText) bodies.push(textPart('plain', text, single));
   if (hasHtml) bodies.push(textPart('html', message.html as string, single));
-  let entity = bodies.length === 1 ? (bodies[0] as Part) : multipart('alternative', bodies);
+  const seed = message.boundarySeed;
+  let entity = bodies.length === 1 ? (bodies[0] as Part) : multipart('alternative', bodies, '', seed);
 
   const inline = message.attachments.filter((a) => a.contentId !== undefined);
   const regular = message.attachments.filter((a) => a.contentId === undefined);
   if (hasHtml && inline.length > 0) {
     const rootType = bodies.length === 1 ? 'text/html' : 'multipart/alternative';
-    entity = multipart('related', [entity, ...inline.map(attachmentPart)], `; type="${rootType}"`);
+    entity = multipart('related', [entity, ...inline.map(attachmentPart)], `; type="${rootType}"`, seed);
   } else {
     regular.unshift(...inline);
   }
-  if (regular.length > 0) entity = multipart('mixed', [entity, ...regular.map(attachmentPart)]);
+  if (regular.length > 0) entity = multipart('mixed', [entity, ...regular.map(attachmentPart)], '', seed);
   return entity;
 }
 

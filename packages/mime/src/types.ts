@@ -27,4 +27,9 @@ export interface MimeMessage {
   /** Full value with brackets, e.g. `<uuid@mail.example.com>`. */
   messageId: string;
   date: Date;
+  /**
+   * Letters and digits the multipart boundaries are made from instead of chance, so the same message
+   * builds to the same bytes every time (a retry, a later download).
+   */
+  boundarySeed?: string;
 }

@@ -3,6 +3,7 @@
 // a list an array, JSON an object, and a missing or malformed value throws at first use with the
 // variable's name, instead of quietly becoming NaN, false or undefined where it is read.
 import * as v from 'valibot';
+import { unmetered } from './metered-env';
 
 /** One parse per schema and env object (an isolate keeps its env; tests pass their own objects). */
 const parsed = new WeakMap<object, WeakMap<object, unknown>>();
@@ -30,10 +31,12 @@ export function parseConfig<const S extends v.GenericSchema<unknown, object>>(
     bySchema = new WeakMap();
     parsed.set(schema, bySchema);
   }
-  if (bySchema.has(env)) return bySchema.get(env) as v.InferOutput<S>;
-  const result = v.safeParse(schema, env);
+  // A metered env (metered-env.ts) is a new object per unit of work: cache on the env it wraps.
+  const raw = unmetered(env);
+  if (bySchema.has(raw)) return bySchema.get(raw) as v.InferOutput<S>;
+  const result = v.safeParse(schema, raw);
   if (!result.success) throw new ConfigError(result.issues.map(describe));
-  bySchema.set(env, result.output);
+  bySchema.set(raw, result.output);
   return result.output;
 }
 

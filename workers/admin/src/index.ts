@@ -2,6 +2,8 @@
 // (src/entrypoints/); each caller binds the one it needs. Every RPC method is the function of the same
 // name (entrypoints/define.ts).
 import type { QueueMessageBase } from '@mailgrid/contracts';
+import { runMeteredQueue } from '@mailgrid/runtime';
+import { METERED } from './entrypoints/define';
 import type { Env } from './env';
 import { consumeImportsQueue } from './imports';
 
@@ -17,7 +19,5 @@ export default {
     return new Response('Not found', { status: 404 });
   },
   // The imports queue and its dead-letter queue (imports/consume.ts).
-  async queue(batch, env) {
-    await consumeImportsQueue(batch, env);
-  },
+  queue: (batch, env, ctx) => runMeteredQueue('admin', batch, env, METERED, ctx, consumeImportsQueue),
 } satisfies ExportedHandler<Env, QueueMessageBase>;

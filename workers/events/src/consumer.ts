@@ -1,29 +1,25 @@
-// The events queue's consumer for SES notifications. Per batch: parse each SES event, find its email
-// (by the tags the send worker attached, else by SES's message id), then write every event, every
-// suppression and each email's last_event move in ONE D1 batch. Inserts skip events already stored
+// The events queue's consumer for SES notifications. Per queue batch, at most three D1 round trips
+// whatever its size: one read (every email, by the tags the send worker attached or else by SES's
+// message id, and the tenants' webhooks), one write batch of multi-row statements (commit.ts), and
+// the reputation guardrail's write when a stream's state moves. Inserts skip events already stored
 // (dedupe_key), so a notification SNS delivers again, or twice in one batch, is stored once.
 // Nothing here is worth a retry except D1 failing: a message that does not parse, or names an email
 // Mailgrid does not have, will not get better, so it is logged and acked.
 // Customer webhooks: the same batch inserts a delivery per new event and subscribed webhook
 // (webhooks/enqueue.ts); once it commits, each delivery it created is sent to WEBHOOKS_QUEUE.
 import type { SesNotificationMessage } from '@mailgrid/contracts';
-import { createDb, type Db, insertEvent, meteredD1, nowIso, suppressionInsert } from '@mailgrid/db';
-import { findEmailsByRef, findEmailsBySesMessageId } from '@mailgrid/db/cross-tenant';
-import { commitEventBatch, type Query } from './commit';
+import { createDb, meteredD1, nowIso } from '@mailgrid/db';
+import type { BatchEmail, BatchSuppression, StreamRef } from '@mailgrid/db/cross-tenant';
+import { commitEventBatch, type NewEvent } from './commit';
 import type { Env } from './env';
+import { type BatchContext, readContext, refKey, retryAll } from './known-emails';
 import { parseSesEvent, type SesNotification } from './normalize';
-import { evaluateAfterBatch } from './reputation';
+import { evaluateAfterBatch, readWindow } from './reputation';
 import { lastEventOf } from './status';
-import type { StoredEvent, StoredSuppression } from './webhooks/enqueue';
 
 interface Parsed {
   message: Message<SesNotificationMessage>;
   notification: SesNotification;
-}
-
-interface Owner {
-  tenant_id: string;
-  email_id: string;
 }
 
 export async function consumeSesBatch(
@@ -31,9 +27,21 @@ export async function consumeSesBatch(
   env: Env,
 ): Promise<void> {
   if (messages.length === 0) return;
+  const started = Date.now();
   const { db: d1, usage } = meteredD1(env.DB);
-  const db = createDb(d1);
-  const counts = { malformed: 0, unknown_email: 0, ignored: 0, events: 0, webhook_deliveries: 0 };
+  const counts = { malformed: 0, unknown_email: 0, ignored: 0, events: 0, stored: 0, webhook_deliveries: 0 };
+  // `ms`: the batch's wall time in this consumer (D1 and queue waits included), so a benchmark can tell
+  // the consumer's own rate from the rate events arrive at.
+  const done = () =>
+    console.log(
+      JSON.stringify({
+        event: 'events.ses_batch',
+        messages: messages.length,
+        ...counts,
+        ms: Date.now() - started,
+        d1: usage,
+      }),
+    );
 
   const parsed: Parsed[] = [];
   for (const message of messages) {
@@ -53,18 +61,35 @@ export async function consumeSesBatch(
       parsed.push({ message, notification: result.value });
     }
   }
+  if (parsed.length === 0) return done();
 
-  const owners = await findOwners(db, parsed);
-  // Built up as kysely queries, compiled and run together by runBatch.
-  const queries: Query[] = [];
-  const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
+  let context: BatchContext;
+  try {
+    // Round trip 1: every email by its tags or its SES message id, and the tenants' webhooks.
+    context = await readContext(
+      d1,
+      parsed.flatMap(({ notification: n }) =>
+        n.tenant_id && n.email_id ? [{ tenant_id: n.tenant_id, id: n.email_id }] : [],
+      ),
+      parsed.map(({ notification: n }) => n.ses_message_id),
+    );
+  } catch (err) {
+    retryAll(
+      parsed.map(({ message }) => message),
+      log,
+      err,
+    );
+    return done();
+  }
+
+  const events: NewEvent[] = [];
+  const suppressions: BatchSuppression[] = [];
   const written: Message<SesNotificationMessage>[] = [];
-  const stored: StoredEvent[] = [];
-  const suppressions: StoredSuppression[] = [];
+  const rated = new Map<string, StreamRef>();
   const createdAt = nowIso();
   for (const { message, notification } of parsed) {
-    const owner = owners.get(notification);
-    if (!owner) {
+    const email = ownerOf(context, notification);
+    if (!email) {
       // Not ours (another SES tenant of the account) or long gone: nothing to attach it to.
       counts.unknown_email++;
       log('warn', {
@@ -76,12 +101,11 @@ export async function consumeSesBatch(
       continue;
     }
     for (const event of notification.events) {
-      const id = crypto.randomUUID();
-      stored.push({ id, tenant_id: owner.tenant_id, email_id: owner.email_id, ...event });
-      queries.push(
-        insertEvent(db, owner.tenant_id, {
-          id,
-          email_id: owner.email_id,
+      events.push({
+        row: {
+          id: crypto.randomUUID(),
+          tenant_id: email.tenant_id,
+          email_id: email.id,
           type: event.type,
           recipient: event.recipient,
           occurred_at: event.occurred_at,
@@ -90,77 +114,60 @@ export async function consumeSesBatch(
           data: JSON.stringify(event.data),
           machine: 0,
           created_at: createdAt,
-        }),
-      );
+        },
+        payload: event,
+        email,
+        reaches: lastEventOf(event.type),
+      });
+      if (RATE_EVENTS.has(event.type)) {
+        rated.set(refKey(email.tenant_id, email.stream), {
+          tenant_id: email.tenant_id,
+          stream: email.stream,
+        });
+      }
       if (event.suppress && event.recipient) {
-        const suppression: StoredSuppression = {
+        suppressions.push({
           id: crypto.randomUUID(),
-          tenant_id: owner.tenant_id,
+          tenant_id: email.tenant_id,
           email: event.recipient.toLowerCase(),
           reason: event.suppress,
-          source_id: owner.email_id,
+          source_id: email.id,
           created_at: createdAt,
-        };
-        suppressions.push(suppression);
-        queries.push(
-          suppressionInsert(db, owner.tenant_id, suppression.email, suppression.reason, suppression),
-        );
+        });
       }
-      const key = `${owner.tenant_id}/${owner.email_id}`;
-      const entry = reached.get(key) ?? { ...owner, lastEvents: [] };
-      entry.lastEvents.push(lastEventOf(event.type));
-      reached.set(key, entry);
       counts.events++;
     }
     written.push(message);
   }
-  const results = await commitEventBatch(
+  // Round trip 2: everything written, and the guardrail's inputs read back after the counters moved.
+  const now = new Date();
+  const committed = await commitEventBatch(
     env,
-    db,
     d1,
-    { queries, stored, suppressions, written, reached: reached.values() },
+    {
+      events,
+      suppressions,
+      written,
+      webhooks: context.webhooks,
+      reputation: rated.size > 0 ? { streams: [...rated.values()], ...readWindow(now) } : undefined,
+    },
     counts,
     log,
   );
-  // Reputation: re-evaluate the streams the committed events belong to (never throws).
-  if (results) await evaluateAfterBatch(db, d1, stored);
+  // Round trip 3, only when a stream's guardrail state changes: the reputation of the streams whose
+  // sends, bounces or complaints this batch stored (never throws).
+  if (committed) await evaluateAfterBatch(createDb(d1), d1, committed, now);
   // One line per batch: what the feedback cost in D1 (the benchmark reads these).
-  console.log(JSON.stringify({ event: 'events.ses_batch', messages: messages.length, ...counts, d1: usage }));
+  done();
 }
 
-/** Each notification's email: by its tags (tenant and id) first, else by SES's message id. Two reads. */
-async function findOwners(db: Db, parsed: Parsed[]): Promise<Map<SesNotification, Owner>> {
-  const owners = new Map<SesNotification, Owner>();
-  const tagged = parsed.flatMap(({ notification: n }) =>
-    n.tenant_id && n.email_id ? [{ tenant_id: n.tenant_id, id: n.email_id }] : [],
-  );
-  const byRef = new Set(
-    (
-      await findEmailsByRef(
-        db,
-        dedupe(tagged, (ref) => `${ref.tenant_id}/${ref.id}`),
-      )
-    ).map((row) => `${row.tenant_id}/${row.id}`),
-  );
-  const untagged: SesNotification[] = [];
-  for (const { notification: n } of parsed) {
-    if (n.tenant_id && n.email_id && byRef.has(`${n.tenant_id}/${n.email_id}`)) {
-      owners.set(n, { tenant_id: n.tenant_id, email_id: n.email_id });
-    } else {
-      untagged.push(n);
-    }
-  }
-  const rows = await findEmailsBySesMessageId(db, [...new Set(untagged.map((n) => n.ses_message_id))]);
-  const bySesId = new Map(rows.map((row) => [row.ses_message_id, row]));
-  for (const n of untagged) {
-    const row = bySesId.get(n.ses_message_id);
-    if (row) owners.set(n, { tenant_id: row.tenant_id, email_id: row.id });
-  }
-  return owners;
-}
+/** Event types that move the reputation rates: only these make a batch read the guardrail's inputs. */
+const RATE_EVENTS = new Set(['email.sent', 'email.bounced', 'email.complained']);
 
-function dedupe<T>(items: T[], key: (item: T) => string): T[] {
-  return [...new Map(items.map((item) => [key(item), item])).values()];
+/** The notification's email: by its tags (tenant and id) first, else by SES's message id. */
+function ownerOf(context: BatchContext, n: SesNotification): BatchEmail | undefined {
+  const tagged = n.tenant_id && n.email_id ? context.emails.get(refKey(n.tenant_id, n.email_id)) : undefined;
+  return tagged ?? context.bySesMessageId.get(n.ses_message_id);
 }
 
 /** SHA-256 of the event's identity: fixed width for the unique index, whatever a link's length. */

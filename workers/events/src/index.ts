@@ -22,7 +22,14 @@ import {
   type WebhookDeliverMessage,
   type WorkerHealth,
 } from '@mailgrid/contracts';
-import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
+import {
+  checkHealth,
+  type MeteredBindings,
+  meterEntrypoint,
+  probes,
+  retryUnhandled,
+  runMeteredQueue,
+} from '@mailgrid/runtime';
 import { consumeSesBatch } from './consumer';
 import { readEmailEvents } from './email-events';
 import { readEmailMetrics } from './email-metrics';
@@ -33,6 +40,9 @@ import { readStats } from './stats';
 import { consumeTrackingBatch } from './tracking';
 import { deliverWebhooks } from './webhooks/deliver';
 import { sweepStrandedDeliveries } from './webhooks/sweeper';
+
+/** What the cost meter counts (@mailgrid/runtime metered-env): each RPC call and queue batch logs one line. */
+const METERED: MeteredBindings<Env> = { DB: 'd1', WEBHOOKS_QUEUE: 'queue' };
 
 export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
   /** The platform's recovery cron (the gateway's, each minute): webhook deliveries whose queue message was lost. */
@@ -64,32 +74,35 @@ export class EventsService extends WorkerEntrypoint<Env> implements EventsRpc {
     return toRpcResult(() => readEmailMetrics(this.env, caller, query));
   }
 }
+meterEntrypoint(EventsService, 'events', METERED);
 
 export default {
   // Internal worker: reached over RPC and queues only.
   async fetch() {
     return new Response('Not found', { status: 404 });
   },
-  async queue(batch, env) {
-    const ses: Message<SesNotificationMessage>[] = [];
-    const tracking: Message<TrackingEventMessage>[] = [];
-    const webhooks: Message<WebhookDeliverMessage>[] = [];
-    const failures: Message<SendFailedMessage>[] = [];
-    const unhandled: Message<QueueMessageBase>[] = [];
-    for (const message of batch.messages) {
-      if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
-      else if (message.body?.kind === 'tracking.event')
-        tracking.push(message as Message<TrackingEventMessage>);
-      else if (message.body?.kind === 'webhook.deliver')
-        webhooks.push(message as Message<WebhookDeliverMessage>);
-      else if (message.body?.kind === 'send.failed') failures.push(message as Message<SendFailedMessage>);
-      else unhandled.push(message);
-    }
-    // Kinds this version does not know are retried (and end in the DLQ), never dropped.
-    retryUnhandled('events', batch.queue, unhandled);
-    await consumeSesBatch(ses, env);
-    await consumeTrackingBatch(tracking, env);
-    await consumeSendFailures(failures, env);
-    await deliverWebhooks(webhooks, env);
-  },
+  queue: (batch, env, ctx) => runMeteredQueue('events', batch, env, METERED, ctx, consume),
 } satisfies ExportedHandler<Env, QueueMessageBase>;
+
+/** One batch of the events or webhooks queue: each kind to its consumer. */
+async function consume(batch: MessageBatch<QueueMessageBase>, env: Env): Promise<void> {
+  const ses: Message<SesNotificationMessage>[] = [];
+  const tracking: Message<TrackingEventMessage>[] = [];
+  const webhooks: Message<WebhookDeliverMessage>[] = [];
+  const failures: Message<SendFailedMessage>[] = [];
+  const unhandled: Message<QueueMessageBase>[] = [];
+  for (const message of batch.messages) {
+    if (message.body?.kind === 'ses.notification') ses.push(message as Message<SesNotificationMessage>);
+    else if (message.body?.kind === 'tracking.event') tracking.push(message as Message<TrackingEventMessage>);
+    else if (message.body?.kind === 'webhook.deliver')
+      webhooks.push(message as Message<WebhookDeliverMessage>);
+    else if (message.body?.kind === 'send.failed') failures.push(message as Message<SendFailedMessage>);
+    else unhandled.push(message);
+  }
+  // Kinds this version does not know are retried (and end in the DLQ), never dropped.
+  retryUnhandled('events', batch.queue, unhandled);
+  await consumeSesBatch(ses, env);
+  await consumeTrackingBatch(tracking, env);
+  await consumeSendFailures(failures, env);
+  await deliverWebhooks(webhooks, env);
+}

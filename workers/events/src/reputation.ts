@@ -28,7 +28,7 @@ import {
   runBatch,
   upsertReputationState,
 } from '@mailgrid/db';
-import { streamsOfEvents } from '@mailgrid/db/cross-tenant';
+import type { Committed } from './commit';
 import type { Env } from './env';
 
 /** Event types that move the rates: only these make a batch worth evaluating. */
@@ -108,30 +108,44 @@ function reasonOf(level: ReputationStatusName, figures: WindowFigures): string {
   );
 }
 
+/** The days the guardrail reads, ending today: what the consumer's write batch reads back. */
+export function readWindow(now: Date): { from: string; to: string } {
+  const today = utcDay(now);
+  return { from: addDays(today, 1 - REPUTATION_LEVELS.windowDays), to: today };
+}
+
 /**
- * After the consumer's batch committed: evaluates the streams its new events belong to. Never
- * throws (the events are stored; a failed evaluation is redone by the stream's next batch).
+ * After the consumer's batch committed: evaluates the streams its new sends, bounces and complaints
+ * belong to, from the states and counters the batch read back (commit.ts), and writes every stream
+ * whose state moves, all tenants together, in one D1 batch: no write at all for a stream that stays
+ * ok. Never throws (the events are stored; a failed evaluation is redone by the stream's next batch).
  */
 export async function evaluateAfterBatch(
   db: Db,
   d1: D1Database,
-  events: { id: string; type: string }[],
+  committed: Committed,
   now = new Date(),
 ): Promise<void> {
-  const ids = events.filter((event) => RATE_EVENTS.has(event.type)).map((event) => event.id);
-  if (ids.length === 0) return;
-  try {
-    const streams = await streamsOfEvents(db, ids);
-    const byTenant = Map.groupBy(streams, (ref) => ref.tenant_id);
-    for (const [tenantId, refs] of byTenant) {
-      await evaluateTenant(
-        db,
-        d1,
-        tenantId,
-        refs.map((ref) => ref.stream),
-        now,
-      );
+  const touched = new Map<string, { tenant_id: string; stream: string }>();
+  for (const { row, email } of committed.stored) {
+    if (RATE_EVENTS.has(row.type)) {
+      touched.set(`${row.tenant_id}/${email.stream}`, { tenant_id: row.tenant_id, stream: email.stream });
     }
+  }
+  if (touched.size === 0) return;
+  try {
+    const { states, counters } = committed.reputation;
+    const writes = [...touched.values()].flatMap(({ tenant_id, stream }) =>
+      evaluateStream(
+        db,
+        tenant_id,
+        stream,
+        states.find((row) => row.tenant_id === tenant_id && row.stream === stream),
+        counters.filter((row) => row.tenant_id === tenant_id && row.stream === stream),
+        now,
+      ),
+    );
+    await runBatch(d1, writes);
   } catch (err) {
     console.error(
       JSON.stringify({ worker: 'events', error: `reputation evaluation failed: ${String(err)}` }),
@@ -139,50 +153,45 @@ export async function evaluateAfterBatch(
   }
 }
 
-async function evaluateTenant(db: Db, d1: D1Database, tenantId: string, streams: string[], now: Date) {
+/** The stream's state write, if any: none while it is paused (only a resume moves it) or stays ok. */
+function evaluateStream(
+  db: Db,
+  tenantId: string,
+  stream: string,
+  state: ReputationStateRow | undefined,
+  counters: EventCountersRow[],
+  now: Date,
+) {
+  if (state?.status === 'paused') return [];
   const today = utcDay(now);
   const at = now.toISOString();
-  const [states, counters] = await Promise.all([
-    getReputationStates(db, tenantId),
-    listDayCounters(db, tenantId, addDays(today, 1 - REPUTATION_LEVELS.windowDays), today),
-  ]);
-  const writes = [];
-  for (const stream of streams) {
-    const state = states.find((row) => row.stream === stream);
-    if (state?.status === 'paused') continue;
-    const figures = windowFigures(
-      counters.filter((row) => row.stream === stream),
-      state,
-      today,
-    );
-    const level = levelOf(figures);
-    const previous = state?.status ?? 'ok';
-    if (!state && level === 'ok') continue;
-    const reason = level === 'ok' ? null : reasonOf(level, figures);
-    if (level !== previous && level !== 'ok') {
-      // The once-per-episode signal: ok → warning, or → paused.
-      console.warn(
-        JSON.stringify({
-          event: `reputation.${level === 'paused' ? 'paused' : 'warning'}`,
-          tenant_id: tenantId,
-          stream,
-          ...figures,
-          reason,
-        }),
-      );
-    }
-    writes.push(
-      upsertReputationState(db, tenantId, stream, {
-        status: level,
+  const figures = windowFigures(counters, state, today);
+  const level = levelOf(figures);
+  const previous = state?.status ?? 'ok';
+  if (!state && level === 'ok') return [];
+  const reason = level === 'ok' ? null : reasonOf(level, figures);
+  if (level !== previous && level !== 'ok') {
+    // The once-per-episode signal: ok → warning, or → paused.
+    console.warn(
+      JSON.stringify({
+        event: `reputation.${level === 'paused' ? 'paused' : 'warning'}`,
+        tenant_id: tenantId,
+        stream,
         ...figures,
         reason,
-        warned_at: level === 'warning' && previous !== 'warning' ? at : (state?.warned_at ?? null),
-        paused_at: level === 'paused' ? at : (state?.paused_at ?? null),
-        updated_at: at,
       }),
     );
   }
-  await runBatch(d1, writes);
+  return [
+    upsertReputationState(db, tenantId, stream, {
+      status: level,
+      ...figures,
+      reason,
+      warned_at: level === 'warning' && previous !== 'warning' ? at : (state?.warned_at ?? null),
+      paused_at: level === 'paused' ? at : (state?.paused_at ?? null),
+      updated_at: at,
+    }),
+  ];
 }
 
 function view(

@@ -1,15 +1,15 @@
 // The events queue's consumer for tracking events (opens, clicks, unsubscribes the tracking worker
-// saw for verified tokens). Like the SES path: per queue batch, ONE D1 batch writes every new event
+// saw for verified tokens). Like the SES path: per queue batch, one D1 read (the emails and their
+// tenants' webhooks) and ONE D1 batch of multi-row statements writes every new event
 // (deduped on the message's own id, so a redelivery stores nothing twice), the emails' last_event
 // moves, the day counters and the webhook deliveries; after the commit the deliveries are queued.
 // Machine hits (Apple MPP, scanners, bots, HEAD) are stored with `machine = 1` and counted as
 // machine_opened/machine_clicked; they never move last_event, which tells what a person did.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
-import { createDb, insertEvent, meteredD1, nowIso } from '@mailgrid/db';
-import { commitEventBatch, type Query } from './commit';
+import { meteredD1, nowIso } from '@mailgrid/db';
+import { commitEventBatch, type NewEvent } from './commit';
 import type { Env } from './env';
 import { type BatchCounts, batchLog, messagesForKnownEmails } from './known-emails';
-import type { StoredEvent } from './webhooks/enqueue';
 
 const TYPES = {
   opened: 'email.opened',
@@ -24,58 +24,44 @@ export async function consumeTrackingBatch(
 ): Promise<void> {
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
-  const db = createDb(d1);
-  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, webhook_deliveries: 0 };
-  const valid = await messagesForKnownEmails(db, messages, isTrackingEvent, 'tracking.event', counts, log);
-
-  const queries: Query[] = [];
-  const written: Message<TrackingEventMessage>[] = [];
-  const stored: StoredEvent[] = [];
-  const reached = new Map<string, { tenant_id: string; email_id: string; lastEvents: string[] }>();
-  const createdAt = nowIso();
-  for (const message of valid) {
-    const event = message.body;
-    const key = `${event.tenant_id}/${event.email_id}`;
-    const type = TYPES[event.type];
-    const data = eventData(event);
-    const id = crypto.randomUUID();
-    stored.push({
-      id,
-      tenant_id: event.tenant_id,
-      email_id: event.email_id,
-      type,
-      recipient: event.recipient,
-      occurred_at: event.occurred_at,
-      data,
-    });
-    queries.push(
-      insertEvent(db, event.tenant_id, {
-        id,
-        email_id: event.email_id,
-        type,
-        recipient: event.recipient,
-        occurred_at: event.occurred_at,
-        source: 'tracking',
-        dedupe_key: `tracking:${event.id}`,
-        data: JSON.stringify(data),
-        machine: event.machine ? 1 : 0,
-        created_at: createdAt,
-      }),
-    );
-    // Only a person's open or click says how far the email got; an unsubscribe is no rung of it.
-    if (!event.machine && event.type !== 'unsubscribed') {
-      const entry = reached.get(key) ?? {
-        tenant_id: event.tenant_id,
-        email_id: event.email_id,
-        lastEvents: [],
-      };
-      entry.lastEvents.push(event.type);
-      reached.set(key, entry);
+  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, stored: 0, webhook_deliveries: 0 };
+  const known = await messagesForKnownEmails(d1, messages, isTrackingEvent, 'tracking.event', counts, log);
+  if (known && known.valid.length > 0) {
+    const events: NewEvent[] = [];
+    const createdAt = nowIso();
+    for (const { message, email } of known.valid) {
+      const event = message.body;
+      const type = TYPES[event.type];
+      const data = eventData(event);
+      events.push({
+        row: {
+          id: crypto.randomUUID(),
+          tenant_id: event.tenant_id,
+          email_id: event.email_id,
+          type,
+          recipient: event.recipient,
+          occurred_at: event.occurred_at,
+          source: 'tracking',
+          dedupe_key: `tracking:${event.id}`,
+          data: JSON.stringify(data),
+          machine: event.machine ? 1 : 0,
+          created_at: createdAt,
+        },
+        payload: { type, recipient: event.recipient, occurred_at: event.occurred_at, data },
+        email,
+        // Only a person's open or click says how far the email got; an unsubscribe is no rung of it.
+        reaches: !event.machine && event.type !== 'unsubscribed' ? event.type : null,
+      });
+      counts.events++;
     }
-    counts.events++;
-    written.push(message);
+    await commitEventBatch(
+      env,
+      d1,
+      { events, written: known.valid.map(({ message }) => message), webhooks: known.context.webhooks },
+      counts,
+      log,
+    );
   }
-  await commitEventBatch(env, db, d1, { queries, stored, written, reached: reached.values() }, counts, log);
   console.log(
     JSON.stringify({ event: 'events.tracking_batch', messages: messages.length, ...counts, d1: usage }),
   );

@@ -277,27 +277,32 @@ describe('messages that cannot be stored', () => {
 });
 
 describe('D1 use', () => {
-  it('writes a whole queue batch in one D1 batch', async () => {
+  it('reads once and writes once per queue batch, a handful of multi-row statements', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     const first = await seedEmail(tenant);
     const second = await seedEmail(tenant);
     const batch = vi.spyOn(testEnv.DB, 'batch');
-    const prepare = vi.spyOn(testEnv.DB, 'prepare');
     await consume([
       notification(sesEvent('delivery', first)),
       notification(sesEvent('bounce-permanent', second)),
       notification(sesEvent('open', first)),
       notification(sesEvent('complaint', first)),
     ]);
-    expect(batch).toHaveBeenCalledOnce();
-    // 4 event inserts, 2 suppressions, 2 last_event updates, 1 day-counter upsert (reputation.ts):
-    // all in that one batch.
-    expect(batch.mock.calls[0]?.[0]).toHaveLength(9);
-    // Everything prepared outside the batch is a read (the email lookups).
-    const batched = batch.mock.calls[0]?.[0].length ?? 0;
-    const reads = prepare.mock.calls.map(([sql]) => sql).filter((sql) => /^\s*select/i.test(sql));
-    expect(prepare.mock.calls.length - batched).toBe(reads.length);
+    // The read (emails, webhooks) and the write: 4 events in one insert, 2 suppressions in one, both
+    // emails' last_event in one update, one counter upsert, and the guardrail's two reads (a bounce
+    // and a complaint move the rates). The streams stay ok below 200 sends: no third round trip.
+    expect(batch.mock.calls.map(([statements]) => statements.length)).toEqual([2, 6]);
+    const line = log.mock.calls
+      .map(([text]) => String(text))
+      .find((text) => text.includes('events.ses_batch'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({
+      events: 4,
+      stored: 4,
+      d1: { round_trips: 2, statements: 8 },
+    });
     expect(await lastEventOf(first.id)).toBe('complained');
     expect(await lastEventOf(second.id)).toBe('bounced');
+    expect(await suppressionOf(tenant, 'ada@customer.test')).toBe('bounce:Permanent/General');
   });
 
   it('logs one line per batch with the D1 usage', async () => {
@@ -308,18 +313,50 @@ describe('D1 use', () => {
       .map(([line]) => String(line))
       .filter((line) => line.includes('events.ses_batch'));
     expect(lines).toHaveLength(1);
-    // Two email lookups, the tenants' enabled webhooks (webhooks/enqueue.ts), and the batch (with the
-    // day-counter upsert); a delivery does not move the reputation rates, so no evaluation reads.
-    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ messages: 1, events: 1, d1: { statements: 5 } });
+    // The read (email lookup, the tenants' enabled webhooks), then the event insert, the last_event
+    // move and the day-counter upsert; a delivery does not move the reputation rates, so no reads.
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+      messages: 1,
+      events: 1,
+      d1: { round_trips: 2, statements: 5 },
+    });
   });
 
-  it('retries the batch when D1 fails, having written nothing', async () => {
+  it('retries the batch when D1 refuses the read, having written nothing', async () => {
     vi.spyOn(console, 'error').mockImplementation(() => {});
     const email = await seedEmail(tenant);
     vi.spyOn(testEnv.DB, 'batch').mockRejectedValueOnce(new Error('D1_ERROR: overloaded'));
     const result = await consume([notification(sesEvent('delivery', email))]);
     expect(result.retryMessages.map((message) => message.msgId)).toEqual(result.ids);
     expect(await eventsOf(email.id)).toEqual([]);
+  });
+
+  it('retries every message when D1 refuses the write batch, and stores it all on the retry', async () => {
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const email = await seedEmail(tenant);
+    const bounced = await seedEmail(tenant);
+    const real = testEnv.DB.batch.bind(testEnv.DB);
+    let calls = 0;
+    vi.spyOn(testEnv.DB, 'batch').mockImplementation(async (statements) => {
+      // The read goes through; the write batch fails as a whole (one transaction).
+      if (++calls === 2) throw new Error('D1_ERROR: overloaded');
+      return real(statements);
+    });
+    const messages = [
+      notification(sesEvent('delivery', email)),
+      notification(sesEvent('bounce-permanent', bounced)),
+    ];
+    const result = await consume(messages);
+    expect(result.retryMessages.map((message) => message.msgId)).toEqual(result.ids);
+    expect(await eventsOf(email.id)).toEqual([]);
+    expect(await lastEventOf(email.id)).toBe('sent');
+    expect(await suppressionOf(tenant, 'ada@customer.test')).toBeNull();
+
+    const retried = await consume(messages);
+    expect(retried.explicitAcks).toEqual(retried.ids);
+    expect(await eventsOf(email.id)).toHaveLength(1);
+    expect(await lastEventOf(email.id)).toBe('delivered');
+    expect(await suppressionOf(tenant, 'ada@customer.test')).toBe('bounce:Permanent/General');
   });
 });
 

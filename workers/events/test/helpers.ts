@@ -3,6 +3,7 @@
 // chosen batches.
 import { env } from 'cloudflare:workers';
 import type { Caller, QueueMessageBase, SesNotificationMessage } from '@mailgrid/contracts';
+import { createDb, listEventsOfEmail } from '@mailgrid/db';
 import { callerFor, seedTenant } from '@mailgrid/testing/fixtures';
 import { type QueueResult, runQueue } from '@mailgrid/testing/queue';
 import type { Env } from '../src/env';
@@ -138,11 +139,14 @@ export interface EventRowView {
   machine: number;
 }
 
+/** The email's events as the API lists them (oldest first); none for an email that is not there. */
 export async function eventsOf(emailId: string): Promise<EventRowView[]> {
-  const { results } = await testEnv.DB.prepare('SELECT * FROM events WHERE email_id = ? ORDER BY occurred_at')
+  const tenantId = await testEnv.DB.prepare('SELECT tenant_id FROM emails WHERE id = ?')
     .bind(emailId)
-    .all<EventRowView>();
-  return results;
+    .first<string>('tenant_id');
+  return tenantId
+    ? ((await listEventsOfEmail(createDb(testEnv.DB), tenantId, emailId)) as EventRowView[])
+    : [];
 }
 
 export async function lastEventOf(emailId: string): Promise<string | null> {

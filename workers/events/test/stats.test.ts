@@ -1,7 +1,7 @@
 // GET /api/stats behind EventsRpc.getStats: per day and stream counts and rates from the day counters
 // (fed by the real consumer), machine opens/clicks apart, tenant scoping and range validation.
-import { createDb, runBatch } from '@mailgrid/db';
-import { countEvents } from '@mailgrid/db/cross-tenant';
+import { runBatch } from '@mailgrid/db';
+import { countEventRows, insertEventRows } from '@mailgrid/db/cross-tenant';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { newTenant, type Tenant, testEnv } from './helpers';
 import { events, feed, seedEmails, value } from './reputation-helpers';
@@ -126,15 +126,24 @@ describe('counts and rates', () => {
 describe('machine opens and clicks', () => {
   it('are counted apart and left out of opened/clicked unless include_machine=true', async () => {
     const [email] = await seedEmails(tenant, 1);
-    // Tracking marks machine events; here an events row written as it would, then counted.
-    const id = crypto.randomUUID();
-    await testEnv.DB.prepare(
-      `INSERT INTO events (id, tenant_id, email_id, type, recipient, occurred_at, source, dedupe_key, machine, created_at)
-       VALUES (?, ?, ?, 'email.opened', 'ada@customer.test', '2026-09-01T10:00:00.000Z', 'tracking', ?, 1, ?)`,
-    )
-      .bind(id, tenant.tenantId, email?.id, `test:${id}`, new Date().toISOString())
-      .run();
-    await runBatch(testEnv.DB, countEvents(createDb(testEnv.DB), [id]));
+    // Tracking marks machine events; here an events row written and counted as its consumer does.
+    const row = {
+      id: crypto.randomUUID(),
+      tenant_id: tenant.tenantId,
+      email_id: email?.id ?? '',
+      type: 'email.opened',
+      recipient: 'ada@customer.test',
+      occurred_at: '2026-09-01T10:00:00.000Z',
+      source: 'tracking' as const,
+      dedupe_key: `test:${crypto.randomUUID()}`,
+      data: '{}',
+      machine: 1,
+      created_at: new Date().toISOString(),
+    };
+    await runBatch(testEnv.DB, [
+      ...insertEventRows([row]),
+      ...countEventRows([{ ...row, stream: 'transactional' }]),
+    ]);
 
     const range = { from: '2026-09-01', to: '2026-09-01' };
     expect(value(await events.getStats(tenant.caller, range)).totals).toMatchObject({

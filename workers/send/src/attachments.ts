@@ -1,6 +1,6 @@
 // GET /emails/:id/attachments[/:attachment_id] and the signed download behind each: an attachment's
-// metadata and bytes come from the email's stored body in R2 (bodies/<tenant>/<id>.json, written at
-// accept, kept as long as the email). An attachment's id is derived from the email's id and its
+// metadata and bytes come from the email's stored body (its row's, or R2's bodies/<tenant>/<id>.json
+// when large; written at accept, kept as long as the email). An attachment's id is derived from the email's id and its
 // position (a UUID from their SHA-256), so ids are stable without a table of their own.
 import {
   AppError,
@@ -11,7 +11,7 @@ import {
   type Caller,
 } from '@mailgrid/contracts';
 import { createDb, type EmailRow, getEmail } from '@mailgrid/db';
-import { getBody, type StoredAttachment } from './body-store';
+import { readBody, type StoredAttachment } from './body-store';
 import { signLink, verifyLink } from './email-links';
 import type { Env } from './env';
 
@@ -65,7 +65,7 @@ async function attachmentsOf(
 ): Promise<{ row: EmailRow; attachments: StoredAttachment[] }> {
   const row = await getEmail(createDb(env.DB), tenantId, emailId);
   if (!row) throw new AppError('not_found', `Email ${emailId} not found.`);
-  const body = await getBody(env, row.body_key);
+  const body = await readBody(env, row);
   return { row, attachments: body?.attachments ?? [] };
 }
 

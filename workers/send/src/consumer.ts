@@ -1,30 +1,26 @@
-// The send queue's consumer. Per batch: SES tokens are taken in bulk from the RateLimiter DO, then
-// each email is claimed (a conditional update: a redelivered message finds the email already taken
-// or sent, and stops) and handed to SES by deliver.ts (the EML built once and archived in R2 before
-// SES sees it, reused on retries, so the archive is exactly what SES was given). Throttling, 5xx and
-// timeouts are retried with jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
-// An attempt whose outcome is unknown (SES did not answer; or the worker died mid-send, found later as
-// an expired claim) is never simply sent again: the email is `settling` for SEND_SETTLE_AFTER_SECONDS
-// while SES's `Send` event arrives, then deliver.ts records what SES says it took before sending the rest.
+// The send queue's consumer. Per batch: SES tokens are taken in bulk from the RateLimiter DO; then one
+// D1 round trip reads the batch's emails (with their send settings) and claims every one it may send
+// in one statement (a redelivered message finds its email already taken or sent, and stops); each
+// claimed email goes to SES through deliver.ts (the same bytes on every attempt); and one more round
+// trip records the outcomes, one statement per kind. Throttling, 5xx and timeouts are retried with
+// jittered backoff; after MAX_ATTEMPTS the email is `failed` with the reason.
+// An attempt whose outcome is unknown (SES did not answer; the worker died mid-send, found later as an
+// expired claim; or D1 lost what SES answered) is never simply sent again: the email is `settling` for
+// SEND_SETTLE_AFTER_SECONDS while SES's `Send` event arrives, then deliver.ts records what SES says it
+// took before sending the rest.
 // Every email that ends `failed` is reported on the events queue (`send.failed`), where the events
 // worker records its `email.failed` event and fires the webhooks subscribed to it.
 import type { SendFailedMessage, SendQueueMessage } from '@mailgrid/contracts';
 import {
-  abandonClaim,
-  claimEmail,
-  createDb,
-  type Db,
   type EmailRow,
-  getEmail,
-  markFailed,
-  markSent,
   meteredD1,
-  releaseEmail,
+  refKey,
   renewClaim,
   SETTLING,
-  startSettling,
+  type SendOutcome,
+  type SendSettings,
 } from '@mailgrid/db';
-import { sentReceiptKey } from './body-store';
+import { claimSendBatch, recordSendOutcomes } from '@mailgrid/db/cross-tenant';
 import { deliver } from './deliver';
 import { config, type Env } from './env';
 import { MAX_QUEUE_DELAY_SECONDS, queueDelaySeconds } from './queue-delay';
@@ -39,7 +35,6 @@ export async function consumeSendBatch(
 ): Promise<void> {
   if (messages.length === 0) return;
   const { db: d1, usage } = meteredD1(env.DB);
-  const db = createDb(d1);
   const { SES_MAX_SEND_RATE: rate, SES_REGION } = config(env);
   const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${SES_REGION}`));
   const { granted, retry_after_seconds } = await pacer.takeUpTo(
@@ -54,21 +49,114 @@ export async function consumeSendBatch(
     );
     for (const message of overflow) message.ack();
   }
-  await Promise.all(messages.slice(0, granted).map((message) => handle(env, db, message)));
+  if (granted > 0) await sendBatch(env, d1, messages.slice(0, granted));
   // One line per batch: what sending cost in D1 (the benchmark reads these).
   console.log(JSON.stringify({ event: 'send.batch', messages: messages.length, d1: usage }));
 }
 
-async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Promise<void> {
-  const { tenant_id: tenantId, email_id: emailId } = message.body;
-  const row = await getEmail(db, tenantId, emailId);
+/** A claimed email of the batch and the message that carries it. */
+interface Claimed {
+  message: Message<SendQueueMessage>;
+  row: EmailRow;
+  settings: SendSettings | undefined;
+  uncertain: boolean;
+}
+
+async function sendBatch(env: Env, d1: D1Database, messages: readonly Message<SendQueueMessage>[]) {
+  const now = new Date();
+  const token = crypto.randomUUID();
+  const { SEND_CLAIM_SECONDS, SEND_SETTLE_AFTER_SECONDS } = config(env);
+  const batch = await claimSendBatch(
+    d1,
+    messages.map((message) => ({ tenant_id: message.body.tenant_id, id: message.body.email_id })),
+    { token, now, leaseMs: SEND_CLAIM_SECONDS * 1000, settleMs: SEND_SETTLE_AFTER_SECONDS * 1000 },
+  );
+  const claimed: Claimed[] = [];
+  const handedOut = new Set<string>();
+  const waits: Promise<void>[] = [];
+  for (const message of messages) {
+    const key = refKey({ tenant_id: message.body.tenant_id, id: message.body.email_id });
+    const found = batch.found.get(key);
+    if (found && batch.claimed.has(key) && !handedOut.has(key)) {
+      handedOut.add(key);
+      // Claimed from `sending`: a settling email whose window is over, its last outcome unknown.
+      claimed.push({ ...found, message, uncertain: found.row.status === 'sending' });
+      continue;
+    }
+    waits.push(notClaimed(env, message, found?.row, batch.settling.has(key), handedOut.has(key), now));
+  }
+  await Promise.all(waits);
+  if (claimed.length === 0) return;
+
+  const attempts = await Promise.all(
+    claimed.map(async (email) => ({
+      email,
+      outcome: await attempt(env, d1, email.row, email.settings, email.uncertain, token, now),
+    })),
+  );
+  let failed: { tenant_id: string; id: string; error: string }[];
+  try {
+    ({ failed } = await recordSendOutcomes(
+      d1,
+      attempts.map(({ outcome }) => outcome),
+    ));
+  } catch (err) {
+    // Nothing recorded: each email is still claimed, and what SES took is known only to SES. The claims
+    // run out, the next delivery finds them so and settles each from SES's Send events.
+    console.error(JSON.stringify({ worker: 'send', event: 'send.record_failed', error: String(err) }));
+    for (const { email } of attempts) email.message.retry({ delaySeconds: SEND_CLAIM_SECONDS + 1 });
+    return;
+  }
+  const failedNow = new Map(failed.map((row) => [refKey(row), row.error]));
+  await Promise.all(
+    attempts.map(async ({ email, outcome }) => {
+      const { message, row } = email;
+      const error = failedNow.get(refKey(row));
+      if (error !== undefined) {
+        try {
+          await reportFailed(env, row.tenant_id, row.id, error);
+        } catch (err) {
+          // A redelivery finds the email failed and reports it again.
+          console.error(JSON.stringify({ worker: 'send', email_id: row.id, error: String(err) }));
+          message.retry({ delaySeconds: backoffSeconds(message.attempts, config(env).SEND_BACKOFF_SCALE) });
+          return;
+        }
+      }
+      const retryIn = dispositionOf(env, row, outcome);
+      if (retryIn === null) message.ack();
+      else message.retry({ delaySeconds: retryIn });
+    }),
+  );
+}
+
+/** A message whose email this batch did not claim: why not, and when (if ever) to look again. */
+async function notClaimed(
+  env: Env,
+  message: Message<SendQueueMessage>,
+  row: EmailRow | undefined,
+  settlingNow: boolean,
+  duplicate: boolean,
+  now: Date,
+): Promise<void> {
   if (!row) {
     // accept writes the row just after enqueueing; give it a moment, then drop an orphan.
     if (message.attempts < MISSING_ROW_ATTEMPTS) message.retry({ delaySeconds: 5 });
     else message.ack();
     return;
   }
-  const now = new Date();
+  if (settlingNow) {
+    // Its claim had run out: the delivery that held it vanished mid-send, or SES left it without an
+    // answer. SES may have the message; its `Send` event settles that, given time to arrive — counted
+    // from now, when this worker (and so, most likely, the SNS intake) is running again.
+    await env.SEND_QUEUE.send(message.body, { delaySeconds: config(env).SEND_SETTLE_AFTER_SECONDS + 1 });
+    message.ack();
+    return;
+  }
+  if (duplicate) {
+    // Another message of this batch carries the same email and holds its claim: look again later.
+    message.retry({ delaySeconds: 5 });
+    return;
+  }
   if (
     row.status === 'scheduled' &&
     row.scheduled_at &&
@@ -93,47 +181,93 @@ async function handle(env: Env, db: Db, message: Message<SendQueueMessage>): Pro
     }
     return;
   }
-  if (row.status !== 'queued' && row.status !== 'scheduled' && row.status !== 'sending') {
-    // Sent, failed, canceled or suppressed: nothing left to send. A failed one is reported again: the
-    // delivery that failed it may have failed to report it (the events worker records it once).
-    if (row.status === 'failed') {
-      try {
-        await reportFailed(env, row);
-      } catch (err) {
-        console.error(JSON.stringify({ worker: 'send', email_id: emailId, error: String(err) }));
-        message.retry({ delaySeconds: backoffSeconds(message.attempts, config(env).SEND_BACKOFF_SCALE) });
-        return;
-      }
+  if (row.status === 'failed') {
+    // Nothing left to send. It is reported again: the delivery that failed it may have failed to
+    // report it (the events worker records it once).
+    try {
+      await reportFailed(env, row.tenant_id, row.id, row.error ?? 'failed');
+    } catch (err) {
+      console.error(JSON.stringify({ worker: 'send', email_id: row.id, error: String(err) }));
+      message.retry({ delaySeconds: backoffSeconds(message.attempts, config(env).SEND_BACKOFF_SCALE) });
+      return;
     }
     message.ack();
     return;
   }
-  // Still `sending` with its claim run out: the delivery that held it vanished mid-send, or SES left it
-  // without an answer. SES may have the message; its `Send` event settles that, given time to arrive —
-  // counted from now, when this worker (and so, most likely, the SNS intake) is running again, not from
-  // when the claim ran out: after an outage SNS is still working through its retries.
-  const uncertain = row.status === 'sending';
-  if (uncertain && row.claim_token !== SETTLING) {
-    const settleUntil = new Date(now.getTime() + config(env).SEND_SETTLE_AFTER_SECONDS * 1000);
-    if (await startSettling(db, tenantId, emailId, row.claim_token, settleUntil)) {
-      await env.SEND_QUEUE.send(message.body, {
-        delaySeconds: config(env).SEND_SETTLE_AFTER_SECONDS + 1,
-      });
-      message.ack();
-    } else {
-      message.retry({ delaySeconds: 5 }); // it changed under us; look again.
-    }
+  if (row.status === 'sent' || row.status === 'canceled' || row.status === 'suppressed') {
+    message.ack();
     return;
   }
-  const token = crypto.randomUUID();
+  // Claimable when read, yet not claimed: it changed under us; look again.
+  message.retry({ delaySeconds: 5 });
+}
+
+/**
+ * One claimed email's attempt (`row` as read before the claim), as the outcome to record under
+ * `token`: sent, released for a retry, settling (outcome unknown) or failed.
+ */
+export async function attempt(
+  env: Env,
+  d1: D1Database,
+  row: EmailRow,
+  settings: SendSettings | undefined,
+  uncertain: boolean,
+  token: string,
+  now: Date,
+): Promise<SendOutcome> {
+  const date = row.message_date ?? now.toISOString();
   const leaseMs = config(env).SEND_CLAIM_SECONDS * 1000;
-  if (!(await claimEmail(db, tenantId, emailId, token, leaseMs, now))) {
-    message.retry({ delaySeconds: 5 }); // it changed under us; look again.
-    return;
+  const delivery = await deliver(env, d1, row, {
+    settings,
+    date: new Date(date),
+    renewClaim: (receipts) => renewClaim(d1, row.tenant_id, row.id, token, leaseMs, receipts),
+    uncertain,
+  });
+  return outcomeOf(env, row, token, date, delivery);
+}
+
+/** What to record for an attempt (the claim counted it in `attempts` already: `row` is from before). */
+function outcomeOf(
+  env: Env,
+  row: EmailRow,
+  token: string,
+  date: string,
+  delivery: Awaited<ReturnType<typeof deliver>>,
+): SendOutcome {
+  const { outcome, receipts } = delivery;
+  const base = {
+    tenant_id: row.tenant_id,
+    id: row.id,
+    token,
+    message_date: date,
+    ...(receipts.length > 0 ? { receipts } : {}),
+  };
+  const last = row.attempts + 1 >= MAX_ATTEMPTS;
+  if (outcome.kind === 'sent') return { ...base, kind: 'sent', ses_message_id: outcome.messageId };
+  if (outcome.kind === 'reject') return { ...base, kind: 'failed', error: outcome.reason };
+  if (outcome.kind === 'error') {
+    // Our own fault (R2, a bug): never lose the email; it tries again later, up to MAX_ATTEMPTS like
+    // SES's failures, then fails with the reason (else, once the queue gave its message to the DLQ,
+    // the email would sit in `queued` forever).
+    console.error(JSON.stringify({ worker: 'send', email_id: row.id, error: outcome.reason }));
   }
-  const disposition = await sendClaimed(env, db, row, token, uncertain);
-  if (disposition.retryInSeconds === null) message.ack();
-  else message.retry({ delaySeconds: disposition.retryInSeconds });
+  if (last) return { ...base, kind: 'failed', error: outcome.reason };
+  if (outcome.kind === 'unknown') {
+    const until = new Date(Date.now() + config(env).SEND_SETTLE_AFTER_SECONDS * 1000).toISOString();
+    return { ...base, kind: 'settling', error: outcome.reason, settle_until: until };
+  }
+  return { ...base, kind: 'released', error: outcome.reason };
+}
+
+/** What is left to do with a recorded attempt's message: nothing (null), or try again in so many seconds. */
+export function dispositionOf(env: Env, row: EmailRow, outcome: SendOutcome): number | null {
+  const attemptNo = row.attempts + 1;
+  const scale = config(env).SEND_BACKOFF_SCALE;
+  if (outcome.kind === 'released') return backoffSeconds(attemptNo, scale);
+  if (outcome.kind === 'settling') {
+    return Math.max(config(env).SEND_SETTLE_AFTER_SECONDS + 1, backoffSeconds(attemptNo, scale));
+  }
+  return null;
 }
 
 /** What is left to do with a claimed email's message: nothing, or try again in so many seconds. */
@@ -143,92 +277,44 @@ export interface Disposition {
 
 /**
  * Sends one email this delivery has claimed under `token` (`row` as read before the claim) and records
- * the outcome: sent, released for a retry, settling (outcome unknown) or failed.
+ * the outcome: sent, released for a retry, settling (outcome unknown) or failed. For callers that claim
+ * rows themselves one at a time (a broadcast's dispatch): the queue consumer records a whole batch's
+ * outcomes at once.
  */
 export async function sendClaimed(
   env: Env,
-  db: Db,
+  d1: D1Database,
   row: EmailRow,
   token: string,
   uncertain: boolean,
 ): Promise<Disposition> {
-  const { tenant_id: tenantId, id: emailId } = row;
-  const leaseMs = config(env).SEND_CLAIM_SECONDS * 1000;
-  const attempt = row.attempts + 1;
-  const backoffScale = config(env).SEND_BACKOFF_SCALE;
-  const done = { retryInSeconds: null };
-  const retryIn = (seconds: number) => ({ retryInSeconds: seconds });
-  try {
-    // An earlier attempt may have got through SES and then failed to record it: its receipt in R2
-    // says so, and this attempt records it instead of sending again.
-    const receipt = row.attempts > 0 ? await env.ARCHIVE.get(sentReceiptKey(tenantId, emailId)) : null;
-    const outcome = receipt
-      ? { kind: 'sent' as const, messageId: await receipt.text() }
-      : await deliver(env, db, row, () => renewClaim(db, tenantId, emailId, token, leaseMs), uncertain);
-    if (outcome.kind === 'sent') {
-      if (!receipt) await env.ARCHIVE.put(sentReceiptKey(tenantId, emailId), outcome.messageId);
-      await markSent(db, tenantId, emailId, token, outcome.messageId);
-      return done;
+  const outcome = await attempt(env, d1, row, undefined, uncertain, token, new Date());
+  const { failed } = await recordSendOutcomes(d1, [outcome]);
+  const error = failed[0]?.error;
+  if (error !== undefined) {
+    try {
+      await reportFailed(env, row.tenant_id, row.id, error);
+    } catch {
+      // Its message on the per-email queue finds the email failed and reports it again.
+      return { retryInSeconds: backoffSeconds(row.attempts + 1, config(env).SEND_BACKOFF_SCALE) };
     }
-    if (outcome.kind === 'retry' && attempt < MAX_ATTEMPTS) {
-      await releaseEmail(db, tenantId, emailId, token, outcome.reason);
-      return retryIn(backoffSeconds(attempt, backoffScale));
-    }
-    if (outcome.kind === 'unknown' && attempt < MAX_ATTEMPTS) {
-      const settleSeconds = config(env).SEND_SETTLE_AFTER_SECONDS;
-      await abandonClaim(
-        db,
-        tenantId,
-        emailId,
-        token,
-        outcome.reason,
-        new Date(Date.now() + settleSeconds * 1000),
-      );
-      return retryIn(Math.max(settleSeconds + 1, backoffSeconds(attempt, backoffScale)));
-    }
-    await failEmail(env, db, tenantId, emailId, token, outcome.reason);
-    return done;
-  } catch (err) {
-    // Our own fault (R2, a bug): never lose the email; let it try again later, up to MAX_ATTEMPTS
-    // like SES's failures, then fail it with the reason (else, once the queue gave its message to
-    // the DLQ, the email would sit in `queued` forever).
-    console.error(JSON.stringify({ worker: 'send', email_id: emailId, error: String(err) }));
-    const reason = `internal error: ${String(err)}`;
-    if (attempt < MAX_ATTEMPTS) {
-      await releaseEmail(db, tenantId, emailId, token, reason).catch(() => {});
-      return retryIn(backoffSeconds(attempt, backoffScale));
-    }
-    // A redelivery finds the email failed and reports it again, should the report be what failed.
-    return failEmail(env, db, tenantId, emailId, token, reason).then(
-      () => done,
-      () => retryIn(backoffSeconds(attempt, backoffScale)),
-    );
+    return { retryInSeconds: null };
   }
-}
-
-/** Marks the email `failed` (if this delivery still holds it) and reports it to the events worker. */
-async function failEmail(
-  env: Env,
-  db: Db,
-  tenantId: string,
-  emailId: string,
-  token: string,
-  reason: string,
-): Promise<void> {
-  await markFailed(db, tenantId, emailId, token, reason);
-  // Read back: only an email that really is failed (this claim was still ours) is reported.
-  const row = await getEmail(db, tenantId, emailId);
-  if (row) await reportFailed(env, row);
+  return { retryInSeconds: dispositionOf(env, row, outcome) };
 }
 
 /** `send.failed` on the events queue for a failed email, with its error as the reason. */
-async function reportFailed(env: Env, row: EmailRow): Promise<void> {
-  if (row.status !== 'failed') return;
+export async function reportFailed(
+  env: Env,
+  tenantId: string,
+  emailId: string,
+  reason: string,
+): Promise<void> {
   await env.EVENTS_QUEUE.send({
     kind: 'send.failed',
-    tenant_id: row.tenant_id,
-    email_id: row.id,
-    reason: row.error ?? 'failed',
+    tenant_id: tenantId,
+    email_id: emailId,
+    reason,
     occurred_at: new Date().toISOString(),
   } satisfies SendFailedMessage);
 }

@@ -2,22 +2,21 @@
 // counter (daily_usage, added to in the batch that inserts the emails: see usageDay). Concurrent
 // accepts may each read the counter before the other's batch lands, so a burst can pass the limit by
 // a few; it is a quota, not a lock.
-import { AppError, type Caller } from '@mailgrid/contracts';
-import { type Db, dailySendUsage } from '@mailgrid/db';
+import { AppError } from '@mailgrid/contracts';
 
 /** The UTC day an email accepted at `now` counts against. */
 export function usageDay(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
 
-export async function assertDailyQuota(
-  db: Db,
-  caller: Caller,
+/** `quota` is the tenant's limit and the day's count, read in the accept's read batch (lookups.ts). */
+export function assertDailyQuota(
+  quota: { limit: number | null; used: number },
   emails: number,
   now = new Date(),
-): Promise<void> {
+): void {
   const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const { limit, used } = await dailySendUsage(db, caller.tenant_id, usageDay(now));
+  const { limit, used } = quota;
   if (limit === null || used + emails <= limit) return;
   const left = Math.max(0, limit - used);
   throw new AppError(

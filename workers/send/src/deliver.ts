@@ -1,20 +1,25 @@
-// Handing one claimed email to SES: the MIME is built once per copy and archived in R2 before SES sees
-// it, so a retry sends exactly the archived bytes.
+// Handing one claimed email to SES. The MIME is built deterministically — its Date and tokens' issue
+// time from the row's `message_date` (fixed by the first claim), its multipart boundaries from the
+// email's id — so every attempt hands SES the same bytes and the same Message-ID without an archive,
+// and raw.ts can rebuild what was sent.
 //
 // SES takes one raw message for all of to/cc/bcc, and one message cannot carry a token per reader. So
 // an email whose copies carry tokens (open or click tracking, List-Unsubscribe) and that has several
 // recipients goes out as one copy per recipient (same headers, the envelope naming one address), each
-// with its own tokens, archive and receipt: a retry after some copies went out sends only the rest.
+// with its own tokens: a retry after some copies went out sends only the rest. What SES took is the
+// `ses_receipts` list (SES's message ids in copy order, always a prefix of the copies; one message for
+// all is every reader's): carried to D1 with the claim's renewal before each further copy and with
+// the attempt's outcome.
 //
-// An attempt whose outcome was never learned (the worker died, or SES did not answer, after a copy was
-// handed over) leaves the next delivery `uncertain`: before sending a copy with no receipt, it looks
-// for SES's `Send` event for that copy and, if SES says it took it, records that instead of sending.
+// An attempt whose outcome was never learned (the worker died, SES did not answer, or D1 lost what SES
+// answered) leaves the next delivery `uncertain`: before sending a copy with no receipt, it looks for
+// SES's `Send` event for that copy and, if SES says it took it, records that instead of sending.
 //
 // A message buildMime refuses is rejected at once (no retry builds it): accept runs buildMime's own
 // checks, so this only happens to an email accepted before them, or to a bug.
-import { type Db, type EmailRow, getSendSettings, type SendSettings, sesSendEvents } from '@mailgrid/db';
+import { createDb, type EmailRow, getSendSettings, type SendSettings, sesSendEvents } from '@mailgrid/db';
 import { buildMime, parseAddress, toAsciiEmail } from '@mailgrid/mime';
-import { copyEmlKey, emlKey, getBody, type StoredBody, sentReceiptKey } from './body-store';
+import { readBody, type StoredBody, sentReceiptKey } from './body-store';
 import { sharedBody } from './broadcasts/content';
 import type { Env } from './env';
 import { type SesOutcome, sendRawEmail } from './ses';
@@ -29,42 +34,86 @@ class UnbuildableMessage extends Error {
   }
 }
 
-/**
- * `renewClaim` extends this delivery's lease on the email before each further copy (a long list of
- * copies outlasts one lease); it answers false once another delivery has taken the email over.
- */
+/** SES's answer, or our own failure (`error`: a missing body, R2 or D1 down, a lost claim). */
+export type DeliverOutcome = SesOutcome | { kind: 'error'; reason: string };
+
+export interface Delivery {
+  outcome: DeliverOutcome;
+  /** SES's message ids of the copies it has taken (this attempt's and earlier ones'), in copy order. */
+  receipts: string[];
+}
+
+export interface DeliverOptions {
+  /** The email's domain and stream settings, when the caller read them with the row. */
+  settings?: SendSettings | undefined;
+  /** The message's Date (the row's `message_date`, or the claim's time when it set it). */
+  date: Date;
+  /**
+   * Extends this delivery's lease before each further copy (a long list of copies outlasts one lease),
+   * recording the receipts so far; false once another delivery has taken the email over.
+   */
+  renewClaim: (receipts: string[]) => Promise<boolean>;
+  /** An earlier attempt's outcome is unknown: ask SES's Send events before sending a copy. */
+  uncertain: boolean;
+}
+
+/** Never throws: whatever happens, the receipts of the copies SES took come back with the outcome. */
 export async function deliver(
   env: Env,
-  db: Db,
+  d1: D1Database,
   row: EmailRow,
-  renewClaim: () => Promise<boolean>,
-  uncertain = false,
-): Promise<SesOutcome> {
+  options: DeliverOptions,
+): Promise<Delivery> {
+  const receipts: string[] = [];
   try {
-    return await deliverOrThrow(env, db, row, renewClaim, uncertain);
+    receipts.push(...(await knownReceipts(env, row)));
+    return { outcome: await deliverOrThrow(env, d1, row, options, receipts), receipts };
   } catch (err) {
-    if (err instanceof UnbuildableMessage) return { kind: 'reject', reason: err.message };
-    throw err;
+    if (err instanceof UnbuildableMessage)
+      return { outcome: { kind: 'reject', reason: err.message }, receipts };
+    return { outcome: { kind: 'error', reason: `internal error: ${String(err)}` }, receipts };
   }
+}
+
+/**
+ * The receipts earlier attempts recorded: the row's, or for an email a consumer from before
+ * 0023_send_writes tried (no `message_date`), the R2 receipts it wrote.
+ */
+async function knownReceipts(env: Env, row: EmailRow): Promise<string[]> {
+  if (row.ses_receipts !== null) return JSON.parse(row.ses_receipts) as string[];
+  if (row.attempts === 0 || row.message_date !== null) return [];
+  const key = sentReceiptKey(row.tenant_id, row.id);
+  const single = await env.ARCHIVE.get(key);
+  if (single) return [await single.text()];
+  const copies: string[] = [];
+  for (
+    let copy = await env.ARCHIVE.get(`${key}/0`);
+    copy;
+    copy = await env.ARCHIVE.get(`${key}/${copies.length}`)
+  ) {
+    copies.push(await copy.text());
+  }
+  return copies;
 }
 
 async function deliverOrThrow(
   env: Env,
-  db: Db,
+  d1: D1Database,
   row: EmailRow,
-  renewClaim: () => Promise<boolean>,
-  uncertain: boolean,
+  options: DeliverOptions,
+  receipts: string[],
 ): Promise<SesOutcome> {
+  const db = createDb(d1);
   const to = JSON.parse(row.to_addresses) as string[];
   const cc = JSON.parse(row.cc_addresses) as string[];
   const bcc = JSON.parse(row.bcc_addresses) as string[];
-  const settings = await getSendSettings(db, row.tenant_id, row.domain_id, row.stream);
+  const settings = options.settings ?? (await getSendSettings(db, row.tenant_id, row.domain_id, row.stream));
   if (!settings) throw new Error(`the domain of ${row.id} is missing`);
   const tags = JSON.parse(row.tags) as { name: string; value: string }[];
   // What SES said it took, read once and only when an earlier attempt's outcome is unknown.
   let taken: Promise<Map<string | null, string>> | undefined;
   const takenBySes = async (reader: string | null): Promise<string | undefined> => {
-    if (!uncertain) return undefined;
+    if (!options.uncertain) return undefined;
     taken ??= sesSendEvents(db, row.tenant_id, row.id).then(
       (events) =>
         new Map(
@@ -90,62 +139,77 @@ async function deliverOrThrow(
       ],
     });
 
-  // Read from R2 at most once per delivery, however many copies are built from it.
+  // Read at most once per delivery, however many copies are built from it.
   let stored: Promise<StoredBody> | undefined;
   const body = () => {
-    stored ??= (row.broadcast_id ? sharedBody(env, row.body_key) : getBody(env, row.body_key)).then(
-      (found) => {
-        if (!found) throw new Error(`the body of ${row.id} is missing from R2`);
-        return found;
-      },
-    );
+    stored ??= loadBody(env, row);
     return stored;
   };
+  const build = async (reader: string | null, copy: number | null) =>
+    buildMessage(env, settings, row, await body(), { reader, copy, date: options.date });
 
-  const readers = recipients([...to, ...cc, ...bcc]);
-  const decision = trackingDecision(env, settings, row);
-  if (readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)) {
-    return deliverEach(env, settings, row, readers, body, send, renewClaim, takenBySes);
+  const readers = copyReaders(env, settings, row);
+  // One message for all is every reader's copy: should a retry go out as a copy per reader (the
+  // tracking settings changed meanwhile), none is sent again.
+  const allReaders = (messageId: string) => recipients([...to, ...cc, ...bcc]).map(() => messageId);
+  if (readers) {
+    let first = true;
+    for (const [index, reader] of readers.entries()) {
+      if (index < receipts.length) continue;
+      // The claim was just taken for the first copy; before each further one it is renewed (with the
+      // receipts so far), and the delivery that took the email over sends the rest.
+      if (!first && !(await options.renewClaim(receipts))) {
+        throw new Error('the claim on the email was lost mid-send');
+      }
+      first = false;
+      let messageId = await takenBySes(reader);
+      if (!messageId) {
+        const outcome = await send(await build(reader, index), {
+          to: [toAsciiEmail(reader)],
+          cc: [],
+          bcc: [],
+        });
+        if (outcome.kind !== 'sent') return outcome;
+        messageId = outcome.messageId;
+      }
+      receipts.push(messageId);
+    }
+    return { kind: 'sent', messageId: receipts[0] as string };
   }
-  const settled = await takenBySes(null);
-  if (settled) return { kind: 'sent', messageId: settled };
-  const raw = await archivedOrBuilt(env, settings, row, body, emlKey(row.tenant_id, row.id), null);
+  const known = receipts[0] ?? (await takenBySes(null));
+  if (known) {
+    if (receipts.length === 0) receipts.push(...allReaders(known));
+    return { kind: 'sent', messageId: known };
+  }
   // SES wants the envelope in ASCII: IDN domains as punycode.
   const ascii = (list: string[]) =>
     list.map((address) => toAsciiEmail(parseAddress(address)?.email ?? address));
-  return send(raw, { to: ascii(to), cc: ascii(cc), bcc: ascii(bcc) });
+  const outcome = await send(await build(null, null), { to: ascii(to), cc: ascii(cc), bcc: ascii(bcc) });
+  if (outcome.kind === 'sent') receipts.push(...allReaders(outcome.messageId));
+  return outcome;
 }
 
-/** One copy per reader, in order; the first refusal stops the rest until the next attempt. */
-async function deliverEach(
-  env: Env,
-  settings: SendSettings,
-  row: EmailRow,
-  readers: string[],
-  body: () => Promise<StoredBody>,
-  send: (raw: Uint8Array, destinations: { to: string[]; cc: string[]; bcc: string[] }) => Promise<SesOutcome>,
-  renewClaim: () => Promise<boolean>,
-  takenBySes: (reader: string) => Promise<string | undefined>,
-): Promise<SesOutcome> {
-  let first: string | undefined;
-  for (const [index, reader] of readers.entries()) {
-    // The delivery that took the email over sends the rest (the receipts tell it what went out).
-    if (index > 0 && !(await renewClaim())) throw new Error('the claim on the email was lost mid-send');
-    const receiptKey = `${sentReceiptKey(row.tenant_id, row.id)}/${index}`;
-    const receipt = row.attempts > 0 ? await env.ARCHIVE.get(receiptKey) : null;
-    let messageId = receipt ? await receipt.text() : await takenBySes(reader);
-    if (messageId && !receipt) await env.ARCHIVE.put(receiptKey, messageId);
-    if (!messageId) {
-      const key = copyEmlKey(row.tenant_id, row.id, index);
-      const raw = await archivedOrBuilt(env, settings, row, body, key, reader);
-      const outcome = await send(raw, { to: [toAsciiEmail(reader)], cc: [], bcc: [] });
-      if (outcome.kind !== 'sent') return outcome;
-      await env.ARCHIVE.put(receiptKey, outcome.messageId);
-      messageId = outcome.messageId;
-    }
-    first ??= messageId;
-  }
-  return { kind: 'sent', messageId: first as string };
+/** The email's body: a broadcast's shared one (kept by the isolate), else its own. */
+export async function loadBody(env: Env, row: EmailRow): Promise<StoredBody> {
+  const found = await (row.broadcast_id && row.body === null
+    ? sharedBody(env, row.body_key)
+    : readBody(env, row));
+  if (!found) throw new Error(`the body of ${row.id} is missing from R2`);
+  return found;
+}
+
+/**
+ * The readers of an email that goes out as one copy per reader (tokens and several recipients), in
+ * copy order; null when it goes out as one message for all.
+ */
+export function copyReaders(env: Env, settings: SendSettings, row: EmailRow): string[] | null {
+  const readers = recipients(
+    [row.to_addresses, row.cc_addresses, row.bcc_addresses].flatMap((list) => JSON.parse(list) as string[]),
+  );
+  const decision = trackingDecision(env, settings, row);
+  return readers.length > 1 && (decision.opens || decision.clicks || decision.listUnsubscribe)
+    ? readers
+    : null;
 }
 
 /** Bare, lower-cased and each once: the addresses SES delivers to (a copy each, when copies are made). */
@@ -154,36 +218,31 @@ export function recipients(addresses: string[]): string[] {
 }
 
 /**
- * The EML at `key`, built and archived on the first attempt. `reader` is the one address a copy's
- * tokens name (null: the email's first recipient, when there is one copy for all).
+ * The EML of the email, or of one reader's copy (`reader` is the one address its tokens name, `copy`
+ * its index; null: the email's first recipient, one message for all). The same inputs give the same
+ * bytes: `date` is the message's fixed Date and the boundaries come from the email id and copy.
  */
-async function archivedOrBuilt(
+export async function buildMessage(
   env: Env,
   settings: SendSettings,
   row: EmailRow,
-  loadBody: () => Promise<StoredBody>,
-  key: string,
-  reader: string | null,
+  body: StoredBody,
+  target: { reader: string | null; copy: number | null; date: Date },
 ): Promise<Uint8Array> {
-  // Only an earlier attempt (whose claim counted in `attempts`) can have archived it.
-  const archived = row.attempts > 0 ? await env.ARCHIVE.get(key) : null;
-  if (archived) return new Uint8Array(await archived.arrayBuffer());
-  const body = await loadBody();
   const from = parseAddress(row.from_address);
   if (!from) throw new Error(`stored from address of ${row.id} does not parse`);
   const domain = from.email.slice(from.email.lastIndexOf('@') + 1);
   const parse = (list: string) =>
     (JSON.parse(list) as string[]).flatMap((address) => parseAddress(address) ?? []);
-  const now = new Date();
-  // Links, open pixel and List-Unsubscribe go in before the build, so the archive holds them too.
+  // Links, open pixel and List-Unsubscribe go in before the build.
   const { subject, html, text, headers } = await trackedContent(
     env,
     settings,
     row,
     body,
     domain,
-    now,
-    reader,
+    target.date,
+    target.reader,
   );
   let mime: string;
   try {
@@ -203,14 +262,13 @@ async function archivedOrBuilt(
         content: fromBase64(attachment.content),
       })),
       messageId: `<${row.id}@${domain}>`,
-      date: now,
+      date: target.date,
+      boundarySeed: `${row.id.replace(/[^0-9A-Za-z]/g, '')}${target.copy === null ? '' : `c${target.copy}`}`,
     });
   } catch (err) {
     throw new UnbuildableMessage(err);
   }
-  const bytes = new TextEncoder().encode(mime);
-  await env.ARCHIVE.put(key, bytes, { httpMetadata: { contentType: 'message/rfc822' } });
-  return bytes;
+  return new TextEncoder().encode(mime);
 }
 
 function fromBase64(value: string): Uint8Array {

@@ -12,12 +12,12 @@ import {
   cancelEmail,
   createDb,
   type EmailFilters,
-  type EmailRow,
+  type EmailListRow,
   getEmail,
   listEmails,
   rescheduleEmail,
 } from '@mailgrid/db';
-import { getBody } from './body-store';
+import { readBody } from './body-store';
 import { personalise } from './broadcasts/content';
 import type { Env } from './env';
 import { messageIdOf } from './message-id';
@@ -27,7 +27,7 @@ import { parseScheduledAt } from './schedule';
 export async function readEmail(env: Env, caller: Caller, id: string): Promise<EmailObject> {
   const row = await getEmail(createDb(env.DB), caller.tenant_id, id);
   if (!row) throw notFound(id);
-  const body = await getBody(env, row.body_key);
+  const body = await readBody(env, row);
   return { ...summary(env, row), html: body?.html ?? null, text: body?.text ?? null };
 }
 
@@ -91,7 +91,7 @@ function notFound(id: string): AppError {
   return new AppError('not_found', `Email ${id} not found.`);
 }
 
-function summary(env: Env, row: EmailRow): EmailSummary {
+function summary(env: Env, row: EmailListRow): EmailSummary {
   return {
     object: 'email',
     id: row.id,
@@ -114,7 +114,7 @@ function summary(env: Env, row: EmailRow): EmailSummary {
 }
 
 /** A broadcast recipient's subject as it was sent: merge tags filled from the frozen contact values. */
-function personalSubject(row: EmailRow): string {
+function personalSubject(row: EmailListRow): string {
   if (row.merge_data === null) return row.subject;
   return personalise({ html: null, text: null, headers: {}, attachments: [] }, row, '').subject;
 }

@@ -27,7 +27,14 @@ import {
   toRpcResult,
   type WorkerHealth,
 } from '@mailgrid/contracts';
-import { checkHealth, probes, retryUnhandled } from '@mailgrid/runtime';
+import {
+  checkHealth,
+  type MeteredBindings,
+  meterEntrypoint,
+  probes,
+  retryUnhandled,
+  runMeteredQueue,
+} from '@mailgrid/runtime';
 import { acceptBatch, acceptEmail } from './accept';
 import { listAttachments, openAttachment, readAttachment } from './attachments';
 import { cancelBroadcast, pauseBroadcast, resumeBroadcast, sendBroadcast } from './broadcasts/lifecycle';
@@ -43,6 +50,17 @@ import { sweepStranded } from './sweeper';
 
 // Send's own SES pacing buckets (RATE_LIMITER); the gateway hosts its own for the API limit.
 export { RateLimiter } from '@mailgrid/rate-limiter';
+
+/** What the cost meter counts (@mailgrid/runtime metered-env): each RPC call and queue batch logs one line. */
+const METERED: MeteredBindings<Env> = {
+  DB: 'd1',
+  ARCHIVE: 'r2',
+  FILES: 'r2',
+  RATE_LIMITER: 'durable_object',
+  SEND_QUEUE: 'queue',
+  BROADCAST_QUEUE: 'queue',
+  EVENTS_QUEUE: 'queue',
+};
 
 export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
   async recover(): Promise<RecoveryReport> {
@@ -160,32 +178,36 @@ export class SendService extends WorkerEntrypoint<Env> implements SendRpc {
     return toRpcResult(() => testBroadcast(this.env, caller, id, to));
   }
 }
+meterEntrypoint(SendService, 'send', METERED);
 
 export default {
   // Internal worker: reached over RPC only.
   async fetch() {
     return new Response('Not found', { status: 404 });
   },
-  async queue(batch, env) {
-    if (batch.queue.startsWith('mailgrid-broadcasts')) {
-      const isStep = (message: Message<{ kind: string }>): message is Message<BroadcastQueueMessage> =>
-        message.body?.kind === 'broadcast';
-      retryUnhandled(
-        'send',
-        batch.queue,
-        batch.messages.filter((message) => !isStep(message)),
-      );
-      await consumeBroadcastBatch(batch.messages.filter(isStep), env);
-      return;
-    }
-    const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>
-      message.body?.kind === 'send';
-    // Kinds this version does not know go to the DLQ by way of retries, never dropped.
+  queue: (batch, env, ctx) => runMeteredQueue('send', batch, env, METERED, ctx, consume),
+} satisfies ExportedHandler<Env, SendQueueMessage | BroadcastQueueMessage | { kind: string }>;
+
+async function consume(batch: MessageBatch<{ kind: string }>, env: Env): Promise<void> {
+  // The send queue (one email per message) or the broadcasts queue (one step per message).
+  if (batch.queue.startsWith('mailgrid-broadcasts')) {
+    const isStep = (message: Message<{ kind: string }>): message is Message<BroadcastQueueMessage> =>
+      message.body?.kind === 'broadcast';
     retryUnhandled(
       'send',
       batch.queue,
-      batch.messages.filter((message) => !isSend(message)),
+      batch.messages.filter((message) => !isStep(message)),
     );
-    await consumeSendBatch(batch.messages.filter(isSend), env);
-  },
-} satisfies ExportedHandler<Env, SendQueueMessage | BroadcastQueueMessage | { kind: string }>;
+    await consumeBroadcastBatch(batch.messages.filter(isStep), env);
+    return;
+  }
+  const isSend = (message: Message<{ kind: string }>): message is Message<SendQueueMessage> =>
+    message.body?.kind === 'send';
+  // Kinds this version does not know go to the DLQ by way of retries, never dropped.
+  retryUnhandled(
+    'send',
+    batch.queue,
+    batch.messages.filter((message) => !isSend(message)),
+  );
+  await consumeSendBatch(batch.messages.filter(isSend), env);
+}

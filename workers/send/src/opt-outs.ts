@@ -2,22 +2,22 @@
 // are left out; with a `topic_id`, contacts opted out of the topic (explicitly, or by its opt_out
 // default with no opt_in of their own) are. They are listed in the email's `suppressed` like
 // suppressed addresses. Transactional emails without a topic are never filtered here: a receipt or
-// a password reset still reaches someone who unsubscribed from newsletters.
+// a password reset still reaches someone who unsubscribed from newsletters. The contacts and topics
+// come from the accept's read batch (lookups.ts).
 import { AppError } from '@mailgrid/contracts';
-import { type Db, findOptedOut, getStream, isDefaultStream } from '@mailgrid/db';
+import type { Lookups } from './lookups';
 
 /** Lower-cased addresses to leave out. Throws `invalid_parameter` naming `field` for an unknown topic. */
 export async function optedOutRecipients(
-  db: Db,
-  tenantId: string,
+  lookups: Lookups,
   stream: string,
   topicId: string | null,
   addresses: string[],
   field: string,
 ): Promise<Set<string>> {
-  const broadcast = await isBroadcastStream(db, tenantId, stream);
+  const broadcast = (await lookups.streamType(stream)) === 'broadcast';
   if (!broadcast && topicId === null) return new Set();
-  const optedOut = await findOptedOut(db, tenantId, addresses, { broadcast, topicId });
+  const optedOut = await lookups.optedOut(addresses, { broadcast, topicId });
   if (optedOut === null) {
     throw new AppError(
       'invalid_parameter',
@@ -25,10 +25,4 @@ export async function optedOutRecipients(
     );
   }
   return optedOut;
-}
-
-/** The two default streams' types are fixed by their ids; only another stream costs a query. */
-async function isBroadcastStream(db: Db, tenantId: string, stream: string): Promise<boolean> {
-  if (isDefaultStream(stream)) return stream === 'broadcast';
-  return (await getStream(db, tenantId, stream))?.type === 'broadcast';
 }

@@ -1,14 +1,9 @@
 // The reputation guardrail's side of accept: a stream the events worker paused (bounce or complaint
-// rate at SES's review levels) takes no new email until the tenant resumes it. One read per request.
-import { AppError, type Caller } from '@mailgrid/contracts';
-import { type Db, findPausedStreams } from '@mailgrid/db';
+// rate at SES's review levels) takes no new email until the tenant resumes it. Read once per request,
+// in the accept's read batch (lookups.ts).
+import { AppError } from '@mailgrid/contracts';
 
 export type PausedStreams = Map<string, { reason: string | null }>;
-
-export async function pausedStreams(db: Db, caller: Caller): Promise<PausedStreams> {
-  const rows = await findPausedStreams(db, caller.tenant_id);
-  return new Map(rows.map((row) => [row.stream, { reason: row.reason }]));
-}
 
 /** Throws sending_paused when the email's stream is paused; `at` prefixes a batch index. */
 export function assertNotPaused(paused: PausedStreams, stream: string | undefined, at = ''): void {

@@ -1,9 +1,10 @@
 // Turns one validated request into an email ready to store: addresses parsed, the sending domain
 // checked against the tenant's verified domains (and the key's restriction), sizes and schedule
 // checked, the template rendered, suppressed recipients set aside. Throws AppError on bad input;
-// writes nothing. What goes into the message's headers (subject, custom headers, attachments' names,
-// types and content ids) is checked with @mailgrid/mime's own checks, the ones buildMime runs: an
-// email accepted here can always be built by the consumer.
+// writes nothing, and reads D1 only through the accept's read batch (lookups.ts). What goes into
+// the message's headers (subject, custom headers, attachments' names, types and content ids) is
+// checked with @mailgrid/mime's own checks, the ones buildMime runs: an email accepted here can
+// always be built by the consumer.
 import {
   AppError,
   attachmentProblem,
@@ -12,7 +13,6 @@ import {
   guessContentType,
   type SendEmailRequest,
 } from '@mailgrid/contracts';
-import { type Db, findSuppressed, getFile } from '@mailgrid/db';
 import {
   type Address,
   base64,
@@ -25,7 +25,7 @@ import {
 } from '@mailgrid/mime';
 import { fetchAttachment } from './attachment-url';
 import type { StoredAttachment, StoredBody } from './body-store';
-import { type Lookups, requestLookups } from './lookups';
+import type { Lookups } from './lookups';
 import { optedOutRecipients } from './opt-outs';
 import { parseScheduledAt } from './schedule';
 import { renderTemplate } from './templates';
@@ -60,23 +60,21 @@ export interface PrepareOptions {
   allowLocalAttachmentUrls?: boolean;
   /** Uploaded files (R2), for attachments given by `file_id`; without it no file_id resolves. */
   files?: R2Bucket;
-  /** The request's reads of domains and streams, shared by a batch's emails (lookups.ts). */
-  lookups?: Lookups;
+  /** The request's reads, shared by a batch's emails (lookups.ts). */
+  lookups: Lookups;
 }
 
 export async function prepareEmail(
-  db: Db,
   caller: Caller,
   input: SendEmailRequest,
   now: Date,
-  field = '',
-  options: PrepareOptions = {},
+  field: string,
+  options: PrepareOptions,
 ): Promise<PreparedEmail> {
+  const { lookups } = options;
   const at = (name: string) => (field ? `${field}.${name}` : name);
   // A template's from, reply_to and subject are defaults: what the request gives wins.
-  const rendered = input.template
-    ? await renderTemplate(db, caller.tenant_id, input.template, at('template'))
-    : null;
+  const rendered = input.template ? await renderTemplate(lookups, input.template, at('template')) : null;
   const fromText = input.from ?? rendered?.from ?? null;
   if (fromText === null) {
     throw new AppError(
@@ -95,7 +93,6 @@ export async function prepareEmail(
         : `${at('from')}: "${input.from}" is not a valid address. Use "Name <you@example.com>" or "you@example.com".`,
     );
   const domainName = domainOf(from);
-  const lookups = options.lookups ?? requestLookups(db, caller.tenant_id);
   const domain = await lookups.domain(domainName);
   if (domain?.status !== 'verified') {
     throw new AppError(
@@ -117,7 +114,7 @@ export async function prepareEmail(
   }
 
   const stream = input.stream ?? 'transactional';
-  if (!(await lookups.streamExists(stream))) {
+  if ((await lookups.streamType(stream)) === undefined) {
     throw new AppError(
       'invalid_parameter',
       `${at('stream')}: there is no stream "${stream}". Use transactional, broadcast, or one made with POST /api/streams.`,
@@ -177,8 +174,7 @@ export async function prepareEmail(
   for (const [index, attachment] of (input.attachments ?? []).entries()) {
     attachments.push(
       await readAttachment(attachment, at(`attachments[${index}]`), {
-        db,
-        tenantId: caller.tenant_id,
+        lookups,
         allowLocal: options.allowLocalAttachmentUrls ?? false,
         files: options.files,
       }),
@@ -200,8 +196,8 @@ export async function prepareEmail(
     : null;
   const recipients = [...to, ...cc, ...bcc].map(bareAddress);
   const [onSuppressionList, optedOut] = await Promise.all([
-    findSuppressed(db, caller.tenant_id, recipients),
-    optedOutRecipients(db, caller.tenant_id, stream, input.topic_id ?? null, recipients, at('topic_id')),
+    lookups.suppressed(recipients),
+    optedOutRecipients(lookups, stream, input.topic_id ?? null, recipients, at('topic_id')),
   ]);
   // Unsubscribed contacts are left out like suppressed addresses, and listed with them.
   const suppressedSet = new Set([...onSuppressionList, ...optedOut]);
@@ -305,8 +301,7 @@ function domainOf(address: Address): string {
 }
 
 interface AttachmentSources {
-  db: Db;
-  tenantId: string;
+  lookups: Lookups;
   allowLocal: boolean;
   files: R2Bucket | undefined;
 }
@@ -360,7 +355,7 @@ function buildableAttachment(
 async function attachmentContent(
   attachment: NonNullable<SendEmailRequest['attachments']>[number],
   field: string,
-  { db, tenantId, allowLocal, files }: AttachmentSources,
+  { lookups, allowLocal, files }: AttachmentSources,
 ): Promise<StoredAttachment> {
   const given = [attachment.content, attachment.path, attachment.file_id].filter((source) => source);
   if (given.length > 1) {
@@ -368,7 +363,7 @@ async function attachmentContent(
   }
   if (attachment.file_id) {
     // Copied into the email now: deleting the file later never breaks an email already accepted.
-    const file = await getFile(db, tenantId, attachment.file_id);
+    const file = await lookups.file(attachment.file_id);
     const object = file && files ? await files.get(file.r2_key) : null;
     if (!file || !object) {
       throw new AppError(

@@ -11,7 +11,7 @@ import {
   type ShareEmailResponse,
 } from '@mailgrid/contracts';
 import { createDb, getEmail } from '@mailgrid/db';
-import { getBody } from './body-store';
+import { readBody } from './body-store';
 import { personalise } from './broadcasts/content';
 import { signLink, verifyLink } from './email-links';
 import type { Env } from './env';
@@ -86,7 +86,7 @@ export async function openSharedEmail(env: Env, token: string): Promise<SharedEm
   const claims = await verifyLink(env, token, 'share');
   const row = await getEmail(createDb(env.DB), claims.tenant_id, claims.email_id);
   if (!row) throw new AppError('not_found', 'This email no longer exists.');
-  const body = await getBody(env, row.body_key);
+  const body = await readBody(env, row);
   // A broadcast recipient's copy shows its own merge values; the unsubscribe link is left out.
   const shown = body ? personalise(body, row, '') : { subject: row.subject, html: null, text: null };
   return {

@@ -1,9 +1,10 @@
 // Sending with a template: its published version, rendered with the request's variables, and the
 // from / reply_to it was published with as the send's defaults. A render error is a 422 naming the
-// variable; nothing half-rendered is ever sent.
+// variable; nothing half-rendered is ever sent. The template row comes from the accept's read batch
+// (lookups.ts).
 import { AppError, type PublishedTemplate } from '@mailgrid/contracts';
-import { type Db, findTemplate } from '@mailgrid/db';
 import { type Rendered, render, TemplateError } from '@mailgrid/templates';
+import type { Lookups } from './lookups';
 
 export interface RenderedTemplate extends Rendered {
   /** The template's sender and reply-to addresses (null: none), used when the send gives none. */
@@ -12,12 +13,11 @@ export interface RenderedTemplate extends Rendered {
 }
 
 export async function renderTemplate(
-  db: Db,
-  tenantId: string,
+  lookups: Lookups,
   template: { id: string; variables?: Record<string, unknown> },
   field: string,
 ): Promise<RenderedTemplate> {
-  const row = await findTemplate(db, tenantId, template.id);
+  const row = await lookups.template(template.id);
   if (!row) throw new AppError('invalid_parameter', `${field}.id: no template ${template.id}.`);
   if (!row.published) {
     throw new AppError(

@@ -9,6 +9,7 @@ import {
   decode,
   failure,
   newTenant,
+  queueSpy,
   send,
   sesError,
   sesOk,
@@ -126,10 +127,10 @@ async function broadcastRow(id: string) {
 
 async function recipients(id: string) {
   const { results } = await testEnv.DB.prepare(
-    'SELECT status, to_addresses, attempts FROM emails WHERE broadcast_id = ? ORDER BY to_addresses',
+    'SELECT id, status, to_addresses, attempts FROM emails WHERE broadcast_id = ? ORDER BY to_addresses',
   )
     .bind(id)
-    .all<{ status: string; to_addresses: string; attempts: number }>();
+    .all<{ id: string; status: string; to_addresses: string; attempts: number }>();
   return results;
 }
 
@@ -255,14 +256,14 @@ describe('broadcast fan-out', () => {
 
   it('hands an SES refusal worth retrying to the per-email queue, and finishes when it is sent', async () => {
     const id = await draft(await segmentOf(3));
-    const sendQueue = vi.spyOn(testEnv.SEND_QUEUE, 'send');
+    const sendQueue = queueSpy();
     sesStub(sesOk, sesError(500, 'internal'), sesOk);
     value(await send.sendBroadcast(tenant.caller, id, null));
     await drain({ rounds: 4 });
     const retried = (await recipients(id)).filter((row) => row.status === 'queued');
     expect(retried).toHaveLength(1);
     expect(retried[0]?.attempts).toBe(1);
-    expect(sendQueue).toHaveBeenCalledTimes(1);
+    expect(sendQueue.enqueued().map((message) => message.body.email_id)).toEqual([retried[0]?.id]);
     // The chain waits for the retry rather than declaring the broadcast sent.
     expect((await broadcastRow(id))?.status).toBe('queued');
   });
@@ -278,7 +279,43 @@ describe('broadcast fan-out', () => {
     expect(ses.requests.length).toBeGreaterThanOrEqual(1);
     expect(ses.requests.length).toBeLessThanOrEqual(3);
     expect((await broadcastRow(id))?.status).toBe('queued');
+    // What the step claimed and had no token for when its time ran out is handed back, never tried.
+    const rows = await recipients(id);
+    expect(rows.filter((row) => row.status === 'sending')).toEqual([]);
+    expect(rows.filter((row) => row.status === 'sent')).toHaveLength(ses.requests.length);
+    expect(rows.filter((row) => row.status === 'queued').every((row) => row.attempts === 0)).toBe(true);
   }, 20_000);
+
+  it('stops within about a second when paused mid-step, hands back what it claimed, and mails nobody twice', async () => {
+    const id = await draft(await segmentOf(24, { prefix: 'midstep.' }));
+    // 4/s: each claim takes 4 rows, which then wait for tokens.
+    await run('UPDATE broadcasts SET rate_per_second = 4 WHERE id = ?', id);
+    const ses = sesStub();
+    value(await send.sendBroadcast(tenant.caller, id, null));
+    await runSteps(queuedSteps()); // freeze
+    const [dispatch] = queuedSteps(1);
+    const started = Date.now();
+    const step = runSteps([dispatch as BroadcastQueueMessage]);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    value(await send.pauseBroadcast(tenant.caller, id));
+    const pausedAt = ses.requests.length;
+    await step;
+    // The step noticed within a second or so (a 10 s step would have sent about 40).
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(ses.requests.length - pausedAt).toBeLessThanOrEqual(6);
+    const rows = await recipients(id);
+    expect(rows.filter((row) => row.status === 'sending')).toEqual([]);
+    expect(rows.filter((row) => row.status === 'sent')).toHaveLength(ses.requests.length);
+    expect(rows.filter((row) => row.status === 'queued').every((row) => row.attempts === 0)).toBe(true);
+    expect((await broadcastRow(id))?.status).toBe('paused');
+
+    value(await send.resumeBroadcast(tenant.caller, id));
+    await drain();
+    const to = ses.requests.map((request) => request.body.Destination.ToAddresses[0]);
+    expect(to).toHaveLength(24);
+    expect(new Set(to).size).toBe(24);
+    expect((await broadcastRow(id))?.status).toBe('sent');
+  }, 30_000);
 
   it('refuses to send what cannot be delivered, and changes nothing', async () => {
     const segment = await segmentOf(1);

@@ -1,6 +1,6 @@
 // The send queue's consumer, run on chosen batches inside workerd against the real local D1 and
 // R2, with SES played by a spy on fetch (see helpers.ts): one send per accepted id however often its
-// message arrives, the EML archive, retries and their limits, what is acked without a send, pacing.
+// message arrives, the same bytes on every attempt, retries and their limits, what is acked without a send, pacing.
 import type { RateLimitRule } from '@mailgrid/contracts';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_ATTEMPTS } from '../src/consumer';
@@ -13,6 +13,7 @@ import {
   messageFor,
   newTenant,
   queueSpy,
+  r2Keys,
   send,
   sesError,
   sesOk,
@@ -90,19 +91,16 @@ describe('a queued email', () => {
     expect(value(await send.getEmail(acme.caller, id))).toMatchObject({ last_event: 'sent', error: null });
   });
 
-  it('archives exactly the bytes SES was given as eml/<tenant>/<id>.eml', async () => {
+  it('is downloadable as exactly the bytes SES was given, with no EML archived in R2', async () => {
     const id = await accept(acme, { bcc: 'hidden@customer.test' });
     const ses = sesStub();
 
     await consume([messageFor(acme, id)]);
 
-    const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}.eml`);
-    expect(archived).not.toBeNull();
-    expect(archived?.httpMetadata?.contentType).toBe('message/rfc822');
-    const bytes = new Uint8Array(await (archived as R2ObjectBody).arrayBuffer());
-    expect(bytes).toEqual(ses.requests[0]?.raw);
-
-    const eml = decode(bytes);
+    // Rebuilt from the row and body: the same Date, boundaries and Message-ID as the send.
+    const { eml } = value(await send.getRawEmail(acme.caller, id));
+    expect(eml).toBe(decode(ses.requests[0]?.raw as Uint8Array));
+    expect(await r2Keys(`eml/${acme.tenantId}/${id}`)).toEqual([]);
     expect(eml).toContain(`Message-ID: <${id}@${acme.domain}>`);
     expect(eml).toContain('Subject: Your order');
     expect(eml).toMatch(/^To: Ada <ada@customer\.test>\r$/m);
@@ -169,6 +167,56 @@ describe('a message delivered more than once', () => {
     expect(again.retryMessages).toEqual([]);
     expect(ses.requests).toHaveLength(1);
     expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id });
+  });
+
+  it('does not send again when SES took it but D1 lost the record of it: it settles from the Send event', async () => {
+    const id = await accept(acme);
+    const ses = sesStub(() => Response.json({ MessageId: 'ses-took-it-before-d1-failed' }));
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The claim's round trip goes through; the one recording SES's answer fails.
+    const batch = testEnv.DB.batch.bind(testEnv.DB);
+    let calls = 0;
+    const lost = vi.spyOn(testEnv.DB, 'batch').mockImplementation(async (statements) => {
+      if (++calls === 2) throw new Error('D1 is unavailable');
+      return batch(statements);
+    });
+
+    const first = await consume([{ id: 'lost', body: messageFor(acme, id) }]);
+    lost.mockRestore();
+
+    // Still claimed by the delivery that lost its record; its message comes back once the lease is over.
+    expect(first.retryMessages.map((message) => message.msgId)).toEqual(['lost']);
+    expect(await emailRow(id)).toMatchObject({ status: 'sending', ses_message_id: null, attempts: 1 });
+    await setRow(id, { claimed_until: new Date(Date.now() - 1000).toISOString() });
+    queueSpy();
+    await consume([{ id: 'lost', body: messageFor(acme, id), attempts: 2 }]);
+    expect(await emailRow(id)).toMatchObject({ status: 'sending', claim_token: 'settling' });
+    // SES's Send event arrives through the events worker; the settling window ends.
+    await recordSesSend(id, 'ada@customer.test', 'ses-took-it-before-d1-failed');
+    await setRow(id, { claimed_until: new Date(Date.now() - 1000).toISOString() });
+
+    const last = await consume([{ id: 'lost', body: messageFor(acme, id), attempts: 3 }]);
+
+    expect(last.explicitAcks).toEqual(['lost']);
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toMatchObject({
+      status: 'sent',
+      ses_message_id: 'ses-took-it-before-d1-failed',
+    });
+  });
+
+  it('does not send again an email a consumer from before migration 0023 got through SES (its R2 receipt)', async () => {
+    const id = await accept(acme);
+    // As an older consumer left it: attempted, SES's id in an R2 receipt, D1 never told.
+    await setRow(id, { status: 'queued', attempts: 1, message_date: null });
+    await testEnv.ARCHIVE.put(`sent/${acme.tenantId}/${id}`, 'ses-from-before-0023');
+    const ses = sesStub();
+
+    const result = await consume([{ id: 'legacy', body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(result.explicitAcks).toEqual(['legacy']);
+    expect(ses.requests).toHaveLength(0);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id: 'ses-from-before-0023' });
   });
 
   it('reaches SES once when two copies arrive in the same batch', async () => {
@@ -270,23 +318,21 @@ describe('failures worth retrying', () => {
     });
   });
 
-  it('a retry sends the archived bytes again: the EML is built once', async () => {
+  it('a retry hands SES the same bytes again, though nothing was archived', async () => {
     const id = await accept(acme, { attachments: [{ filename: 'a.txt', content: btoa('attached') }] });
     const puts = vi.spyOn(testEnv.ARCHIVE, 'put');
     const ses = sesStub(sesError(500, 'Internal failure.'), sesOk);
 
     await consume([{ id: 'try-1', body: messageFor(acme, id) }]);
-    // Builds differ (MIME boundaries, Date): were the EML rebuilt, these bytes would too.
+    // Were the Date or the MIME boundaries taken afresh, a build a second later would differ.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const second = await consume([{ id: 'try-1', body: messageFor(acme, id), attempts: 2 }]);
 
     expect(second.explicitAcks).toEqual(['try-1']);
     expect(ses.requests).toHaveLength(2);
     expect(ses.requests[1]?.raw).toEqual(ses.requests[0]?.raw);
-    const emlKey = `eml/${acme.tenantId}/${id}.eml`;
-    expect(puts.mock.calls.filter(([key]) => key === emlKey)).toHaveLength(1);
-    const archived = await testEnv.ARCHIVE.get(emlKey);
-    expect(new Uint8Array(await (archived as R2ObjectBody).arrayBuffer())).toEqual(ses.requests[1]?.raw);
+    expect(decode(ses.requests[1]?.raw as Uint8Array)).toContain(`Message-ID: <${id}@${acme.domain}>`);
+    expect(puts).not.toHaveBeenCalled();
     expect(await emailRow(id)).toMatchObject({ status: 'sent', attempts: 2, error: null });
   });
 
@@ -318,7 +364,8 @@ describe('failures worth retrying', () => {
   });
 
   it('a failure of our own (the stored body is gone) is retried, and fails the email once attempts run out', async () => {
-    const id = await accept(acme);
+    // Large enough to be stored in R2 rather than in the row.
+    const id = await accept(acme, { html: `<p>${'Long letter. '.repeat(2000)}</p>` });
     const row = await emailRow(id);
     await testEnv.ARCHIVE.delete(row?.body_key as string);
     const ses = sesStub();

@@ -22,6 +22,7 @@ import {
   sesError,
   sesStub,
   setRow,
+  storedBody,
   type Tenant,
   testEnv,
   value,
@@ -305,13 +306,8 @@ describe('attachments by URL', () => {
   }
   const bytes = Uint8Array.from(atob(PNG), (char) => char.charCodeAt(0));
   const stored = async (id: string) =>
-    (
-      await (
-        await testEnv.ARCHIVE.get(`bodies/${tenant.tenantId}/${id}.json`)
-      )?.json<{
-        attachments: { filename: string; content_type: string }[];
-      }>()
-    )?.attachments[0];
+    (await storedBody<{ attachments: { filename: string; content_type: string }[] }>(tenant, id))
+      ?.attachments[0];
 
   it('a last path segment with a malformed escape is the file name as written (no 500)', async () => {
     serve(bytes);

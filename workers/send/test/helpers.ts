@@ -96,6 +96,9 @@ export interface EmailRowView {
   error: string | null;
   sent_at: string | null;
   body_key: string;
+  body: string | null;
+  message_date: string | null;
+  ses_receipts: string | null;
 }
 
 export function emailRow(id: string) {
@@ -115,6 +118,16 @@ export async function countRows(tenant: Tenant): Promise<number> {
       .bind(tenant.tenantId)
       .first<number>('n')) ?? 0
   );
+}
+
+/** An email's body as accept stored it: in its row when small, else in R2 (see src/body-store.ts). */
+export async function storedBody<T = Record<string, unknown>>(tenant: Tenant, id: string): Promise<T | null> {
+  const row = await testEnv.DB.prepare('SELECT body FROM emails WHERE tenant_id = ? AND id = ?')
+    .bind(tenant.tenantId, id)
+    .first<{ body: string | null }>();
+  if (row?.body) return JSON.parse(row.body) as T;
+  const object = await testEnv.ARCHIVE.get(`bodies/${tenant.tenantId}/${id}.json`);
+  return object ? object.json<T>() : null;
 }
 
 export async function r2Keys(prefix: string): Promise<string[]> {

@@ -9,7 +9,9 @@ import {
   newTenant,
   send,
   sesStub,
+  setRow,
   type Tenant,
+  testEnv,
   value,
 } from './helpers';
 
@@ -57,6 +59,17 @@ describe('the raw message', () => {
       code: 'not_found',
       message: `Email ${id} has no recipient nobody@customer.test.`,
     });
+  });
+
+  it('of an email sent before migration 0023 (no message_date) is its archived EML in R2', async () => {
+    const id = await accept(acme);
+    sesStub();
+    await consume([messageFor(acme, id)]);
+    await setRow(id, { message_date: null });
+    const archived = 'From: hello@example.test\r\nSubject: archived\r\n\r\nold\r\n';
+    await testEnv.ARCHIVE.put(`eml/${acme.tenantId}/${id}.eml`, archived);
+
+    expect(value(await send.getRawEmail(acme.caller, id))).toEqual({ eml: archived, copies: 1 });
   });
 
   it('is not there before the email is sent, nor for another tenant', async () => {

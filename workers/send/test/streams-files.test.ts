@@ -15,6 +15,7 @@ import {
   newTenant,
   send,
   sesStub,
+  storedBody,
   type Tenant,
   testEnv,
   value,
@@ -133,9 +134,9 @@ describe('attachments by file_id', () => {
         { file_id: file.id, filename: 'copy.pdf', content_type: 'application/x-pdf' },
       ],
     });
-    const stored = await (await testEnv.ARCHIVE.get(`bodies/${tenant.tenantId}/${id}.json`))?.json<{
+    const stored = await storedBody<{
       attachments: { filename: string; content_type: string; content: string }[];
-    }>();
+    }>(tenant, id);
     expect(stored?.attachments).toEqual([
       {
         filename: 'q3-report.pdf',

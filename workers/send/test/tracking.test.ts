@@ -13,12 +13,14 @@ import {
   emailRow,
   messageFor,
   newTenant,
+  send,
   sesError,
   sesOk,
   sesStub,
   setRow,
   type Tenant,
   testEnv,
+  value,
 } from './helpers';
 
 afterEach(() => {
@@ -186,12 +188,13 @@ describe('click and open tracking', () => {
     );
   });
 
-  it('keeps the archived EML identical to what SES was given', async () => {
+  it('rebuilds the raw download identical to what SES was given, links and pixel included', async () => {
     const id = await accept(acme, { html: LINKS, track_clicks: true, track_opens: true });
     const ses = sesStub();
     await consume([messageFor(acme, id)]);
-    const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}.eml`);
-    expect(new Uint8Array(await (archived as R2ObjectBody).arrayBuffer())).toEqual(ses.requests[0]?.raw);
+    expect(value(await send.getRawEmail(acme.caller, id)).eml).toBe(
+      decode(ses.requests[0]?.raw as Uint8Array),
+    );
   });
 });
 
@@ -226,9 +229,8 @@ describe('an email with several recipients and tokens', () => {
       expect(header(headers, 'To')).toEqual(['Ada <Ada@customer.test>, bob@customer.test']);
       expect(header(headers, 'Cc')).toEqual(['carol@customer.test']);
       expect(header(headers, 'Bcc')).toEqual([]);
-      // The archive of each copy is exactly what SES was given.
-      const archived = await testEnv.ARCHIVE.get(`eml/${acme.tenantId}/${id}/${index}.eml`);
-      expect(new Uint8Array((await archived?.arrayBuffer()) as ArrayBuffer)).toEqual(request.raw);
+      // Each copy's raw download is exactly what SES was given.
+      expect(value(await send.getRawEmail(acme.caller, id, readers[index])).eml).toBe(eml);
     }
     expect(await emailRow(id)).toMatchObject({
       status: 'sent',
@@ -278,8 +280,22 @@ describe('an email with several recipients and tokens', () => {
     ]);
     expect(result.retryMessages.map((message) => message.msgId)).toEqual(['overtaken']);
     // The other delivery's claim stands; the copy that went out has its receipt for whoever sends the rest.
-    expect(await emailRow(id)).toMatchObject({ status: 'sending', claim_token: 'another-delivery' });
-    expect(await testEnv.ARCHIVE.get(`sent/${acme.tenantId}/${id}/0`)).not.toBeNull();
+    const row = await emailRow(id);
+    expect(row).toMatchObject({ status: 'sending', claim_token: 'another-delivery' });
+    expect(JSON.parse(row?.ses_receipts as string)).toEqual([expect.stringMatching(/-1$/)]);
+  });
+
+  it('sends no copy again after one message to all went out, though tracking was switched on since', async () => {
+    const id = await accept(acme, { to: ['ada@customer.test', 'bob@customer.test'], html: '<p>Hi</p>' });
+    const ses = sesStub();
+    await consume([messageFor(acme, id)]);
+    // As if D1 had lost the send's record, and opens were switched on before the retry.
+    await setRow(id, { status: 'queued', ses_message_id: null, sent_at: null, track_opens: 1 });
+
+    await consume([{ body: messageFor(acme, id), attempts: 2 }]);
+
+    expect(ses.requests).toHaveLength(1);
+    expect(await emailRow(id)).toMatchObject({ status: 'sent', ses_message_id: expect.any(String) });
   });
 
   it('goes out as one message to all when nothing names a reader', async () => {

@@ -2,9 +2,12 @@
 
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import type { TrackingRpc, WorkerHealth } from '@mailgrid/contracts';
-import { checkHealth } from '@mailgrid/runtime';
+import { checkHealth, type MeteredBindings, meterEntrypoint, routeOf, runMetered } from '@mailgrid/runtime';
 import { config, type Env } from './env';
 import { route } from './router';
+
+/** What the cost meter counts (@mailgrid/runtime metered-env): each request and RPC call logs one line. */
+const METERED: MeteredBindings<Env> = { EVENTS_QUEUE: 'queue', PREFERENCES: 'service' };
 
 export class TrackingService extends WorkerEntrypoint<Env> implements TrackingRpc {
   async health(): Promise<WorkerHealth> {
@@ -19,6 +22,15 @@ export class TrackingService extends WorkerEntrypoint<Env> implements TrackingRp
   }
 }
 
+meterEntrypoint(TrackingService, 'tracking', METERED);
+
 export default {
-  fetch: (request, env, ctx) => route(request, env, ctx),
+  fetch: (request, env, ctx) =>
+    runMetered(
+      { worker: 'tracking', unit: 'fetch', invocation: 'request', route: routeOf(request) },
+      env,
+      METERED,
+      ctx,
+      (env, ctx) => route(request, env, ctx),
+    ),
 } satisfies ExportedHandler<Env>;

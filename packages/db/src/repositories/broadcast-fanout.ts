@@ -55,6 +55,19 @@ export async function touchBroadcast(db: Db, tenantId: string, id: string, token
     .execute();
 }
 
+/** Whether the chain `token` still holds the broadcast and it is sending (not paused, canceled or over). */
+export async function chainHolds(db: Db, tenantId: string, id: string, token: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('broadcasts')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .where('status', '=', 'queued')
+    .where('dispatch_token', '=', token)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 /**
  * Moves the broadcast from one of `from` to `to` with a new chain token (null: no chain). False when
  * it was not in one of those statuses.

@@ -147,8 +147,8 @@ export async function freezeAudiencePage(
 
 /**
  * Claims up to `limit` never-tried recipients of the broadcast for this delivery (`queued`, no attempt
- * yet → `sending` under `token` until the lease ends), in one statement. Rows retried after a failure
- * are the per-email queue's, not the chunk's.
+ * yet → `sending` under `token` until the lease ends), in one statement, in id order. Rows retried after
+ * a failure are the per-email queue's, not the chunk's.
  */
 export async function claimRecipients(
   db: Db,
@@ -192,4 +192,33 @@ export async function claimRecipients(
       .returningAll()
       .execute()
   );
+}
+
+/**
+ * Hands back claimed recipients this delivery never gave to SES (a dispatch step's time ran out with
+ * some still waiting for SES tokens): never tried again, as before the claim, in one statement. Only
+ * rows `token` still holds change. Should the broadcast have been canceled meanwhile, they are canceled
+ * (the cancel found them claimed and left them to this step).
+ */
+export async function releaseRecipients(
+  db: Db,
+  tenantId: string,
+  broadcastId: string,
+  token: string,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  // The ids travel as one bound JSON array (D1 allows 100 parameters a statement). `+tenant_id`
+  // keeps SQLite on the primary key: on the tenant's index it would read every email of the tenant.
+  const result = await sql`
+    UPDATE emails SET
+      status = CASE WHEN b.status = 'canceled' THEN 'canceled' ELSE 'queued' END,
+      last_event = CASE WHEN b.status = 'canceled' THEN 'canceled' ELSE last_event END,
+      attempts = attempts - 1, claim_token = NULL, claimed_until = NULL
+    FROM (SELECT status FROM broadcasts WHERE tenant_id = ${tenantId} AND id = ${broadcastId}) AS b
+    WHERE emails.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+      AND +emails.tenant_id = ${tenantId} AND +emails.claim_token = ${token} AND +emails.status = 'sending'`.execute(
+    db,
+  );
+  return Number(result.numAffectedRows ?? 0);
 }

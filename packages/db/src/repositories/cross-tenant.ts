@@ -4,11 +4,21 @@
 // test/tenant-scoping.test.ts checks both, and that this module exports only its allow-list.
 // Each function says why it may cross tenants. Adding one is a decision: add it to that allow-list.
 import type { ApiKeyRecord, Caller, ListTenantsQuery, UserRecord } from '@mailgrid/contracts';
-import { type Compilable, sql } from 'kysely';
+import { type Compilable, CompiledQuery, sql } from 'kysely';
 import { runBatch } from '../batch';
+import { SETTLING } from '../claims';
 import { type Db, nowIso } from '../client';
-import type { EmailsTable, InvitationRow, Tenant, UserRow } from '../schema';
+import type { EmailRow, EventSource, InvitationRow, Tenant, UserRow } from '../schema';
 import { auditEntry, systemAuditEntry } from './audit-log';
+import {
+  type BatchClaim,
+  type ClaimedBatch,
+  type EmailToSend,
+  refKey,
+  type SendOutcome,
+  type SendRef,
+} from './email-sends';
+import { type SendSettingsRow, sendSettingsOf } from './send-settings';
 import { findUser } from './users';
 
 // ---- Authentication and sign-in: the tenant is what these find -------------------------------------
@@ -337,101 +347,245 @@ export interface EmailRef {
   id: string;
 }
 
-/**
- * Why cross-tenant: an events queue batch mixes tenants; every ref names its own tenant and only
- * (tenant, id) pairs match. The emails among `refs` (as SES's tags or a tracking token carry them) that exist.
- */
-export async function findEmailsByRef(db: Db, refs: EmailRef[]) {
-  return emailsByRef(db, refs, ['tenant_id', 'id', 'ses_message_id']);
+/** What an events batch needs of each email it names: its owner and stream, and what a webhook payload says. */
+export interface BatchEmail {
+  tenant_id: string;
+  id: string;
+  ses_message_id: string | null;
+  stream: string;
+  from_address: string;
+  to_addresses: string;
+  subject: string;
+  created_at: string;
+  broadcast_id: string | null;
+  merge_data: string | null;
+}
+
+/** An enabled webhook of one of the batch's tenants (`events`: its JSON list of subscribed types). */
+export interface BatchWebhook {
+  id: string;
+  tenant_id: string;
+  events: string;
 }
 
 /**
- * Why cross-tenant: as findEmailsByRef, for the webhook deliveries a batch causes. What a webhook
- * payload says about each email: sender, recipients, subject, when it was sent.
+ * Why cross-tenant: an events queue batch mixes tenants. Each ref names its own tenant and only
+ * (tenant, id) pairs match; SES's message ids are unique across the service (and in the table), so
+ * they find the tenant of an event without our tags.
+ *
+ * Everything an events batch reads before it writes, in ONE D1 round trip (one batch() of two
+ * statements, whatever the batch's size: the lists travel as one JSON parameter each): the emails
+ * named by `refs` or by `sesMessageIds`, and the enabled webhooks of their tenants.
  */
-export async function findEmailSummaries(db: Db, refs: EmailRef[]) {
-  return emailsByRef(db, refs, [
-    'tenant_id',
-    'id',
-    'from_address',
-    'to_addresses',
-    'subject',
-    'created_at',
-    'broadcast_id',
-    'merge_data',
+export async function readEventBatch(
+  d1: D1Database,
+  lookup: { refs: EmailRef[]; sesMessageIds: string[] },
+): Promise<{ emails: BatchEmail[]; webhooks: BatchWebhook[] }> {
+  const refs = JSON.stringify(lookup.refs.map((ref) => [ref.tenant_id, ref.id]));
+  const sesIds = JSON.stringify(lookup.sesMessageIds);
+  const columns = `e.tenant_id, e.id, e.ses_message_id, e.stream, e.from_address, e.to_addresses, e.subject,
+    e.created_at, e.broadcast_id, e.merge_data`;
+  const [emails, webhooks] = await d1.batch([
+    // CROSS JOIN keeps the JSON list as the outer loop: one primary-key (or ses_message_id index)
+    // lookup per entry, never a scan of emails.
+    d1
+      .prepare(
+        `SELECT ${columns} FROM json_each(?1) AS j
+        CROSS JOIN emails AS e ON e.id = json_extract(j.value, '$[1]') AND e.tenant_id = json_extract(j.value, '$[0]')
+        UNION ALL
+        SELECT ${columns} FROM json_each(?2) AS j CROSS JOIN emails AS e ON e.ses_message_id = j.value`,
+      )
+      .bind(refs, sesIds),
+    d1
+      .prepare(
+        `SELECT id, tenant_id, events FROM webhooks
+        WHERE status = 'enabled' AND tenant_id IN (
+          SELECT json_extract(value, '$[0]') FROM json_each(?1)
+          UNION SELECT e.tenant_id FROM json_each(?2) AS j CROSS JOIN emails AS e ON e.ses_message_id = j.value
+        )`,
+      )
+      .bind(refs, sesIds),
   ]);
+  return {
+    emails: (emails?.results ?? []) as BatchEmail[],
+    webhooks: (webhooks?.results ?? []) as BatchWebhook[],
+  };
+}
+
+/** An event a consumer batch stores: the events row, its tenant included. */
+export interface BatchEvent {
+  id: string;
+  tenant_id: string;
+  email_id: string;
+  type: string;
+  recipient: string | null;
+  occurred_at: string;
+  source: EventSource;
+  dedupe_key: string;
+  /** JSON text. */
+  data: string;
+  machine: number;
+  created_at: string;
 }
 
 /**
- * Why cross-tenant: the fallback for SES events without our tags; SES's message ids are unique
- * across the whole service (and in the table), and the tenant is what it finds.
+ * Why cross-tenant: a consumer batch's events span tenants; each row carries its own tenant_id.
+ * Every event of the batch in one multi-row INSERT (one per MAX_JSON_BYTES of rows): a copy of an
+ * event already stored (same tenant, email and dedupe_key: a redelivery, or twice in one batch) is
+ * silently dropped. RETURNING lists the ids really inserted, so the caller knows what is new.
  */
-export async function findEmailsBySesMessageId(db: Db, sesMessageIds: string[]) {
-  const rows = await Promise.all(
-    slices(sesMessageIds, D1_MAX_PARAMS).map((slice) =>
-      db
-        .selectFrom('emails')
-        .select(['tenant_id', 'id', 'ses_message_id'])
-        .where('ses_message_id', 'in', slice)
-        .execute(),
+export function insertEventRows(events: BatchEvent[]): Compilable[] {
+  return jsonChunks(events).map((json) =>
+    raw(
+      `INSERT INTO events (id, tenant_id, email_id, type, recipient, occurred_at, source, dedupe_key, data, machine, created_at)
+      SELECT ${jsonColumns(['id', 'tenant_id', 'email_id', 'type', 'recipient', 'occurred_at', 'source', 'dedupe_key', 'data', 'machine', 'created_at'])}
+      FROM json_each(?1) WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING id`,
+      [json],
     ),
   );
-  return rows.flat();
+}
+
+/** An email's last_event to move to `to`, only from one of `from` (the values `to` ranks above). */
+export interface LastEventMove {
+  tenant_id: string;
+  email_id: string;
+  to: string;
+  from: string[];
 }
 
 /**
- * Why cross-tenant: a batch's events belong to several tenants; only the webhooks of the tenants
- * named are read. The enabled webhooks a batch of new events may be delivered to.
+ * Why cross-tenant: a consumer batch's emails span tenants; each move names its tenant and email.
+ * Every email's last_event move in ONE conditional UPDATE: an email moves only from a value its
+ * target ranks above, so two batches racing, or a late event, can never move it backward.
  */
-export async function findEnabledWebhooks(db: Db, tenantIds: string[]) {
-  if (tenantIds.length === 0) return [];
-  return db
-    .selectFrom('webhooks')
-    .select(['id', 'tenant_id', 'events'])
-    .where('tenant_id', 'in', tenantIds)
-    .where('status', '=', 'enabled')
-    .execute();
+export function advanceLastEvents(moves: LastEventMove[]): Compilable[] {
+  if (moves.length === 0) return [];
+  return [
+    raw(
+      `UPDATE emails SET last_event = json_extract(m.value, '$.to')
+      FROM json_each(?1) AS m
+      WHERE emails.id = json_extract(m.value, '$.email_id') AND emails.tenant_id = json_extract(m.value, '$.tenant_id')
+        AND emails.last_event IN (SELECT value FROM json_each(m.value, '$.from'))`,
+      [JSON.stringify(moves)],
+    ),
+  ];
 }
 
 /**
- * Why cross-tenant: the events a consumer batch just stored (fresh, globally unique ids) belong to
- * several tenants; each is counted under its own tenant, joined to its email by (tenant, id).
- * Adds them to their tenant/stream/day counters. Put it in the D1 batch AFTER the events' inserts:
- * it counts the rows that are there, so an event dropped as a duplicate (its fresh id never stored)
- * is not counted twice. One statement per 90 events.
+ * Why cross-tenant: a consumer batch's events span tenants; each is counted under its own tenant.
+ * Adds the batch's events to their tenant/stream/day counters in ONE upsert. Put it in the D1 batch
+ * AFTER the events' insert: an event counts only if the row with its fresh id is there, so a copy
+ * dropped as a duplicate is not counted twice. `stream` is the event's email's.
  */
-export function countEvents(db: Db, eventIds: string[]) {
-  const statements = [];
-  for (let start = 0; start < eventIds.length; start += IDS_PER_STATEMENT) {
-    const ids = eventIds.slice(start, start + IDS_PER_STATEMENT);
-    const day = sql<string>`substr(e.occurred_at, 1, 10)`;
-    statements.push(
-      db
-        .insertInto('event_counters')
-        .columns(['tenant_id', 'stream', 'day', ...COUNTERS])
-        .expression(
-          db
-            .selectFrom('events as e')
-            .innerJoin('emails as m', (join) =>
-              join.onRef('m.tenant_id', '=', 'e.tenant_id').onRef('m.id', '=', 'e.email_id'),
-            )
-            .select(['e.tenant_id', 'm.stream', day.as('day')])
-            .select(COUNTERS.map((name) => sql<number>`sum(${COUNTED[name]})`.as(name)))
-            .where('e.id', 'in', ids)
-            .groupBy(['e.tenant_id', 'm.stream', day]),
-        )
-        .onConflict((conflict) =>
-          conflict
-            .columns(['tenant_id', 'stream', 'day'])
-            .doUpdateSet(
-              Object.fromEntries(
-                COUNTERS.map((name) => [name, sql<number>`${sql.ref(name)} + excluded.${sql.ref(name)}`]),
-              ),
-            ),
-        ),
-    );
-  }
-  return statements;
+export function countEventRows(events: (BatchEvent & { stream: string })[]): Compilable[] {
+  const counted = events.flatMap((event) => {
+    const counter = counterOf(event);
+    return counter
+      ? [
+          {
+            tenant_id: event.tenant_id,
+            email_id: event.email_id,
+            dedupe_key: event.dedupe_key,
+            id: event.id,
+            stream: event.stream,
+            day: event.occurred_at.slice(0, 10),
+            counter,
+          },
+        ]
+      : [];
+  });
+  if (counted.length === 0) return [];
+  return [
+    raw(
+      `INSERT INTO event_counters (tenant_id, stream, day, ${COUNTERS.join(', ')})
+      SELECT json_extract(c.value, '$.tenant_id') AS t, json_extract(c.value, '$.stream') AS s,
+        json_extract(c.value, '$.day') AS d,
+        ${COUNTERS.map((name) => `sum(json_extract(c.value, '$.counter') = '${name}')`).join(', ')}
+      FROM json_each(?1) AS c
+      WHERE ${INSERTED_EVENT('c')}
+      GROUP BY t, s, d
+      ON CONFLICT (tenant_id, stream, day) DO UPDATE SET
+        ${COUNTERS.map((name) => `${name} = ${name} + excluded.${name}`).join(', ')}`,
+      [JSON.stringify(counted)],
+    ),
+  ];
+}
+
+/** A suppression a consumer batch adds (a hard bounce, a complaint), if its address is not suppressed yet. */
+export interface BatchSuppression {
+  id: string;
+  tenant_id: string;
+  email: string;
+  reason: string;
+  source_id: string;
+  created_at: string;
+}
+
+/**
+ * Why cross-tenant: a consumer batch's bounces and complaints span tenants; each suppression names
+ * its tenant, and an address is suppressed per tenant. All of them in ONE insert; an address
+ * already suppressed (or twice in the batch) keeps its first row, so the later id is never stored.
+ */
+export function insertSuppressionRows(suppressions: BatchSuppression[]): Compilable[] {
+  if (suppressions.length === 0) return [];
+  return [
+    raw(
+      `INSERT INTO suppressions (id, tenant_id, email, reason, source_id, created_at)
+      SELECT ${jsonColumns(['id', 'tenant_id', 'email', 'reason', 'source_id', 'created_at'])}
+      FROM json_each(?1) WHERE true
+      ON CONFLICT (tenant_id, email) DO NOTHING`,
+      [JSON.stringify(suppressions)],
+    ),
+  ];
+}
+
+/**
+ * A webhook delivery a consumer batch plans. It is inserted only if what caused it was inserted by
+ * the same batch: the event `event` (its full key and fresh id), or the suppression `suppression_id`.
+ */
+export interface BatchDelivery {
+  id: string;
+  tenant_id: string;
+  webhook_id: string;
+  event_id: string;
+  type: string;
+  payload: string;
+  created_at: string;
+  event?: { email_id: string; dedupe_key: string; id: string };
+  suppression_id?: string;
+}
+
+/**
+ * Why cross-tenant: a consumer batch's deliveries span tenants; each names its tenant, and its
+ * event or suppression is checked under that tenant. Every delivery in one multi-row INSERT (one per
+ * MAX_JSON_BYTES of payloads), after the events' and suppressions' inserts in the same D1 batch: a
+ * delivery whose event was a duplicate, or whose address was already suppressed, is not created, nor
+ * a (webhook, event) pair already there. RETURNING lists the deliveries created: the ones to queue.
+ */
+export function insertDeliveryRows(deliveries: BatchDelivery[]): Compilable[] {
+  const rows = deliveries.map(({ event, suppression_id, ...delivery }) => ({
+    ...delivery,
+    email_id: event?.email_id ?? null,
+    dedupe_key: event?.dedupe_key ?? null,
+    id_of_event: event?.id ?? null,
+    suppression_id: suppression_id ?? null,
+  }));
+  return jsonChunks(rows).map((json) =>
+    raw(
+      `INSERT INTO webhook_deliveries (id, tenant_id, webhook_id, event_id, type, payload, next_attempt_at, created_at)
+      SELECT ${jsonColumns(['id', 'tenant_id', 'webhook_id', 'event_id', 'type', 'payload', 'created_at', 'created_at'])}
+      FROM json_each(?1) AS d
+      WHERE CASE WHEN json_extract(d.value, '$.suppression_id') IS NOT NULL
+        THEN EXISTS (SELECT 1 FROM suppressions AS s WHERE s.tenant_id = json_extract(d.value, '$.tenant_id')
+          AND s.id = json_extract(d.value, '$.suppression_id'))
+        ELSE ${INSERTED_EVENT('d', '$.id_of_event')} END
+      ON CONFLICT DO NOTHING
+      RETURNING id`,
+      [json],
+    ),
+  );
 }
 
 export interface StreamRef {
@@ -440,60 +594,65 @@ export interface StreamRef {
 }
 
 /**
- * Why cross-tenant: as countEvents, a batch's events span tenants. The distinct tenant/streams of
- * these events' emails, which the reputation guardrail then evaluates one tenant at a time.
+ * Why cross-tenant: the streams a consumer batch touched span tenants; each names its tenant. The
+ * reputation guardrail's inputs for them, as two SELECTs that join the batch's writes (placed after
+ * the counters' upsert, they see this batch counted): their reputation_state rows and their day
+ * counters in [from, to].
  */
-export async function streamsOfEvents(db: Db, eventIds: string[]): Promise<StreamRef[]> {
-  const found = new Map<string, StreamRef>();
-  for (let start = 0; start < eventIds.length; start += IDS_PER_STATEMENT) {
-    const rows = await db
-      .selectFrom('events as e')
-      .innerJoin('emails as m', (join) =>
-        join.onRef('m.tenant_id', '=', 'e.tenant_id').onRef('m.id', '=', 'e.email_id'),
-      )
-      .select(['e.tenant_id', 'm.stream'])
-      .distinct()
-      .where('e.id', 'in', eventIds.slice(start, start + IDS_PER_STATEMENT))
-      .execute();
-    for (const row of rows) found.set(`${row.tenant_id}/${row.stream}`, row);
-  }
-  return [...found.values()];
+export function readReputationInputs(streams: StreamRef[], from: string, to: string): Compilable[] {
+  const json = JSON.stringify(streams);
+  const join = (table: string) =>
+    `FROM json_each(?1) AS j CROSS JOIN ${table} AS r
+      ON r.tenant_id = json_extract(j.value, '$.tenant_id') AND r.stream = json_extract(j.value, '$.stream')`;
+  return [
+    raw(`SELECT r.* ${join('reputation_state')}`, [json]),
+    raw(`SELECT r.* ${join('event_counters')} AND r.day >= ?2 AND r.day <= ?3`, [json, from, to]),
+  ];
 }
 
 // ---- Internals -------------------------------------------------------------------------------------
 
-/**
- * These columns of the emails named by (tenant, id). Two bound values per ref, and D1 allows 100 per
- * statement: asked in slices, so a queue batch of any size fits.
- */
-async function emailsByRef<Column extends keyof EmailsTable & string>(
-  db: Db,
-  refs: EmailRef[],
-  columns: readonly Column[],
-) {
-  const rows = await Promise.all(
-    slices(refs, D1_MAX_PARAMS / 2).map((slice) =>
-      db
-        .selectFrom('emails')
-        .select(columns)
-        .where((eb) =>
-          eb.or(slice.map((ref) => eb.and([eb('tenant_id', '=', ref.tenant_id), eb('id', '=', ref.id)]))),
-        )
-        .execute(),
-    ),
-  );
-  return rows.flat();
+/** A statement written as SQL text, for runBatch (kysely builds no INSERT … SELECT … FROM json_each). */
+function raw(sqlText: string, parameters: unknown[]): Compilable {
+  return { compile: () => CompiledQuery.raw(sqlText, parameters) };
 }
 
-/** D1's limit on bound parameters in one statement. */
-const D1_MAX_PARAMS = 100;
-/** Event ids per counting statement, under D1_MAX_PARAMS. */
-const IDS_PER_STATEMENT = 90;
+/** `json_extract(value, '$.a') …` for each column (an unqualified json_each's `value`). */
+function jsonColumns(names: string[]): string {
+  return names.map((name) => `json_extract(value, '$.${name}')`).join(', ');
+}
 
-function slices<T>(list: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
-  return out;
+/** Whether the event a JSON row names (by its full key and fresh id) was inserted by this batch. */
+function INSERTED_EVENT(alias: string, idPath = '$.id'): string {
+  const field = (path: string) => `json_extract(${alias}.value, '${path}')`;
+  return `EXISTS (SELECT 1 FROM events AS e WHERE e.tenant_id = ${field('$.tenant_id')}
+    AND e.email_id = ${field('$.email_id')} AND e.dedupe_key = ${field('$.dedupe_key')} AND e.id = ${field(idPath)})`;
+}
+
+/**
+ * D1 takes a bound string of up to 2 MB; rows go in JSON arrays of at most this many bytes, so a
+ * batch of large events (long bounce diagnostics, big webhook payloads) takes a second statement
+ * rather than failing.
+ */
+const MAX_JSON_BYTES = 1_000_000;
+
+function jsonChunks(rows: unknown[]): string[] {
+  const chunks: string[] = [];
+  let current: string[] = [];
+  let bytes = 2;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    const size = new TextEncoder().encode(json).length + 1;
+    if (current.length > 0 && bytes + size > MAX_JSON_BYTES) {
+      chunks.push(`[${current.join(',')}]`);
+      current = [];
+      bytes = 2;
+    }
+    current.push(json);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(`[${current.join(',')}]`);
+  return chunks;
 }
 
 const COUNTERS = [
@@ -510,20 +669,32 @@ const COUNTERS = [
   'failed',
 ] as const;
 
-/** Which counter an event row adds to (SQL over `e`, an events row). */
-const COUNTED: Record<(typeof COUNTERS)[number], ReturnType<typeof sql<number>>> = {
-  sent: sql`e.type = 'email.sent'`,
-  delivered: sql`e.type = 'email.delivered'`,
-  bounced: sql`e.type = 'email.bounced' AND json_extract(e.data, '$.bounce_type') = 'Permanent'`,
-  soft_bounced: sql`e.type = 'email.bounced' AND coalesce(json_extract(e.data, '$.bounce_type'), '') <> 'Permanent'`,
-  complained: sql`e.type = 'email.complained'`,
-  opened: sql`e.type = 'email.opened' AND e.machine = 0`,
-  clicked: sql`e.type = 'email.clicked' AND e.machine = 0`,
-  machine_opened: sql`e.type = 'email.opened' AND e.machine = 1`,
-  machine_clicked: sql`e.type = 'email.clicked' AND e.machine = 1`,
-  delayed: sql`e.type = 'email.delivery_delayed'`,
-  failed: sql`e.type = 'email.failed'`,
-};
+/** Which day counter an event adds to, if any (an unsubscribe adds to none). */
+function counterOf(event: BatchEvent): (typeof COUNTERS)[number] | null {
+  switch (event.type) {
+    case 'email.sent':
+      return 'sent';
+    case 'email.delivered':
+      return 'delivered';
+    case 'email.bounced': {
+      // Only a permanent bounce counts in the bounce rate, as SES counts it.
+      const data = JSON.parse(event.data) as { bounce_type?: unknown };
+      return data.bounce_type === 'Permanent' ? 'bounced' : 'soft_bounced';
+    }
+    case 'email.complained':
+      return 'complained';
+    case 'email.opened':
+      return event.machine ? 'machine_opened' : 'opened';
+    case 'email.clicked':
+      return event.machine ? 'machine_clicked' : 'clicked';
+    case 'email.delivery_delayed':
+      return 'delayed';
+    case 'email.failed':
+      return 'failed';
+    default:
+      return null;
+  }
+}
 
 // ---- The imports sweeper ---------------------------------------------------------------------------
 
@@ -602,4 +773,151 @@ export async function claimStrandedWebhookDeliveries(db: Db, olderThan: Date, no
       .returning(['tenant_id', 'id', 'attempts'])
       .execute()
   );
+}
+
+// ---- The send consumer's batch: claims and outcomes of emails of many tenants -------------------------
+
+// The settling test: a claim that ran out (its delivery died, perhaps mid-send) and is not settling yet.
+const RUN_OUT = `status = 'sending' AND (claim_token IS NULL OR claim_token != '${SETTLING}')
+  AND (claimed_until IS NULL OR claimed_until < ?2)`;
+// What may be claimed: queued, scheduled and due (a second early at most, for clock skew), or a
+// settling email whose window is over.
+const CLAIMABLE = `status = 'queued' OR (status = 'scheduled' AND scheduled_at <= ?3)
+  OR (status = 'sending' AND claim_token = '${SETTLING}' AND claimed_until < ?2)`;
+const REFS = `(SELECT DISTINCT json_extract(value, '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id
+  FROM json_each(?1)) AS ref`;
+
+/**
+ * Why cross-tenant: a send queue batch mixes tenants; every ref names its own tenant (as its queue
+ * message does) and only (tenant, id) pairs match. Reads the refs' rows with their send settings and
+ * claims, in one statement, each one this delivery may send; a claim that ran out becomes `settling`
+ * from now, in the same statement. One round trip (a D1 batch: the read sees the rows as they were
+ * before the claim).
+ */
+export async function claimSendBatch(
+  d1: D1Database,
+  refs: SendRef[],
+  claim: BatchClaim,
+): Promise<ClaimedBatch> {
+  const json = JSON.stringify(dedupe(refs));
+  const now = claim.now.toISOString();
+  const dueBy = new Date(claim.now.getTime() + 1000).toISOString();
+  const read = d1
+    .prepare(
+      `SELECT e.*, d.open_tracking AS s_open_tracking, d.click_tracking AS s_click_tracking,
+         d.tracking_hostname AS s_tracking_hostname, d.tls AS s_tls, d.id AS s_domain_id,
+         st.id AS s_stream_id, st.configuration_set AS s_configuration_set, st.track_opens AS s_track_opens,
+         st.track_clicks AS s_track_clicks, st.list_unsubscribe AS s_list_unsubscribe
+       FROM ${REFS}
+       JOIN emails e ON e.id = ref.id AND e.tenant_id = ref.tenant_id
+       LEFT JOIN domains d ON d.tenant_id = e.tenant_id AND d.id = e.domain_id
+       LEFT JOIN streams st ON st.tenant_id = e.tenant_id AND st.id = e.stream`,
+    )
+    .bind(json);
+  // SET expressions read the row as it was, so each CASE sees the status the WHERE saw.
+  const take = d1
+    .prepare(
+      `UPDATE emails SET
+         status = 'sending',
+         claim_token = CASE WHEN ${RUN_OUT} THEN '${SETTLING}' ELSE ?4 END,
+         claimed_until = CASE WHEN ${RUN_OUT} THEN ?6 ELSE ?5 END,
+         attempts = attempts + CASE WHEN ${RUN_OUT} THEN 0 ELSE 1 END,
+         message_date = CASE WHEN ${RUN_OUT} THEN message_date ELSE coalesce(message_date, ?2) END
+       FROM ${REFS}
+       WHERE emails.tenant_id = ref.tenant_id AND emails.id = ref.id AND ((${CLAIMABLE}) OR (${RUN_OUT}))
+       RETURNING emails.tenant_id, emails.id, emails.claim_token`,
+    )
+    .bind(
+      json,
+      now,
+      dueBy,
+      claim.token,
+      new Date(claim.now.getTime() + claim.leaseMs).toISOString(),
+      new Date(claim.now.getTime() + claim.settleMs).toISOString(),
+    );
+  const [rows, taken] = await d1.batch([read, take]);
+  const found = new Map<string, EmailToSend>();
+  for (const joined of (rows?.results ?? []) as Record<string, unknown>[]) {
+    const { row, settings } = split(joined);
+    found.set(refKey(row), { row, settings });
+  }
+  const claimed = new Set<string>();
+  const settling = new Set<string>();
+  for (const row of (taken?.results ?? []) as (SendRef & { claim_token: string })[]) {
+    (row.claim_token === claim.token ? claimed : settling).add(refKey(row));
+  }
+  return { found, claimed, settling };
+}
+
+/** The joined row: the email's own columns, and its settings from the `s_` ones. */
+function split(joined: Record<string, unknown>): EmailToSend {
+  const row: Record<string, unknown> = {};
+  const s: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(joined)) {
+    if (column.startsWith('s_')) s[column.slice(2)] = value;
+    else row[column] = value;
+  }
+  const email = row as unknown as EmailRow;
+  const settings =
+    s.domain_id === null
+      ? undefined
+      : sendSettingsOf(email.tenant_id, email.stream, s as unknown as SendSettingsRow);
+  return { row: email, settings };
+}
+
+function dedupe(refs: SendRef[]): SendRef[] {
+  return [...new Map(refs.map((ref) => [refKey(ref), { tenant_id: ref.tenant_id, id: ref.id }])).values()];
+}
+
+const OUTCOME_COLUMNS = `json_extract(value, '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id,
+  json_extract(value, '$.token') AS token, json_extract(value, '$.message_date') AS message_date,
+  json_extract(value, '$.receipts') AS receipts, json_extract(value, '$.ses_message_id') AS ses_message_id,
+  json_extract(value, '$.error') AS error, json_extract(value, '$.settle_until') AS settle_until`;
+
+const SET_BY_KIND: Record<SendOutcome['kind'], string> = {
+  // SES's own events (delivered, bounced...) may already have been recorded by the events worker.
+  sent: `status = 'sent', last_event = CASE WHEN emails.last_event IN ('queued', 'scheduled') THEN 'sent' ELSE emails.last_event END,
+    ses_message_id = o.ses_message_id, sent_at = ?2, claim_token = NULL, claimed_until = NULL, error = NULL`,
+  released: `status = 'queued', claim_token = NULL, claimed_until = NULL, error = o.error`,
+  settling: `claim_token = '${SETTLING}', claimed_until = o.settle_until, error = o.error`,
+  failed: `status = 'failed', last_event = 'failed', claim_token = NULL, claimed_until = NULL, error = o.error`,
+};
+
+/**
+ * Why cross-tenant: a send queue batch's outcomes span tenants; each names its tenant and email, and
+ * is written only under its claim token. Records a batch's outcomes: one statement per kind present, all in one round trip. Each row is
+ * written only while the outcome's claim token still holds it. Returns the emails now `failed` (the
+ * ones to report: an outcome whose claim was lost changed nothing).
+ */
+export async function recordSendOutcomes(
+  d1: D1Database,
+  outcomes: SendOutcome[],
+  now = new Date(),
+): Promise<{ failed: (SendRef & { error: string })[] }> {
+  const kinds = (['sent', 'released', 'settling', 'failed'] as const).filter((kind) =>
+    outcomes.some((outcome) => outcome.kind === kind),
+  );
+  if (kinds.length === 0) return { failed: [] };
+  const statements = kinds.map((kind) =>
+    d1
+      .prepare(
+        // OR IGNORE: a row its constraints refuse (an SES message id recorded already) is left claimed,
+        // to settle later, rather than failing every other email's outcome with it.
+        `UPDATE OR IGNORE emails SET ${SET_BY_KIND[kind]},
+           ses_receipts = coalesce(o.receipts, emails.ses_receipts),
+           message_date = coalesce(emails.message_date, o.message_date)
+         FROM (SELECT ${OUTCOME_COLUMNS} FROM json_each(?1)) AS o
+         WHERE emails.tenant_id = o.tenant_id AND emails.id = o.id AND emails.claim_token = o.token
+         RETURNING emails.tenant_id, emails.id, emails.error`,
+      )
+      // Only `sent` reads ?2 (sent_at), and D1 wants exactly the parameters a statement names.
+      .bind(
+        JSON.stringify(outcomes.filter((outcome) => outcome.kind === kind)),
+        ...(kind === 'sent' ? [now.toISOString()] : []),
+      ),
+  );
+  const results = await d1.batch(statements);
+  const failedAt = kinds.indexOf('failed');
+  const failed = failedAt < 0 ? [] : ((results[failedAt]?.results ?? []) as (SendRef & { error: string })[]);
+  return { failed };
 }

@@ -6,6 +6,7 @@ import type { Caller } from '@mailgrid/contracts';
 import { type Compilable, type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
+import { inJsonList } from '../json-list';
 import { listNewestFirst, type PageRequest } from '../pagination';
 import type { DomainStatus } from '../schema';
 import { auditEntry } from './audit-log';
@@ -21,25 +22,43 @@ export async function domainBelongsToTenant(db: Db, tenantId: string, domainId: 
   return row !== undefined;
 }
 
+/** What accepting and sending read of a domain. */
+const SENDING_DOMAIN_COLUMNS = [
+  'id',
+  'name',
+  'status',
+  'open_tracking',
+  'click_tracking',
+  'tracking_hostname',
+  'custom_return_path',
+  'sending',
+] as const;
+
 /** The tenant's domain of that name (lower-case), verified or not, with what sending reads. */
 export async function findDomainByName(db: Db, tenantId: string, name: string) {
   return db
     .selectFrom('domains')
-    .select([
-      'id',
-      'name',
-      'status',
-      'open_tracking',
-      'click_tracking',
-      'tracking_hostname',
-      'custom_return_path',
-      'sending',
-    ])
+    .select(SENDING_DOMAIN_COLUMNS)
     .where('tenant_id', '=', tenantId)
     .where('name', '=', name.toLowerCase())
     .where('deleted_at', 'is', null)
     .where('pending_claim_id', 'is', null)
     .executeTakeFirst();
+}
+
+/**
+ * The tenant's sending domains named (lower-case), or all of them, with what `findDomainByName`
+ * reads: one statement for an accept's read batch (not run here). `all` serves an accept whose
+ * sender comes from a template, known only once the template is read in the same batch.
+ */
+export function sendingDomainsQuery(db: Db, tenantId: string, names: Iterable<string> | 'all') {
+  const query = db
+    .selectFrom('domains')
+    .select(SENDING_DOMAIN_COLUMNS)
+    .where('tenant_id', '=', tenantId)
+    .where('deleted_at', 'is', null)
+    .where('pending_claim_id', 'is', null);
+  return names === 'all' ? query : query.where(inJsonList('name', names));
 }
 
 export type DomainRow = Awaited<ReturnType<typeof getDomainRow>> & {};

@@ -1,14 +1,55 @@
-// Emails and the send consumer's claim on them. Every read and write names the tenant (the sweeper's
-// scan across tenants is in cross-tenant.ts).
+// Emails: accept's insert, reads, the log, reschedule and cancel. Every read and write names the tenant
+// (the sweeper's scan across tenants is in cross-tenant.ts; the send consumer's claim in email-sends.ts).
 import { type Expression, type RawBuilder, type SqlBool, sql } from 'kysely';
-import { SETTLING } from '../claims';
 import type { Db } from '../client';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { EmailRow, NewEmailRow } from '../schema';
 
-/** The insert of one email of the tenant, not yet run (for the accept's D1 batch). */
-export function insertEmail(db: Db, tenantId: string, row: Omit<NewEmailRow, 'tenant_id'>) {
-  return db.insertInto('emails').values({ ...row, tenant_id: tenantId });
+/** D1 binds at most 2 MB per string: a multi-row insert's JSON stays well under it. */
+const INSERT_JSON_BYTES = 1_500_000;
+
+/**
+ * The insert of many emails of the tenant, not yet run (for the accept's D1 batch): each statement
+ * binds its rows as ONE JSON array and inserts them with `INSERT … SELECT json_extract(…) FROM
+ * json_each(?)`, so a batch of 100 emails is one statement, not 100 (and 2 bound parameters, far
+ * from D1's 100). More statements only when the rows' JSON passes 1.5 MB. Every row has the same
+ * columns, those of the first.
+ */
+export function insertEmails(db: Db, tenantId: string, rows: readonly Omit<NewEmailRow, 'tenant_id'>[]) {
+  const first = rows[0];
+  if (!first) return [];
+  const columns = Object.keys(first) as (keyof typeof first & string)[];
+  for (const column of columns) {
+    // Each name is written into the SQL as a JSON path: only plain column names may be.
+    if (!/^[a-z_]+$/.test(column)) throw new Error(`insertEmails: unexpected column ${column}`);
+  }
+  const chunks: string[][] = [[]];
+  let bytes = 0;
+  for (const row of rows) {
+    const json = JSON.stringify(row);
+    const size = new TextEncoder().encode(json).length + 1;
+    const current = chunks[chunks.length - 1] as string[];
+    if (current.length > 0 && bytes + size > INSERT_JSON_BYTES) {
+      chunks.push([json]);
+      bytes = size;
+    } else {
+      current.push(json);
+      bytes += size;
+    }
+  }
+  return chunks.map((chunk) =>
+    db
+      .insertInto('emails')
+      .columns(['tenant_id', ...columns])
+      .expression(
+        db
+          .selectFrom(sql<{ value: string }>`json_each(${`[${chunk.join(',')}]`})`.as('j'))
+          .select([
+            sql<string>`${tenantId}`.as('tenant_id'),
+            ...columns.map((column) => sql`json_extract(j.value, ${sql.lit(`$.${column}`)})`.as(column)),
+          ]),
+      ),
+  );
 }
 
 export async function getEmail(db: Db, tenantId: string, id: string): Promise<EmailRow | undefined> {
@@ -48,9 +89,53 @@ export async function listEmails(
   tenantId: string,
   page: PageRequest,
   filters: EmailFilters = {},
-): Promise<Page<EmailRow> | null> {
-  return listNewestFirst(db, tenantId, 'emails', page, emailFilter(tenantId, filters));
+): Promise<Page<EmailListRow> | null> {
+  return listNewestFirst(db, tenantId, 'emails', page, emailFilter(tenantId, filters), EMAIL_LIST_COLUMNS);
 }
+
+/** An email as the log lists it: everything but the inline body (up to 16 KB a row, shown only by GET /emails/:id). */
+export type EmailListRow = Omit<EmailRow, 'body'>;
+
+const EMAIL_LIST_COLUMNS = [
+  'id',
+  'tenant_id',
+  'domain_id',
+  'stream',
+  'from_address',
+  'to_addresses',
+  'cc_addresses',
+  'bcc_addresses',
+  'reply_to',
+  'suppressed',
+  'subject',
+  'tags',
+  'body_key',
+  'track_opens',
+  'track_clicks',
+  'status',
+  'last_event',
+  'scheduled_at',
+  'claim_token',
+  'claimed_until',
+  'attempts',
+  'ses_message_id',
+  'error',
+  'created_at',
+  'sent_at',
+  'topic_id',
+  'list_unsubscribe',
+  'broadcast_id',
+  'contact_id',
+  'merge_data',
+  'message_date',
+  'ses_receipts',
+] as const satisfies readonly (keyof EmailListRow)[];
+// A column added to emails and not listed above fails the typecheck here.
+export const EMAIL_LIST_HAS_EVERY_COLUMN: [
+  Exclude<keyof EmailListRow, (typeof EMAIL_LIST_COLUMNS)[number]>,
+] extends [never]
+  ? true
+  : never = true;
 
 function emailFilter(tenantId: string, f: EmailFilters): Expression<SqlBool> | undefined {
   const parts: RawBuilder<unknown>[] = [];
@@ -82,142 +167,6 @@ function emailFilter(tenantId: string, f: EmailFilters): Expression<SqlBool> | u
     );
   }
   return parts.length === 0 ? undefined : sql<SqlBool>`(${sql.join(parts, sql` AND `)})`;
-}
-
-/**
- * Takes the email for sending: only from queued or due scheduled, or from a `sending` claim whose
- * lease ran out (its holder died). True when this caller now holds it under `token`.
- */
-export async function claimEmail(
-  db: Db,
-  tenantId: string,
-  id: string,
-  token: string,
-  leaseMs: number,
-  now = new Date(),
-): Promise<boolean> {
-  const nowIso = now.toISOString();
-  // A scheduled email is due when its time has come (a second early at most, for clock skew).
-  const dueBy = new Date(now.getTime() + 1000).toISOString();
-  const result = await db
-    .updateTable('emails')
-    .set((eb) => ({
-      status: 'sending',
-      claim_token: token,
-      claimed_until: new Date(now.getTime() + leaseMs).toISOString(),
-      attempts: eb('attempts', '+', 1),
-    }))
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where((eb) =>
-      eb.or([
-        eb('status', '=', 'queued'),
-        eb.and([eb('status', '=', 'scheduled'), eb('scheduled_at', '<=', dueBy)]),
-        eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', nowIso)]),
-      ]),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-/** Extends a claim this delivery still holds; false when another delivery has taken the email since. */
-export async function renewClaim(db: Db, tenantId: string, id: string, token: string, leaseMs: number) {
-  const result = await db
-    .updateTable('emails')
-    .set({ claimed_until: new Date(Date.now() + leaseMs).toISOString() })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where('claim_token', '=', token)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function markSent(db: Db, tenantId: string, id: string, token: string, sesMessageId: string) {
-  const now = new Date().toISOString();
-  await db
-    .updateTable('emails')
-    .set({
-      status: 'sent',
-      // SES's own events (delivered, bounced...) may already have been recorded by the events worker.
-      last_event: sql<string>`CASE WHEN last_event IN ('queued', 'scheduled') THEN 'sent' ELSE last_event END`,
-      ses_message_id: sesMessageId,
-      sent_at: now,
-      claim_token: null,
-      claimed_until: null,
-      error: null,
-    })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('claim_token', '=', token)
-    .execute();
-}
-
-/** Hands the email back to the queue after a failure worth retrying. */
-export async function releaseEmail(db: Db, tenantId: string, id: string, token: string, error: string) {
-  await db
-    .updateTable('emails')
-    .set({ status: 'queued', claim_token: null, claimed_until: null, error })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('claim_token', '=', token)
-    .execute();
-}
-
-/**
- * An attempt whose outcome is unknown (SES timed out, or the connection dropped after the copy was
- * handed over): the email stays `sending`, `settling` until `settleUntil`, with the error saying why.
- */
-export async function abandonClaim(
-  db: Db,
-  tenantId: string,
-  id: string,
-  token: string,
-  error: string,
-  settleUntil: Date,
-) {
-  await db
-    .updateTable('emails')
-    .set({ claim_token: SETTLING, claimed_until: settleUntil.toISOString(), error })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('claim_token', '=', token)
-    .execute();
-}
-
-/**
- * A claim found run out (its delivery died, perhaps mid-send): from now — the platform is up again, so
- * SES's events can arrive — the email is `settling` until `settleUntil`. Conditional on the claim seen,
- * so of two deliveries finding it, one starts the wait. False when it changed under us.
- */
-export async function startSettling(
-  db: Db,
-  tenantId: string,
-  id: string,
-  expiredToken: string | null,
-  settleUntil: Date,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('emails')
-    .set({ claim_token: SETTLING, claimed_until: settleUntil.toISOString() })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('status', '=', 'sending')
-    .where((eb) =>
-      expiredToken === null ? eb('claim_token', 'is', null) : eb('claim_token', '=', expiredToken),
-    )
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) === 1;
-}
-
-export async function markFailed(db: Db, tenantId: string, id: string, token: string, error: string) {
-  await db
-    .updateTable('emails')
-    .set({ status: 'failed', last_event: 'failed', claim_token: null, claimed_until: null, error })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', id)
-    .where('claim_token', '=', token)
-    .execute();
 }
 
 /** Moves a scheduled email to a new time. False when it is no longer scheduled. */

@@ -1,29 +1,16 @@
-// Normalized delivery events and the status moves the events consumer makes. Writes are returned as
-// queries, not run: the consumer puts a whole queue batch in one D1 batch. The batch's lookups of
-// emails across tenants (by (tenant, id) refs, by SES message id) are in cross-tenant.ts.
+// Reads of normalized delivery events, by (tenant, email): the table's key (migration 0024). The
+// events consumer's writes, one multi-row statement per queue batch whose rows span tenants, are in
+// cross-tenant.ts (insertEventRows, advanceLastEvents, countEventRows).
+import { sql } from 'kysely';
 import type { Db } from '../client';
-import type { EventRow, NewEventRow } from '../schema';
-
-/** The insert of one event of the tenant; a second copy of the same event (same dedupe_key) is silently dropped. */
-export function insertEvent(db: Db, tenantId: string, row: Omit<NewEventRow, 'tenant_id'>) {
-  return db
-    .insertInto('events')
-    .values({ ...row, tenant_id: tenantId })
-    .onConflict((conflict) => conflict.column('dedupe_key').doNothing());
-}
+import type { EventRow } from '../schema';
 
 /**
- * Sets the email's last_event, but only from one of `from` (the events it ranks above): a
- * conditional update, so two batches racing, or a late event, can never move it backward.
+ * Events of one instant (an open and its click, SES's Send and Delivery in one batch) in the order of
+ * an email's life: the table's key (dedupe_key, a hash) gives them no order of their own.
  */
-export function advanceLastEvent(db: Db, tenantId: string, emailId: string, to: string, from: string[]) {
-  return db
-    .updateTable('emails')
-    .set({ last_event: to })
-    .where('tenant_id', '=', tenantId)
-    .where('id', '=', emailId)
-    .where('last_event', 'in', from);
-}
+const LIFE_ORDER = sql`CASE type WHEN 'email.sent' THEN 1 WHEN 'email.delivery_delayed' THEN 2
+  WHEN 'email.delivered' THEN 3 WHEN 'email.opened' THEN 4 WHEN 'email.clicked' THEN 5 ELSE 6 END`;
 
 /** The email's events, oldest first. */
 export async function listEventsOfEmail(db: Db, tenantId: string, emailId: string): Promise<EventRow[]> {
@@ -34,6 +21,8 @@ export async function listEventsOfEmail(db: Db, tenantId: string, emailId: strin
     .where('email_id', '=', emailId)
     .orderBy('occurred_at')
     .orderBy('created_at')
+    .orderBy(LIFE_ORDER)
+    .orderBy('dedupe_key')
     .limit(1000)
     .execute();
 }

@@ -3,6 +3,7 @@
 import type { Caller } from '@mailgrid/contracts';
 import { runBatch } from '../batch';
 import type { Db } from '../client';
+import { inJsonList } from '../json-list';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { FileRow } from '../schema';
 import { auditEntry } from './audit-log';
@@ -35,6 +36,11 @@ export async function getFile(db: Db, tenantId: string, id: string): Promise<Fil
     .where('tenant_id', '=', tenantId)
     .where('id', '=', id)
     .executeTakeFirst();
+}
+
+/** The tenant's files of these ids, for an accept's read batch (not run here). */
+export function findFilesQuery(db: Db, tenantId: string, ids: readonly string[]) {
+  return db.selectFrom('files').selectAll().where('tenant_id', '=', tenantId).where(inJsonList('id', ids));
 }
 
 /** Newest first, Resend's cursors; null when the cursor is not one of the tenant's files. */

@@ -10,16 +10,23 @@ const STALE_CLAIM_MS = 60 * 1000;
 
 export type ClaimOutcome = { claimed: true } | { claimed: false; existing: IdempotencyKeyRow };
 
-export async function claimIdempotencyKey(
+/**
+ * The claim as two statements to run in one D1 batch (not run here): an INSERT … ON CONFLICT that
+ * takes the key when it is free, expired or abandoned and RETURNS a row only then, and a read of
+ * the key as it stands after it (the other request's row when the claim did not take). D1 runs a
+ * batch's statements in order as one transaction, so nothing comes between them. `claimOutcome`
+ * reads their rows.
+ */
+export function idempotencyClaimQueries(
   db: Db,
   tenantId: string,
   key: string,
   requestHash: string,
   now = new Date(),
-): Promise<ClaimOutcome> {
+) {
   const nowIso = now.toISOString();
   const staleBefore = new Date(now.getTime() - STALE_CLAIM_MS).toISOString();
-  const result = await db
+  const claim = db
     .insertInto('idempotency_keys')
     .values({
       tenant_id: tenantId,
@@ -50,15 +57,25 @@ export async function claimIdempotencyKey(
           ]),
         ),
     )
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 0) > 0) return { claimed: true };
-  const existing = await db
+    .returning('key');
+  const existing = db
     .selectFrom('idempotency_keys')
     .selectAll()
     .where('tenant_id', '=', tenantId)
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow();
-  return { claimed: false, existing };
+    .where('key', '=', key);
+  return { claim, existing };
+}
+
+/** What the claim's two statements returned, as an outcome. */
+export function claimOutcome(
+  claimed: readonly unknown[],
+  existing: readonly IdempotencyKeyRow[],
+): ClaimOutcome {
+  if (claimed.length > 0) return { claimed: true };
+  const row = existing[0];
+  // The INSERT took nothing, so the key's row was there (and the batch's transaction kept it).
+  if (!row) throw new Error('idempotency claim: the key was neither taken nor found');
+  return { claimed: false, existing: row };
 }
 
 /** The write that marks the key done with its response: put it in the same batch as the work. */

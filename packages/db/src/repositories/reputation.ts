@@ -1,7 +1,8 @@
 // Per tenant/stream/day event counters (what stats and the reputation guardrail read, so neither
 // scans events) and the guardrail's state per tenant and stream. Writes are returned as queries for
 // the caller's D1 batch, except the guardrail's own updates. The counting of a consumer batch's events
-// (countEvents, streamsOfEvents), whose tenants are mixed, is in cross-tenant.ts.
+// and the guardrail's reads for the streams it touched (countEventRows, readReputationInputs), whose
+// tenants are mixed, are in cross-tenant.ts.
 import type { Db } from '../client';
 import type { EventCountersRow, ReputationStateRow, ReputationStatus } from '../schema';
 

@@ -48,7 +48,24 @@ export async function getSendSettings(
     .where('d.tenant_id', '=', tenantId)
     .where('d.id', '=', domainId)
     .executeTakeFirst();
-  if (!row) return undefined;
+  return row ? sendSettingsOf(tenantId, streamId, row) : undefined;
+}
+
+/** The columns getSendSettings reads, as SendSettings (the send consumer reads them for a whole batch). */
+export interface SendSettingsRow {
+  open_tracking: number | null;
+  click_tracking: number | null;
+  tracking_hostname: string | null;
+  tls: 'opportunistic' | 'enforced';
+  /** NULL: the stream has no stored row. */
+  stream_id: string | null;
+  configuration_set: string | null;
+  track_opens: number | null;
+  track_clicks: number | null;
+  list_unsubscribe: number | null;
+}
+
+export function sendSettingsOf(tenantId: string, streamId: string, row: SendSettingsRow): SendSettings {
   const domain = {
     open_tracking: row.open_tracking,
     click_tracking: row.click_tracking,

@@ -4,6 +4,7 @@
 import { type Caller, DEFAULT_STREAM_IDS } from '@mailgrid/contracts';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
+import { inJsonList } from '../json-list';
 import type { StreamRow } from '../schema';
 import { auditEntry } from './audit-log';
 
@@ -67,6 +68,18 @@ export async function streamExists(db: Db, tenantId: string, id: string): Promis
     .where('id', '=', id)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * The tenant's stored streams of these ids with their types, for an accept's read batch (not run
+ * here). The two defaults exist without a row and their types are fixed by their ids.
+ */
+export function streamTypesQuery(db: Db, tenantId: string, ids: Iterable<string>) {
+  return db
+    .selectFrom('streams')
+    .select(['id', 'type'])
+    .where('tenant_id', '=', tenantId)
+    .where(inJsonList('id', ids));
 }
 
 /** The defaults (stored or not) first, then the others oldest first. */

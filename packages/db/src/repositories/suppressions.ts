@@ -4,6 +4,7 @@ import type { Caller } from '@mailgrid/contracts';
 import { runBatch } from '../batch';
 import type { Db } from '../client';
 import { nowIso } from '../client';
+import { inJsonList } from '../json-list';
 import type { PageRequest } from '../pagination';
 import type { SuppressionsTable } from '../schema';
 import { auditEntry } from './audit-log';
@@ -23,6 +24,18 @@ export async function findSuppressed(db: Db, tenantId: string, addresses: string
     .where('email', 'in', wanted)
     .execute();
   return new Set(rows.map((row) => row.email));
+}
+
+/**
+ * Which of these lower-cased addresses the tenant has suppressed: one statement for every recipient
+ * of an accept (a batch of 100 emails included), for its read batch (not run here).
+ */
+export function suppressedAmongQuery(db: Db, tenantId: string, addresses: Iterable<string>) {
+  return db
+    .selectFrom('suppressions')
+    .select('email')
+    .where('tenant_id', '=', tenantId)
+    .where(inJsonList('email', addresses));
 }
 
 export interface NewSuppression {

@@ -4,6 +4,7 @@ import type { Caller } from '@mailgrid/contracts';
 import { sql } from 'kysely';
 import { runBatch } from '../batch';
 import { type Db, nowIso } from '../client';
+import { inJsonList } from '../json-list';
 import { listNewestFirst, type Page, type PageRequest } from '../pagination';
 import type { TemplateRow } from '../schema';
 import { auditEntry } from './audit-log';
@@ -16,6 +17,15 @@ export async function findTemplate(db: Db, tenantId: string, idOrAlias: string) 
     .where('tenant_id', '=', tenantId)
     .where((eb) => eb.or([eb('id', '=', idOrAlias), eb('alias', '=', idOrAlias)]))
     .executeTakeFirst();
+}
+
+/** The tenant's templates named by these ids or aliases, for an accept's read batch (not run here). */
+export function findTemplatesQuery(db: Db, tenantId: string, idsOrAliases: readonly string[]) {
+  return db
+    .selectFrom('templates')
+    .selectAll()
+    .where('tenant_id', '=', tenantId)
+    .where((eb) => eb.or([inJsonList('id', idsOrAliases), inJsonList('alias', idsOrAliases)]));
 }
 
 /** Newest first, Resend's cursor pagination (see pagination.ts). Null for an unknown cursor. */

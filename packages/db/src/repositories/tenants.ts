@@ -106,21 +106,6 @@ export async function liveKeyPrefixes(db: Db, tenantId: string): Promise<string[
   return rows.map((row) => row.prefix);
 }
 
-/** The tenant's daily send limit and what it accepted on `day` (YYYY-MM-DD, UTC): one read. */
-export async function dailySendUsage(
-  db: Db,
-  tenantId: string,
-  day: string,
-): Promise<{ limit: number | null; used: number }> {
-  const row = await db
-    .selectFrom('tenants as t')
-    .leftJoin('daily_usage as u', (join) => join.onRef('u.tenant_id', '=', 't.id').on('u.day', '=', day))
-    .select(['t.daily_send_limit', 'u.accepted'])
-    .where('t.id', '=', tenantId)
-    .executeTakeFirst();
-  return { limit: row?.daily_send_limit ?? null, used: row?.accepted ?? 0 };
-}
-
 /** Adds `count` accepted emails to the tenant's day: run it in the batch that inserts them. */
 export function countAcceptedEmails(db: Db, tenantId: string, day: string, count: number) {
   return db

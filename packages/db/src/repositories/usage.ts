@@ -60,3 +60,22 @@ export async function tenantUsage(db: Db, tenantId: string, day: string): Promis
     rate_limit_per_second: tenant?.rate_limit_per_second ?? 0,
   };
 }
+
+/**
+ * What every accept checks about the tenant itself, as one statement for the accept's read batch:
+ * its daily send limit, what it accepted on `day` (YYYY-MM-DD, UTC), and the streams the reputation
+ * guardrail paused (`paused`: a JSON array of `{stream, reason}`). Not run here: see
+ * workers/send/src/lookups.ts.
+ */
+export function acceptStateQuery(db: Db, tenantId: string, day: string) {
+  return db
+    .selectFrom('tenants as t')
+    .leftJoin('daily_usage as u', (join) => join.onRef('u.tenant_id', '=', 't.id').on('u.day', '=', day))
+    .select([
+      't.daily_send_limit',
+      'u.accepted',
+      sql<string>`(SELECT json_group_array(json_object('stream', r.stream, 'reason', r.reason))
+        FROM reputation_state r WHERE r.tenant_id = t.id AND r.status = 'paused')`.as('paused'),
+    ])
+    .where('t.id', '=', tenantId);
+}

@@ -128,68 +128,6 @@ export interface NewDelivery {
   created_at: string;
 }
 
-/**
- * The insert of one delivery, for the events consumer's batch: it copies the values only when the
- * event row `event_id` exists, so when the same batch's insert of the event was dropped as a
- * duplicate, no delivery is created either. Changes 1 means "queue it".
- */
-export function deliveryInsert(db: Db, tenantId: string, delivery: NewDelivery) {
-  return insertIfRowExists(db, tenantId, delivery, 'events', delivery.event_id);
-}
-
-/**
- * The insert of one `suppression.added` delivery that happens only if the same batch's insert of the
- * suppression `suppressionId` did (a bounce for an address already suppressed adds no row, and so
- * tells no webhook).
- */
-export function suppressionDeliveryInsert(
-  db: Db,
-  tenantId: string,
-  suppressionId: string,
-  delivery: NewDelivery,
-) {
-  return insertIfRowExists(db, tenantId, delivery, 'suppressions', suppressionId);
-}
-
-/** A delivery's insert that copies its values from one row of `table`, so it happens only if that row exists. */
-function insertIfRowExists(
-  db: Db,
-  tenantId: string,
-  delivery: NewDelivery,
-  table: 'events' | 'suppressions',
-  rowId: string,
-) {
-  return db
-    .insertInto('webhook_deliveries')
-    .columns([
-      'id',
-      'tenant_id',
-      'webhook_id',
-      'event_id',
-      'type',
-      'payload',
-      'next_attempt_at',
-      'created_at',
-    ])
-    .expression((eb) =>
-      eb
-        .selectFrom(table)
-        .select([
-          eb.val(delivery.id).as('id'),
-          eb.val(tenantId).as('tenant_id'),
-          eb.val(delivery.webhook_id).as('webhook_id'),
-          eb.val(delivery.event_id).as('event_id'),
-          eb.val(delivery.type).as('type'),
-          eb.val(delivery.payload).as('payload'),
-          eb.val(delivery.created_at).as('next_attempt_at'),
-          eb.val(delivery.created_at).as('created_at'),
-        ])
-        .where('id', '=', rowId)
-        .where('tenant_id', '=', tenantId),
-    )
-    .onConflict((conflict) => conflict.columns(['webhook_id', 'event_id']).doNothing());
-}
-
 export type DeliveryWithWebhook = WebhookDeliveryRow & {
   endpoint: string;
   secret: string;

@@ -6,10 +6,20 @@
 // operation fails the type check.
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { type RpcResult, toRpcResult, type WorkerHealth } from '@mailgrid/contracts';
-import { checkHealth, probes } from '@mailgrid/runtime';
+import { checkHealth, type MeteredBindings, meterEntrypoint, probes } from '@mailgrid/runtime';
 import { config, type Env } from '../env';
 
 type Operation = (env: Env, ...args: never[]) => Promise<unknown>;
+
+/** What the cost meter counts (@mailgrid/runtime metered-env): each RPC call and queue batch logs one line. */
+export const METERED: MeteredBindings<Env> = {
+  DB: 'd1',
+  API_KEYS: 'kv',
+  FILES: 'r2',
+  WEBHOOKS_QUEUE: 'queue',
+  IMPORTS_QUEUE: 'queue',
+  SEND: 'service',
+};
 
 /** The RPC method an operation becomes: the env is the entrypoint's own, the answer an RpcResult. */
 type Methods<O> = {
@@ -45,6 +55,7 @@ export function defineEntrypoint<O extends Record<string, Operation>>(operations
       }
     }
   }
+  meterEntrypoint(AdminEntrypoint, 'admin', METERED);
   return AdminEntrypoint as new (
     ctx: ExecutionContext,
     env: Env,

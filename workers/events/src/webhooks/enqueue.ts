@@ -1,101 +1,58 @@
-// From a batch of events about to be stored to the webhook deliveries they cause. The delivery
-// inserts join the consumer's D1 batch: each copies its row only if its event's insert really
-// happened (a duplicate event adds no delivery) and skips a (webhook, event) pair already there, so
-// events and their deliveries commit together. After the commit, each delivery created is queued.
+// From a batch of events about to be stored to the webhook deliveries they cause. The deliveries go
+// in the consumer's D1 batch as one multi-row insert (insertDeliveryRows) after the events': each
+// row is written only if its event's insert really happened (a duplicate event adds no delivery) and
+// skips a (webhook, event) pair already there, so events and their deliveries commit together. Its
+// RETURNING names the deliveries created; after the commit, each of those is queued.
 // Suppressions the batch adds (hard bounces, complaints) become `suppression.added` deliveries the
-// same way: each insert is conditional on the suppression's own insert having happened.
+// same way: each is conditional on the suppression's own insert having happened.
 import { suppressionOrigin, type WebhookDeliverMessage } from '@mailgrid/contracts';
-import { type Db, deliveryInsert, nowIso, suppressionDeliveryInsert } from '@mailgrid/db';
-import { findEmailSummaries, findEnabledWebhooks } from '@mailgrid/db/cross-tenant';
-import { type PayloadEvent, webhookPayload } from './payload';
+import type { BatchDelivery, BatchSuppression, BatchWebhook } from '@mailgrid/db/cross-tenant';
+import { type PayloadEmail, type PayloadEvent, webhookPayload } from './payload';
 
-export interface StoredEvent extends PayloadEvent {
+/** An event of the batch as a webhook sees it: its stored key, what it says, and its email. */
+export interface PlannedEvent {
   id: string;
   tenant_id: string;
   email_id: string;
-}
-
-/** A suppression the batch inserts (if its address is not suppressed yet). */
-export interface StoredSuppression {
-  id: string;
-  tenant_id: string;
-  email: string;
-  reason: string;
-  /** The email whose bounce or complaint caused it. */
-  source_id: string;
-  created_at: string;
+  dedupe_key: string;
+  event: PayloadEvent;
+  email: PayloadEmail;
 }
 
 export interface PlannedDeliveries {
-  queries: (ReturnType<typeof deliveryInsert> | ReturnType<typeof suppressionDeliveryInsert>)[];
-  /** One per query, in the same order. */
-  messages: WebhookDeliverMessage[];
+  rows: BatchDelivery[];
+  /** By delivery id: the queue message to send once its row is known to be created. */
+  messages: Map<string, WebhookDeliverMessage>;
 }
 
-/** Two reads at most, and none for a batch whose tenants have no enabled webhook. */
-export async function planDeliveries(
-  db: Db,
-  events: StoredEvent[],
-  suppressions: StoredSuppression[] = [],
-): Promise<PlannedDeliveries> {
-  const planned: PlannedDeliveries = { queries: [], messages: [] };
-  const tenants = new Set([...events, ...suppressions].map((item) => item.tenant_id));
-  const webhooks = await findEnabledWebhooks(db, [...tenants]);
+/** No D1 read: the batch's context already holds its tenants' enabled webhooks. */
+export function planDeliveries(
+  webhooks: BatchWebhook[],
+  events: PlannedEvent[],
+  suppressions: BatchSuppression[] = [],
+  createdAt = new Date().toISOString(),
+): PlannedDeliveries {
+  const planned: PlannedDeliveries = { rows: [], messages: new Map() };
   if (webhooks.length === 0) return planned;
-  const subscribed = (event: { tenant_id: string; type: string }) =>
-    webhooks.filter(
-      (webhook) =>
-        webhook.tenant_id === event.tenant_id &&
-        (JSON.parse(webhook.events) as string[]).includes(event.type),
-    );
-  planSuppressionDeliveries(db, planned, suppressions, subscribed);
-  const wanted = events.filter((event) => subscribed(event).length > 0);
-  const refs = [
-    ...new Map(
-      wanted.map((e) => [`${e.tenant_id}/${e.email_id}`, { tenant_id: e.tenant_id, id: e.email_id }]),
-    ).values(),
-  ];
-  const emails = new Map(
-    (await findEmailSummaries(db, refs)).map((row) => [`${row.tenant_id}/${row.id}`, row]),
+  const types = new Map(
+    webhooks.map((webhook) => [webhook.id, new Set(JSON.parse(webhook.events) as string[])]),
   );
-  const createdAt = nowIso();
-  for (const event of wanted) {
-    const email = emails.get(`${event.tenant_id}/${event.email_id}`);
-    if (!email) continue;
-    const payload = webhookPayload(event, email);
-    for (const webhook of subscribed(event)) {
-      // Standard Webhooks' ids are opaque strings; `msg_` keeps them recognizable in a receiver's logs.
-      const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
-      planned.queries.push(
-        deliveryInsert(db, event.tenant_id, {
-          id,
-          webhook_id: webhook.id,
-          event_id: event.id,
-          type: event.type,
-          payload,
-          created_at: createdAt,
-        }),
-      );
-      planned.messages.push({
-        kind: 'webhook.deliver',
-        tenant_id: event.tenant_id,
-        delivery_id: id,
-        retry: 0,
-        attempts: 0,
-      });
-    }
-  }
-  return planned;
-}
-
-function planSuppressionDeliveries(
-  db: Db,
-  planned: PlannedDeliveries,
-  suppressions: StoredSuppression[],
-  subscribed: (event: { tenant_id: string; type: string }) => { id: string }[],
-) {
-  const type = 'suppression.added';
+  const subscribed = (tenantId: string, type: string) =>
+    webhooks.filter((webhook) => webhook.tenant_id === tenantId && types.get(webhook.id)?.has(type));
+  const add = (row: BatchDelivery) => {
+    planned.rows.push(row);
+    planned.messages.set(row.id, {
+      kind: 'webhook.deliver',
+      tenant_id: row.tenant_id,
+      delivery_id: row.id,
+      retry: 0,
+      attempts: 0,
+    });
+  };
   for (const suppression of suppressions) {
+    const type = 'suppression.added';
+    const hooks = subscribed(suppression.tenant_id, type);
+    if (hooks.length === 0) continue;
     const payload = JSON.stringify({
       type,
       created_at: suppression.created_at,
@@ -107,39 +64,57 @@ function planSuppressionDeliveries(
         created_at: suppression.created_at,
       },
     });
-    for (const webhook of subscribed({ tenant_id: suppression.tenant_id, type })) {
-      const id = `msg_${crypto.randomUUID().replaceAll('-', '')}`;
-      planned.queries.push(
-        suppressionDeliveryInsert(db, suppression.tenant_id, suppression.id, {
-          id,
-          webhook_id: webhook.id,
-          event_id: `${type}:${suppression.id}`,
-          type,
-          payload,
-          created_at: suppression.created_at,
-        }),
-      );
-      planned.messages.push({
-        kind: 'webhook.deliver',
+    for (const webhook of hooks) {
+      add({
+        id: deliveryId(),
         tenant_id: suppression.tenant_id,
-        delivery_id: id,
-        retry: 0,
-        attempts: 0,
+        webhook_id: webhook.id,
+        event_id: `${type}:${suppression.id}`,
+        type,
+        payload,
+        created_at: suppression.created_at,
+        suppression_id: suppression.id,
       });
     }
   }
+  for (const planned of events) {
+    const hooks = subscribed(planned.tenant_id, planned.event.type);
+    if (hooks.length === 0) continue;
+    const payload = webhookPayload(planned.event, planned.email);
+    for (const webhook of hooks) {
+      add({
+        id: deliveryId(),
+        tenant_id: planned.tenant_id,
+        webhook_id: webhook.id,
+        event_id: planned.id,
+        type: planned.event.type,
+        payload,
+        created_at: createdAt,
+        event: { email_id: planned.email_id, dedupe_key: planned.dedupe_key, id: planned.id },
+      });
+    }
+  }
+  return planned;
 }
 
-/** Queues the deliveries whose insert wrote a row (`changes` of each, in plan order). */
+/** Standard Webhooks' ids are opaque strings; `msg_` keeps them recognizable in a receiver's logs. */
+function deliveryId(): string {
+  return `msg_${crypto.randomUUID().replaceAll('-', '')}`;
+}
+
+/** Queues the deliveries whose row the batch created (`created`: their ids, from RETURNING). */
 export async function queueCreated(
   queue: Queue<WebhookDeliverMessage>,
-  messages: WebhookDeliverMessage[],
-  changes: number[],
+  messages: Map<string, WebhookDeliverMessage>,
+  created: Iterable<string>,
 ): Promise<number> {
-  const created = messages.filter((_, index) => (changes[index] ?? 0) > 0);
+  const bodies = [...created].flatMap((id) => {
+    const message = messages.get(id);
+    return message ? [message] : [];
+  });
   // sendBatch takes at most 100 messages.
-  for (let start = 0; start < created.length; start += 100) {
-    await queue.sendBatch(created.slice(start, start + 100).map((body) => ({ body })));
+  for (let start = 0; start < bodies.length; start += 100) {
+    await queue.sendBatch(bodies.slice(start, start + 100).map((body) => ({ body })));
   }
-  return created.length;
+  return bodies.length;
 }

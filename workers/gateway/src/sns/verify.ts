@@ -37,13 +37,7 @@ export async function verifySnsMessage(message: SnsMessage, policy: SnsPolicy): 
   }
   let key: CryptoKey;
   try {
-    key = await crypto.subtle.importKey(
-      'spki',
-      spki,
-      { name: 'RSASSA-PKCS1-v1_5', hash: HASH[message.SignatureVersion] },
-      false,
-      ['verify'],
-    );
+    key = await verifyingKey(certUrl.href, spki, message.SignatureVersion);
   } catch {
     throw new AppError('invalid_signature', 'The SNS signing certificate does not hold an RSA public key.');
   }
@@ -57,6 +51,35 @@ export async function verifySnsMessage(message: SnsMessage, policy: SnsPolicy): 
       new TextEncoder().encode(stringToSign(message)),
     ));
   if (!valid) throw new AppError('invalid_signature', 'The SNS message signature does not verify.');
+}
+
+/**
+ * The imported key, per certificate (whose key info is itself cached per isolate) and hash: every
+ * notification of a burst is signed with the same certificate, so the import happens once, not per
+ * POST. Bounded like the certificates: SNS signs with a handful. A failed import is not remembered.
+ */
+const keys = new Map<string, { spki: Uint8Array; key: Promise<CryptoKey> }>();
+
+function verifyingKey(
+  url: string,
+  spki: Uint8Array,
+  version: SnsMessage['SignatureVersion'],
+): Promise<CryptoKey> {
+  const id = `${version} ${url}`;
+  const cached = keys.get(id);
+  // The same key info object as the certificate cache holds; a certificate fetched again is imported again.
+  if (cached?.spki === spki) return cached.key;
+  const key = crypto.subtle.importKey(
+    'spki',
+    spki,
+    { name: 'RSASSA-PKCS1-v1_5', hash: HASH[version] },
+    false,
+    ['verify'],
+  );
+  if (keys.size >= 100) keys.clear();
+  keys.set(id, { spki, key });
+  key.catch(() => keys.delete(id));
+  return key;
 }
 
 function decodeBase64(value: string): Uint8Array | null {

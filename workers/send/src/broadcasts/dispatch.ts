@@ -1,24 +1,34 @@
-// The dispatch step: for up to DISPATCH_STEP_MS, take SES tokens above the transactional reserve
-// (and within the broadcast's own rate_per_second, when it has one),
-// claim that many never-tried recipients (one conditional UPDATE … RETURNING, only while this chain
-// holds a sending broadcast), and send each claimed row like any email (consumer.ts's sendClaimed:
-// a receipt in R2 before D1 is told, retries and unknown outcomes handed to the per-email queue
-// where settling from SES's Send event happens). Then queue the next step, or — with no recipient
-// left to try — finish the broadcast once nothing is pending, counting rows, never asserting.
-import type { BroadcastQueueMessage, SendQueueMessage } from '@mailgrid/contracts';
+// The dispatch step: for up to DISPATCH_STEP_MS, claim never-tried recipients a chunk at a time (one
+// conditional UPDATE … RETURNING, only while this chain holds a sending broadcast), then hand them to
+// SES as the pacer's tokens come (above the transactional reserve, and within the broadcast's own
+// rate_per_second when it has one), each like any email (consumer.ts's attempt: deliver.ts, retries
+// and unknown outcomes handed to the per-email queue, where settling from SES's Send event happens).
+// Then queue the next step, or — with no recipient left to try — finish the broadcast once nothing is
+// pending, counting rows, never asserting.
+//
+// D1 per recipient stays a small fraction of a statement, whatever the audience: a claim takes about a
+// second of sending (up to CLAIM_MAX rows) in one statement, the domain's and stream's settings are
+// read once per step, and outcomes are recorded together (outcomes.ts). Rows read stay flat: every
+// statement finds its rows by the broadcast's index or by id, never by the tenant's.
+import type { BroadcastQueueMessage } from '@mailgrid/contracts';
 import {
+  chainHolds,
   claimRecipients,
   createDb,
   type Db,
   type EmailRow,
   findBroadcast,
+  getSendSettings,
   meteredD1,
   moveBroadcast,
   recipientCounts,
+  releaseRecipients,
+  type SendSettings,
   touchBroadcast,
 } from '@mailgrid/db';
-import { sendClaimed } from '../consumer';
+import { attempt, dispositionOf } from '../consumer';
 import { config, type Env } from '../env';
+import { StepOutcomes } from './outcomes';
 import { enqueueStep } from './steps';
 
 const DISPATCH_STEP_MS = 10_000;
@@ -27,6 +37,15 @@ const DISPATCH_STEP_MS = 10_000;
  * for one would spend its SES timeout (and its claim's lease) queued, then count as unanswered.
  */
 const MAX_IN_FLIGHT = 6;
+/**
+ * A claim takes what the step can send in about CLAIM_SECONDS at the broadcast's pace, at most
+ * CLAIM_MAX rows: few statements per recipient. Claimed rows wait for SES tokens, so the step looks at
+ * the broadcast every CHECK_MS while some wait: a pause or cancel stops the sending within about that
+ * long (as the next claim would), and the rows not sent are handed back.
+ */
+const CLAIM_SECONDS = 1;
+const CLAIM_MAX = 100;
+const CHECK_MS = 1000;
 /** How often a finished broadcast with retries still pending looks again. */
 const PENDING_RECHECK_SECONDS = 5;
 
@@ -48,19 +67,53 @@ export async function dispatchStep(env: Env, message: BroadcastQueueMessage): Pr
         rule: { per_second: cap, burst: Math.max(1, Math.ceil(cap)) },
       }
     : null;
+  // The pace this broadcast can have: its own cap, or what the account leaves above the reserve.
+  const pace = Math.min(cap ?? Number.POSITIVE_INFINITY, Math.max(1, rate - reserve));
+  const claimSize = Math.min(CLAIM_MAX, Math.max(1, Math.ceil(pace * CLAIM_SECONDS)));
   const claimToken = crypto.randomUUID();
+  const outcomes = new StepOutcomes(env, d1);
+  const settings = stepSettings(db);
+  /** Claimed by this step, not yet handed to SES. */
+  const waiting: EmailRow[] = [];
   const inFlight = new Set<Promise<void>>();
-  let sent = 0;
+  let claimed = 0;
   let exhausted = false;
+  let stopped = false;
+  let checked = Date.now();
   const until = Date.now() + DISPATCH_STEP_MS;
   while (Date.now() < until) {
+    if (outcomes.due) await flushOrLog(outcomes, id);
+    if (waiting.length > 0 && Date.now() - checked >= CHECK_MS) {
+      checked = Date.now();
+      if (!(await chainHolds(db, tenantId, id, chain))) {
+        stopped = true; // paused, canceled or replaced: what waits is handed back below
+        break;
+      }
+    }
+    if (waiting.length === 0) {
+      if (exhausted) break;
+      const rows = await claimRecipients(db, tenantId, id, {
+        chain,
+        token: claimToken,
+        limit: claimSize,
+        leaseMs: SEND_CLAIM_SECONDS * 1000,
+        now: new Date(),
+      });
+      claimed += rows.length;
+      checked = Date.now();
+      waiting.push(...rows);
+      // Nothing left to try after these (or the chain lost the broadcast).
+      if (rows.length < claimSize) exhausted = true;
+      continue;
+    }
     const room = MAX_IN_FLIGHT - inFlight.size;
     if (room <= 0) {
       await Promise.race(inFlight);
       continue;
     }
+    const want = Math.min(room, waiting.length);
     // The broadcast's own cap first (its own bucket), then the account's budget above the reserve.
-    const allowed = own ? (await own.bucket.takeUpTo(own.rule, room)).granted : room;
+    const allowed = own ? (await own.bucket.takeUpTo(own.rule, want)).granted : want;
     if (allowed === 0) {
       await sleep(Math.max(20, 1000 / (own?.rule.per_second ?? rate)));
       continue;
@@ -70,50 +123,79 @@ export async function dispatchStep(env: Env, message: BroadcastQueueMessage): Pr
       await sleep(Math.max(20, 1000 / rate));
       continue;
     }
-    const rows = await claimRecipients(db, tenantId, id, {
-      chain,
-      token: claimToken,
-      limit: granted,
-      leaseMs: SEND_CLAIM_SECONDS * 1000,
-      now: new Date(),
-    });
-    for (const row of rows) {
-      const sending: Promise<void> = sendOne(env, db, row, claimToken).finally(() =>
+    for (const row of waiting.splice(0, granted)) {
+      const sending: Promise<void> = sendOne(env, d1, row, settings(row), claimToken, outcomes).finally(() =>
         inFlight.delete(sending),
       );
       inFlight.add(sending);
     }
-    sent += rows.length;
-    if (rows.length < granted) {
-      exhausted = true; // nothing left to try (or the chain lost the broadcast)
-      break;
-    }
   }
   await Promise.all(inFlight);
-  console.log(JSON.stringify({ event: 'broadcast.step', broadcast_id: id, claimed: sent, d1: usage }));
-
-  if (!exhausted) {
+  // Nothing left to try, or the chain stopped (the rest is the next chain's, or canceled).
+  const finished = stopped || (exhausted && waiting.length === 0);
+  // Rows still waiting for tokens (the step's time ran out, or the chain stopped): never-tried again.
+  if (waiting.length > 0)
+    await releaseRecipients(
+      db,
+      tenantId,
+      id,
+      claimToken,
+      waiting.map((row) => row.id),
+    );
+  await outcomes.flush();
+  if (finished) {
+    await finishOrWait(env, db, message);
+  } else {
     await touchBroadcast(db, tenantId, id, chain, new Date().toISOString());
     await enqueueStep(env, message, 0);
-    return;
   }
-  await finishOrWait(env, db, message);
+  // One line per step, all its D1 use included (the benchmark and the cost tests read these).
+  console.log(JSON.stringify({ event: 'broadcast.step', broadcast_id: id, claimed, d1: usage }));
 }
 
-/** Sends one claimed recipient; a retry goes to the per-email queue, where backoff and settling live. */
-async function sendOne(env: Env, db: Db, row: EmailRow, token: string): Promise<void> {
-  try {
-    // sendClaimed takes the row as it was before the claim (the claim counted this attempt).
-    const disposition = await sendClaimed(env, db, { ...row, attempts: row.attempts - 1 }, token, false);
-    if (disposition.retryInSeconds !== null) {
-      await env.SEND_QUEUE.send(
-        { kind: 'send', tenant_id: row.tenant_id, email_id: row.id } satisfies SendQueueMessage,
-        { delaySeconds: disposition.retryInSeconds },
-      );
+/**
+ * The domain's and stream's send settings, read once per step for all its recipients (they share
+ * both); undefined lets deliver.ts read them itself (and say so, should the domain be gone).
+ */
+function stepSettings(db: Db): (row: EmailRow) => Promise<SendSettings | undefined> {
+  const read = new Map<string, Promise<SendSettings | undefined>>();
+  return (row) => {
+    const key = `${row.domain_id}\n${row.stream}`;
+    let settings = read.get(key);
+    if (!settings) {
+      settings = getSendSettings(db, row.tenant_id, row.domain_id, row.stream).catch(() => undefined);
+      read.set(key, settings);
     }
+    return settings;
+  };
+}
+
+/** Sends one claimed recipient and keeps what came of it for the step's next write. */
+async function sendOne(
+  env: Env,
+  d1: D1Database,
+  row: EmailRow,
+  settings: Promise<SendSettings | undefined>,
+  token: string,
+  outcomes: StepOutcomes,
+): Promise<void> {
+  try {
+    // attempt takes the row as it was before the claim (the claim counted this attempt).
+    const before = { ...row, attempts: row.attempts - 1 };
+    const outcome = await attempt(env, d1, before, await settings, false, token, new Date());
+    outcomes.add(outcome, dispositionOf(env, before, outcome));
   } catch (err) {
-    // The row is released or still claimed: the recovery sweep finds it either way.
+    // The row is still claimed: the recovery sweep finds it once the claim runs out.
     console.error(JSON.stringify({ worker: 'send', email_id: row.id, error: String(err) }));
+  }
+}
+
+/** A write that fails mid-step is tried again at the next flush (the outcomes are kept). */
+async function flushOrLog(outcomes: StepOutcomes, id: string): Promise<void> {
+  try {
+    await outcomes.flush();
+  } catch (err) {
+    console.error(JSON.stringify({ worker: 'send', broadcast_id: id, error: String(err) }));
   }
 }
 
