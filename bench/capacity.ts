@@ -28,12 +28,13 @@ const DO_MAX_BYTES = 10e9;
 const PLANNING_UTILISATION = 0.7;
 
 // ---- Cost of one unit of work ---------------------------------------------------------------------
-// "today": measured by the team (bench/results/accept.md: accept 6 and send 3.91 statements per
-// email; feedback.md: 2.05 per SES event; a batch of 100 is 303 statements at accept; broadcast.md:
-// ~2.75 statements per recipient at dispatch, ~0.006 at freeze). Tracking hits use the same commit
-// path as SES events. "target": after issues 18/19's batching (multi-row statements, events and
-// counters folded per queue batch), ≤ 3 per email lifecycle amortised, ≤ 1 per broadcast recipient;
-// how the 3 splits between steps is this file's assumption.
+// "today": measured by the team before issue 18 (bench/results/accept.md: accept 6 and send 3.91
+// statements per email; feedback.md: 2.05 per SES event; a batch of 100 is 303 statements at accept;
+// broadcast.md: ~2.75 statements per recipient at dispatch, ~0.006 at freeze). Tracking hits use the
+// same commit path as SES events. "target": measured after issue 18's batching (multi-row statements,
+// events and counters folded per queue batch) by bench/cost.ts, in bench/results/scale.md of
+// 2026-12-03: accept 6 single / 0.06 batched, send 0.48, dispatch 0.053, freeze 0.012, 0.09 per SES
+// event, 0.05 per open or click.
 interface StatementCosts {
   acceptSingle: number; // per email accepted by POST /emails
   acceptBatch: number; // per email accepted by POST /emails/batch (100 a call)
@@ -54,12 +55,12 @@ const COSTS: Record<'today' | 'target', StatementCosts> = {
     trackingHit: 2,
   },
   target: {
-    acceptSingle: 1,
-    acceptBatch: 0.03,
-    send: 1,
-    dispatch: 1,
-    freeze: 0.006,
-    sesEvent: 0.05,
+    acceptSingle: 6,
+    acceptBatch: 0.06,
+    send: 0.48,
+    dispatch: 0.053,
+    freeze: 0.012,
+    sesEvent: 0.09,
     trackingHit: 0.05,
   },
 };
@@ -136,16 +137,16 @@ const EVENTS = {
   click: 0.03, // τ 2 h
 };
 // Storage per row including its index entries (estimates from migrations/: emails carries six
-// indexes, events three) and the cost model's rows written/read per unit (measured: accept.md,
-// feedback.md, broadcast.md).
+// indexes, events three before migrations 0023/0024) and the cost model's rows written/read per unit
+// (measured after issue 18 by bench/cost.ts: results/cost.md and scale.md, 2026-12-03).
 const BYTES_PER_EMAIL = 1_100;
 const BYTES_PER_EVENT = 500;
 const ROWS = {
-  writtenPerEmail: 9.9, // accept 5 + send 4.88
-  readPerEmail: 10.9, // accept 4.99 + send 5.86
-  writtenPerRecipient: 13, // dispatch 7 + freeze 6
-  readPerRecipient: 39,
-  writtenPerEvent: 6.02,
+  writtenPerEmail: 10, // accept 6 (4 batched) + send 4
+  readPerEmail: 26, // accept 10 + send 16 (json_each rows count as read)
+  writtenPerRecipient: 12.4, // dispatch 6.3 + freeze 6
+  readPerRecipient: 19, // dispatch 14 + freeze 5
+  writtenPerEvent: 4.01, // the event row, the email's last_event, the day's counters
   readPerEvent: 6,
 };
 // List prices, Workers Paid (D1 and Durable Objects pricing pages, read 2026-12-03), per month.

@@ -208,7 +208,8 @@ export function writeResults(phases: PhaseResult[], run: RunSettings) {
           .map((line) => `${line.item} (${money(line.usd_per_million_emails)})`)
           .join(
             ' and ',
-          )}${over.length > 0 ? `: ${over.length === 1 ? 'that line alone is' : 'each alone is'} over $${goal}` : ''}.`;
+          )}${over.length > 0 ? `: ${over.length === 1 ? 'that line alone is' : 'each alone is'} over $${goal}` : ''}.` +
+        ' Why they stay there, and what would lower them: [docs/cost.md](../../docs/cost.md#why-it-is-still-above-5-and-what-would-lower-it).';
   // COST_COMPARE=<an earlier cost.json>: each line beside the earlier run's (before a change).
   const before = process.env.COST_COMPARE
     ? (JSON.parse(readFileSync(process.env.COST_COMPARE, 'utf8')) as {

@@ -96,46 +96,42 @@ export async function listEmails(
 /** An email as the log lists it: everything but the inline body (up to 16 KB a row, shown only by GET /emails/:id). */
 export type EmailListRow = Omit<EmailRow, 'body'>;
 
-const EMAIL_LIST_COLUMNS = [
-  'id',
-  'tenant_id',
-  'domain_id',
-  'stream',
-  'from_address',
-  'to_addresses',
-  'cc_addresses',
-  'bcc_addresses',
-  'reply_to',
-  'suppressed',
-  'subject',
-  'tags',
-  'body_key',
-  'track_opens',
-  'track_clicks',
-  'status',
-  'last_event',
-  'scheduled_at',
-  'claim_token',
-  'claimed_until',
-  'attempts',
-  'ses_message_id',
-  'error',
-  'created_at',
-  'sent_at',
-  'topic_id',
-  'list_unsubscribe',
-  'broadcast_id',
-  'contact_id',
-  'merge_data',
-  'message_date',
-  'ses_receipts',
-] as const satisfies readonly (keyof EmailListRow)[];
-// A column added to emails and not listed above fails the typecheck here.
-export const EMAIL_LIST_HAS_EVERY_COLUMN: [
-  Exclude<keyof EmailListRow, (typeof EMAIL_LIST_COLUMNS)[number]>,
-] extends [never]
-  ? true
-  : never = true;
+// Every column but the body: a Record, so a column added to emails and not named here fails the typecheck.
+const LISTED: Record<keyof EmailListRow, true> = {
+  id: true,
+  tenant_id: true,
+  domain_id: true,
+  stream: true,
+  from_address: true,
+  to_addresses: true,
+  cc_addresses: true,
+  bcc_addresses: true,
+  reply_to: true,
+  suppressed: true,
+  subject: true,
+  tags: true,
+  body_key: true,
+  track_opens: true,
+  track_clicks: true,
+  status: true,
+  last_event: true,
+  scheduled_at: true,
+  claim_token: true,
+  claimed_until: true,
+  attempts: true,
+  ses_message_id: true,
+  error: true,
+  created_at: true,
+  sent_at: true,
+  topic_id: true,
+  list_unsubscribe: true,
+  broadcast_id: true,
+  contact_id: true,
+  merge_data: true,
+  message_date: true,
+  ses_receipts: true,
+};
+const EMAIL_LIST_COLUMNS = Object.keys(LISTED) as (keyof EmailListRow)[];
 
 function emailFilter(tenantId: string, f: EmailFilters): Expression<SqlBool> | undefined {
   const parts: RawBuilder<unknown>[] = [];
