@@ -538,7 +538,8 @@ try {
     out: OUT,
     webhook_posts: webhookPosts,
   });
-  succeeded = true;
+  // A wait that gave up means something was never stored: keep the stack's log to find out why.
+  succeeded = phases.every((phase) => phase.waits_given_up.length === 0);
 } finally {
   clearTimeout(watchdog);
   await cleanUp();
