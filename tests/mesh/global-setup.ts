@@ -258,6 +258,8 @@ export default async function setup(project: TestProject) {
     vars: {
       PLATFORM_TENANT_ID: auth.platform.tenantId,
       INVITE_FROM: auth.inviteFrom,
+      // No test reads the cost meter's lines; off, they no longer double what wrangler dev relays.
+      COST_LOG: 'off',
       ...signIn.vars,
       SES_ENDPOINT: proxy.url,
       SES_TIMEOUT_MS: '2000',

@@ -91,6 +91,7 @@ beforeAll(async () => {
       // claims have run out by the first recovery after the restart.
       SEND_CLAIM_SECONDS: '10',
       SES_TIMEOUT_MS: '5000',
+      COST_LOG: 'off',
     },
   });
 }, 120_000);

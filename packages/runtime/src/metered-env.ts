@@ -201,7 +201,7 @@ export async function runMetered<E extends object, T, C extends ExecutionContext
   } finally {
     const done = settleAll(pending).then(() => {
       settle?.(cost, failed);
-      logCost(labels, cost);
+      if (costLogOn(env)) logCost(labels, cost);
     });
     if (ctx) ctx.waitUntil(done);
     else await done;
@@ -230,6 +230,14 @@ async function settleAll(pending: Promise<unknown>[]): Promise<void> {
     settled = pending.length;
     await Promise.allSettled(batch);
   }
+}
+
+/**
+ * The cost lines are on unless the worker's COST_LOG var is `off`: the end-to-end tests turn them off,
+ * since they double the log lines `wrangler dev` relays and nothing there reads them.
+ */
+function costLogOn(env: object): boolean {
+  return (env as { COST_LOG?: unknown }).COST_LOG !== 'off';
 }
 
 export function logCost(labels: UnitLabels, cost: Cost): void {
