@@ -111,6 +111,11 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   };
   const configsDir = join(persistDir, '..', 'wrangler-configs');
   const configs = configsWithVars(configsDir, vars);
+  // wrangler dev registers its workers in a registry shared by every wrangler dev on the machine
+  // (for service bindings across sessions, which the stack does not use: all five run in one). Two
+  // stacks at once (the restart test beside the mesh, a bench beside a test run) register the same
+  // names, and one's kill changes what the other watches; each stack keeps a registry of its own.
+  const workersEnv = { ...wranglerEnv, WRANGLER_REGISTRY_PATH: join(configsDir, 'registry') };
   const devVars = join(configsDir, '.dev.vars');
   rmSync(devVars, { force: true });
   if (options.secrets && Object.keys(options.secrets).length > 0) {
@@ -158,7 +163,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   let killedAt: number | null = null;
   const startWorkers = async () => {
     workers = startChild('workers', wranglerBin, await wranglerArgs(), {
-      env: wranglerEnv,
+      env: workersEnv,
       output: options.output,
     });
     await ready([workers], [gatewayUp()]);
@@ -167,7 +172,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   try {
     ses = startLocalSes(options.sesPort, options.output);
     workers = startChild('workers', wranglerBin, await wranglerArgs(), {
-      env: wranglerEnv,
+      env: workersEnv,
       output: options.output,
     });
     await ready([ses, workers], [waitForSes(sesUrl, timeout), gatewayUp()]);
