@@ -1,6 +1,7 @@
 // The body a webhook receives for one event, shaped like Resend's webhook events:
 // `{ type, created_at, data: { email_id, from, to, subject, created_at, ...what the event adds } }`.
 // Built once when the event is stored; every attempt and replay sends the same bytes.
+import type { BatchEmail } from '@mailgrid/db/cross-tenant';
 import { type MergeContact, renderMergeTags } from '@mailgrid/templates';
 
 export interface PayloadEvent {
@@ -10,17 +11,14 @@ export interface PayloadEvent {
   data: Record<string, unknown>;
 }
 
-export interface PayloadEmail {
-  id: string;
-  from_address: string;
-  /** JSON list, as the emails table keeps it. */
-  to_addresses: string;
-  subject: string;
-  created_at: string;
-  /** A broadcast recipient's row: its broadcast, and the contact values its subject's merge tags take. */
-  broadcast_id: string | null;
-  merge_data: string | null;
-}
+/**
+ * What a payload says of its email, as the batch read it (`to_addresses` a JSON list, as the emails
+ * table keeps it; `broadcast_id`/`merge_data` a broadcast recipient's broadcast and merge values).
+ */
+export type PayloadEmail = Pick<
+  BatchEmail,
+  'id' | 'from_address' | 'to_addresses' | 'subject' | 'created_at' | 'broadcast_id' | 'merge_data'
+>;
 
 export function webhookPayload(event: PayloadEvent, email: PayloadEmail): string {
   return JSON.stringify({
