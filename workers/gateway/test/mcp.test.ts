@@ -230,6 +230,34 @@ describe('POST /mcp', () => {
     expect(calls).toEqual([]);
   });
 
+  it('takes one rate-limit token per tool call, none for initialize or tools/list', async () => {
+    // 3 tokens, refilled at 1 a second: the calls below are done well within a second.
+    const tight = await seedTenant(realEnv.DB, {
+      slug: uniqueSlug('gw-mcp-tight'),
+      domain: 'mcp-tight.example.test',
+      rateLimit: { per_second: 1, burst: 3 },
+    });
+    const token = tight.fullKey.token;
+    const init = await rpc(token, 'initialize', {
+      protocolVersion: '2025-06-18',
+      capabilities: {},
+      clientInfo: { name: 'test', version: '1' },
+    });
+    expect(init.status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await rpc(token, 'tools/list')).status).toBe(200);
+    const listContacts = async () =>
+      result<{ isError?: boolean; content: { text: string }[] }>(
+        await rpc(token, 'tools/call', { name: 'list-contacts', arguments: {} }),
+      );
+    for (let i = 0; i < 3; i++) expect((await listContacts()).isError, `call ${i + 1}`).toBeUndefined();
+    const refused = await listContacts();
+    expect(refused.isError).toBe(true);
+    expect(JSON.parse(refused.content[0]?.text ?? '')).toMatchObject({
+      statusCode: 429,
+      name: 'rate_limit_exceeded',
+    });
+  });
+
   it('is stateless: GET and DELETE are 405', async () => {
     for (const method of ['GET', 'DELETE']) {
       const response = await call('/mcp', {

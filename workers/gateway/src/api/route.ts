@@ -121,6 +121,12 @@ interface SpecFields<
   pagesWhole?: string;
   /** Left out of the request log (request-log.ts): the log's own reads, which would log the log. */
   unlogged?: boolean;
+  /**
+   * false: the request itself takes no rate-limit token. Only /mcp, whose tool calls are API requests
+   * that take their own; its initialize and tools/list are free, as with Resend's MCP server, which
+   * runs beside the agent and reaches the API only for a tool call.
+   */
+  rateLimited?: false;
   /** Success status, default 200. */
   status?: number;
   /** The RPC call; its result's value is the JSON body. */

@@ -147,7 +147,7 @@ async function authorize(
   }
   const { caller, record, setCookie } = await authenticate(request, env, exec, state.requestId);
   if (setCookie) state.headers['set-cookie'] = setCookie;
-  Object.assign(state.headers, await takeApiToken(env, record));
+  if (route.rateLimited !== false) Object.assign(state.headers, await takeApiToken(env, record));
   requirePermission(caller, permission);
   requireRole(
     caller,

@@ -2,8 +2,9 @@
 // `@modelcontextprotocol/server`, its web-standard `createMcpHandler`). Stateless: every HTTP request
 // gets a fresh server and nothing outlives it, which is what a Worker wants (no session to pin to an
 // isolate); GET and DELETE, the session operations, are answered 405 by the SDK. The route's runner
-// has already authenticated the key and taken its rate-limit token; the key's permission decides
-// which tools are listed, and each call runs its route with that same key (call.ts).
+// has already authenticated the key (taking no rate-limit token: each tool call takes its own, as the
+// API request it is); the key's permission decides which tools are listed, and each call runs its
+// route with that same key (call.ts).
 import { AppError, type Caller } from '@mailgrid/contracts';
 import { createMcpHandler, ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
 import { API_VERSION, openApiDocument } from '../api/openapi';
