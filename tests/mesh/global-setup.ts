@@ -252,6 +252,8 @@ export default async function setup(project: TestProject) {
     seed: (persistDir) => executeStatements(persistDir, statements),
     // SES's events for each message (Send, Delivery, …) a quarter of a second apart.
     sesEventDelayMs: 250,
+    // One crash of workerd under the whole suite's load must not take every later file down with it.
+    restartOnExit: true,
     secrets: { OPERATOR_SECRET: auth.operatorSecret, ...signIn.secrets },
     // The send worker talks to the stand-in; a hung call is abandoned after 2 s instead of 15, and
     // retries back off at a quarter of the production curve so the fault test ends in seconds.

@@ -52,6 +52,11 @@ export async function stopChild(child: Child, graceMs = 5000): Promise<void> {
   }
 }
 
+/** SIGKILL to whatever is left of the child's process group (the child itself may be gone). */
+export function killGroup(child: Child): void {
+  signalGroup(child, 'SIGKILL');
+}
+
 function signalGroup(child: Child, signal: NodeJS.Signals) {
   try {
     if (child.process.pid) process.kill(-child.process.pid, signal);

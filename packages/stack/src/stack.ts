@@ -9,7 +9,7 @@ import { driveCrons } from './crons.ts';
 import { applyMigrations, wranglerEnv } from './d1.ts';
 import { ensureDashboard } from './dashboard.ts';
 import { wranglerBin } from './paths.ts';
-import { type Child, freePort, startChild, stopChild, waitFor } from './processes.ts';
+import { type Child, freePort, killGroup, startChild, stopChild, waitFor } from './processes.ts';
 import { startLocalSes, waitForSes } from './ses.ts';
 
 export interface StackOptions {
@@ -39,6 +39,12 @@ export interface StackOptions {
   /** Rows to write before the workers start (tenants and keys for tests). */
   seed?: (persistDir: string) => Promise<void> | void;
   startTimeoutMs?: number;
+  /**
+   * Start the workers again, on the same state, when `wrangler dev` exits by itself. It does when
+   * workerd dies under a request in flight: miniflare starts a new workerd, but wrangler's proxy
+   * reports the lost request as an error (with an empty message) and wrangler exits with it.
+   */
+  restartOnExit?: boolean;
 }
 
 export interface Stack {
@@ -56,6 +62,9 @@ export interface Stack {
   startWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** Crashes of the workers a stack started with restartOnExit recovers from before it gives up. */
+const MAX_RESTARTS = 5;
 
 /** How long a notification may wait on the local events queue before the events worker takes it. */
 const LOST_QUEUE_WINDOW_MS = 30_000;
@@ -139,8 +148,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   ];
   let ses: Child | undefined;
   let workers: Child | undefined;
+  /** Set while the stack itself stops the workers, so their exit is not taken for a crash. */
+  let stopping = false;
+  /** Restarts after a crash (restartOnExit) are for a stack that started, and few. */
+  let started = false;
+  let restarts = 0;
   const crons = driveCrons(url, log);
   const stop = async () => {
+    stopping = true;
     crons.stop();
     await Promise.all([ses, workers].flatMap((child) => (child ? [stopChild(child)] : [])));
     await standins.close();
@@ -161,21 +176,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // When the workers were last killed: what the gateway took just before is replayed on restart
   // (the local queue it was on did not survive; see SesEvents.redeliverTakenSince).
   let killedAt: number | null = null;
-  const startWorkers = async () => {
-    workers = startChild('workers', wranglerBin, await wranglerArgs(), {
+  const spawnWorkers = async () => {
+    const child = startChild('workers', wranglerBin, await wranglerArgs(), {
       env: workersEnv,
       output: options.output,
     });
-    await ready([workers], [gatewayUp()]);
+    workers = child;
+    if (options.restartOnExit) {
+      void child.exited.then((code) => {
+        if (stopping || workers !== child || !started || restarts >= MAX_RESTARTS) return;
+        restarts++;
+        killedAt = Date.now();
+        log(`the workers exited by themselves (${code}); starting them again on the same state`);
+        // What the dead wrangler left running in its process group (a workerd holding the port) goes first.
+        killGroup(child);
+        startWorkers().catch((err: Error) => log(`the workers did not start again: ${err.message}`));
+      });
+    }
+    return child;
+  };
+  const startWorkers = async () => {
+    stopping = false;
+    await ready([await spawnWorkers()], [gatewayUp()]);
     if (killedAt !== null) await standins.sesEvents?.redeliverTakenSince(killedAt - LOST_QUEUE_WINDOW_MS);
   };
   try {
     ses = startLocalSes(options.sesPort, options.output);
-    workers = startChild('workers', wranglerBin, await wranglerArgs(), {
-      env: workersEnv,
-      output: options.output,
-    });
-    await ready([ses, workers], [waitForSes(sesUrl, timeout), gatewayUp()]);
+    await ready([ses, await spawnWorkers()], [waitForSes(sesUrl, timeout), gatewayUp()]);
+    started = true;
   } catch (err) {
     await stop();
     throw err;
@@ -186,6 +214,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     standinsUrl: standins.url,
     fireCrons: crons.fireNow,
     killWorkers: async () => {
+      stopping = true;
       if (workers) await stopChild(workers, 0);
       killedAt = Date.now();
     },

@@ -37,6 +37,8 @@ async function main() {
     secrets: { OPERATOR_SECRET: operatorSecret, ...signIn.secrets },
     // A domain added through the API verifies at once: its records are "published" in the local DNS.
     autoPublishDns: true,
+    // A crash of workerd would otherwise end `npm start` (see StackOptions.restartOnExit).
+    restartOnExit: true,
     seed: async (persistDir) => {
       ({ apiKey, reused } = await seedDevTenant(persistDir, envFile));
     },
