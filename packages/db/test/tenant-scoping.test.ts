@@ -30,6 +30,8 @@ const CROSS_TENANT_ALLOWED: Record<string, string> = {
   deleteExpiredRequestLogs: 'request-log expiry, a system job over all tenants',
   findStrandedEmails: 'the send sweeper, a system job over all tenants',
   claimStrandedWebhookDeliveries: 'the webhook sweeper, a system job over all tenants',
+  claimWebhookDeliveryBatch: 'a webhooks queue batch mixes tenants; each ref names its tenant',
+  recordWebhookAttempts: "a webhooks queue batch's attempts span tenants; each names its tenant",
   findStalledImports: 'the import sweeper, a system job over all tenants',
   readEventBatch: 'an events queue batch mixes tenants; each ref names its tenant, SES ids find theirs',
   insertEventRows: "a consumer batch's events span tenants; each row carries its tenant",

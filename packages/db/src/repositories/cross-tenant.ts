@@ -775,6 +775,196 @@ export async function claimStrandedWebhookDeliveries(db: Db, olderThan: Date, no
   );
 }
 
+// ---- The webhook deliverer's batch: deliveries of many tenants -------------------------------------
+
+/** A queue message's delivery: `attempts` is the count it was sent at (null: an older message without). */
+export interface WebhookDeliveryRef {
+  tenant_id: string;
+  id: string;
+  attempts: number | null;
+}
+
+/** A delivery claimed for one attempt (`attempts`: the count with this attempt) and what sending it needs. */
+export interface ClaimedWebhookDelivery {
+  tenant_id: string;
+  id: string;
+  webhook_id: string;
+  payload: string;
+  created_at: string;
+  attempts: number;
+  endpoint: string;
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_expires_at: string | null;
+  webhook_status: 'enabled' | 'disabled';
+}
+
+const DELIVERY_REFS = `(SELECT DISTINCT json_extract(value, '$.tenant_id') AS tenant_id, json_extract(value, '$.id') AS id,
+  json_extract(value, '$.attempts') AS attempts FROM json_each(?1)) AS ref`;
+// A pending delivery a ref names, at the ref's count (any count for a ref without one).
+const CLAIMABLE_DELIVERY = `d.tenant_id = ref.tenant_id AND d.id = ref.id AND d.status = 'pending'
+  AND (ref.attempts IS NULL OR d.attempts = ref.attempts)`;
+
+/**
+ * Why cross-tenant: a webhooks queue batch mixes tenants; each ref names its own tenant and only
+ * (tenant, id) pairs match, as their messages do.
+ *
+ * One round trip (a D1 batch, one transaction) that reads the refs' pending deliveries with their
+ * webhook's endpoint, secrets and status, and claims each one's next attempt: `attempts` moves on
+ * only where it is still the ref's count, so of two messages naming the same attempt (a queue's
+ * duplicate, a swept copy, in this batch or another at the same time) exactly one gets the claim
+ * and the other finds the count moved on. Only claimed deliveries are returned.
+ *
+ * The claim writes `next_attempt_at` only when the sweeper could otherwise take the delivery before
+ * the attempt ends (`lateBefore`: due that long ago, a message that waited in a backed-up queue): it
+ * then moves to `until`, past the attempt's end. A message that arrives about when its delivery is due
+ * leaves it as it is, which writes one row (the index webhook_deliveries_due is not touched) instead
+ * of three; if the worker dies mid-attempt the sweeper still finds it stranded, on time.
+ */
+export async function claimWebhookDeliveryBatch(
+  d1: D1Database,
+  refs: WebhookDeliveryRef[],
+  claim: { lateBefore: string; until: string },
+): Promise<ClaimedWebhookDelivery[]> {
+  if (refs.length === 0) return [];
+  const json = JSON.stringify(refs);
+  const [read, onTime, late] = await runBatch(d1, [
+    // Before the claims, in the same transaction: the rows as the claims find them.
+    raw(
+      `SELECT d.tenant_id, d.id, d.webhook_id, d.payload, d.created_at, w.endpoint, w.secret, w.previous_secret,
+        w.previous_secret_expires_at, w.status AS webhook_status
+      FROM ${DELIVERY_REFS}
+      JOIN webhook_deliveries AS d ON ${CLAIMABLE_DELIVERY}
+      JOIN webhooks AS w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id`,
+      [json],
+    ),
+    // Two claims on disjoint rows (due since `lateBefore` or not), so neither takes what the other did.
+    // (RETURNING names the updated table's columns unqualified: SQLite resolves no alias there.)
+    raw(
+      `UPDATE webhook_deliveries AS d SET attempts = d.attempts + 1
+      FROM ${DELIVERY_REFS}
+      WHERE ${CLAIMABLE_DELIVERY} AND (d.next_attempt_at IS NULL OR d.next_attempt_at >= ?2)
+      RETURNING tenant_id, id, attempts`,
+      [json, claim.lateBefore],
+    ),
+    raw(
+      `UPDATE webhook_deliveries AS d SET attempts = d.attempts + 1, next_attempt_at = ?3
+      FROM ${DELIVERY_REFS}
+      WHERE ${CLAIMABLE_DELIVERY} AND d.next_attempt_at < ?2
+      RETURNING tenant_id, id, attempts`,
+      [json, claim.lateBefore, claim.until],
+    ),
+  ]);
+  type Read = Omit<ClaimedWebhookDelivery, 'attempts'>;
+  type Claimed = Pick<ClaimedWebhookDelivery, 'tenant_id' | 'id' | 'attempts'>;
+  const key = (row: { tenant_id: string; id: string }) => `${row.tenant_id}\u0000${row.id}`;
+  const rows = new Map(((read?.results ?? []) as Read[]).map((row) => [key(row), row]));
+  return [...((onTime?.results ?? []) as Claimed[]), ...((late?.results ?? []) as Claimed[])].flatMap(
+    (claimed) => {
+      const row = rows.get(key(claimed));
+      return row ? [{ ...row, attempts: claimed.attempts }] : [];
+    },
+  );
+}
+
+/** One attempt's outcome, for recordWebhookAttempts. */
+export interface WebhookAttemptRecord {
+  tenant_id: string;
+  /** The delivery's id. */
+  id: string;
+  webhook_id: string;
+  /** The attempt's number: the count its claim moved `attempts` to. */
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  at: string;
+  /** Where the delivery goes: delivered, pending (with next_attempt_at) or failed. */
+  status: 'pending' | 'delivered' | 'failed';
+  next_attempt_at: string | null;
+  /**
+   * Disables the webhook too, with this reason: at once (a 410), or, with `unless_delivered_since`,
+   * only if no delivery to it succeeded after that time (an endpoint failing for days).
+   */
+  disable_webhook?: { reason: string; unless_delivered_since?: string };
+}
+
+/**
+ * Why cross-tenant: a webhooks queue batch's attempts span tenants; each record names its tenant,
+ * and every statement matches (tenant, id) pairs.
+ *
+ * One round trip of multi-row statements, each binding one JSON array: the attempt rows (written
+ * only for the tenant's delivery; webhook_attempts has no tenant_id), every delivery's move, and,
+ * when a record asks, the webhooks disabled. A delivery moves only while `attempts` is the record's
+ * (its claim's), so a late write never overwrites a newer attempt. The disabling runs after the
+ * moves, so a delivery to the same webhook that succeeded in this batch counts as a sign of life.
+ */
+export async function recordWebhookAttempts(d1: D1Database, records: WebhookAttemptRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const rows = records.map(({ disable_webhook, ...record }) => record);
+  const disables = records.flatMap((record) =>
+    record.disable_webhook
+      ? [
+          {
+            tenant_id: record.tenant_id,
+            webhook_id: record.webhook_id,
+            reason: record.disable_webhook.reason,
+            at: record.at,
+            since: record.disable_webhook.unless_delivered_since ?? null,
+          },
+        ]
+      : [],
+  );
+  const field = (name: string) => `json_extract(o.value, '$.${name}')`;
+  await runBatch(d1, [
+    ...jsonChunks(rows).flatMap((json) => [
+      raw(
+        `INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms, at)
+        SELECT d.id, ${['attempt', 'status_code', 'error', 'duration_ms', 'at'].map(field).join(', ')}
+        FROM json_each(?1) AS o
+        JOIN webhook_deliveries AS d ON d.tenant_id = ${field('tenant_id')} AND d.id = ${field('id')}
+        WHERE true
+        ON CONFLICT DO NOTHING`,
+        [json],
+      ),
+      raw(
+        `UPDATE webhook_deliveries AS d
+        SET status = o.status, next_attempt_at = o.next_attempt_at, last_status_code = o.status_code,
+          last_error = o.error, delivered_at = CASE WHEN o.status = 'delivered' THEN o.at ELSE d.delivered_at END
+        FROM (SELECT ${[
+          'tenant_id',
+          'id',
+          'attempt',
+          'status',
+          'next_attempt_at',
+          'status_code',
+          'error',
+          'at',
+        ]
+          .map((name) => `json_extract(value, '$.${name}') AS ${name}`)
+          .join(', ')} FROM json_each(?1)) AS o
+        WHERE d.tenant_id = o.tenant_id AND d.id = o.id AND d.attempts = o.attempt`,
+        [json],
+      ),
+    ]),
+    ...(disables.length === 0
+      ? []
+      : [
+          raw(
+            `UPDATE webhooks AS w SET status = 'disabled', disabled_reason = x.reason, updated_at = x.at
+            FROM (SELECT ${['tenant_id', 'webhook_id', 'reason', 'at', 'since']
+              .map((name) => `json_extract(value, '$.${name}') AS ${name}`)
+              .join(', ')} FROM json_each(?1)) AS x
+            WHERE w.tenant_id = x.tenant_id AND w.id = x.webhook_id
+              AND (x.since IS NULL OR NOT EXISTS (SELECT 1 FROM webhook_deliveries AS d
+                WHERE d.tenant_id = x.tenant_id AND d.webhook_id = x.webhook_id
+                  AND d.status = 'delivered' AND d.delivered_at > x.since))`,
+            [JSON.stringify(disables)],
+          ),
+        ]),
+  ]);
+}
+
 // ---- The send consumer's batch: claims and outcomes of emails of many tenants -------------------------
 
 // The settling test: a claim that ran out (its delivery died, perhaps mid-send) and is not settling yet.

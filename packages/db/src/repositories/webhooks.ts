@@ -1,6 +1,7 @@
 // Customer webhooks, their deliveries and each delivery's attempts. Admin's writes run with their
-// audit entry in one D1 batch; the events consumer's and the deliverer's are returned as queries or
-// run as one batch, so a delivery's state and its attempt row never disagree.
+// audit entry in one D1 batch. The deliverer's batch functions (claimWebhookDeliveryBatch,
+// recordWebhookAttempts) span tenants and live in cross-tenant.ts; they write a delivery's state and
+// its attempt row in one batch, so the two never disagree.
 import type { Caller } from '@mailgrid/contracts';
 import { type SqlBool, sql } from 'kysely';
 import { runBatch } from '../batch';
@@ -128,104 +129,6 @@ export interface NewDelivery {
   created_at: string;
 }
 
-export type DeliveryWithWebhook = WebhookDeliveryRow & {
-  endpoint: string;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: string | null;
-  webhook_status: 'enabled' | 'disabled';
-};
-
-/** The delivery and what sending it needs from its webhook (endpoint, secret, status). */
-export async function loadDelivery(
-  db: Db,
-  tenantId: string,
-  deliveryId: string,
-): Promise<DeliveryWithWebhook | undefined> {
-  return db
-    .selectFrom('webhook_deliveries as d')
-    .innerJoin('webhooks as w', (join) =>
-      join.onRef('w.tenant_id', '=', 'd.tenant_id').onRef('w.id', '=', 'd.webhook_id'),
-    )
-    .selectAll('d')
-    .select([
-      'w.endpoint',
-      'w.secret',
-      'w.previous_secret',
-      'w.previous_secret_expires_at',
-      'w.status as webhook_status',
-    ])
-    .where('d.tenant_id', '=', tenantId)
-    .where('d.id', '=', deliveryId)
-    .executeTakeFirst();
-}
-
-export interface AttemptOutcome {
-  delivery_id: string;
-  attempt: number;
-  status_code: number | null;
-  error: string | null;
-  duration_ms: number;
-  at: string;
-  /** Where the delivery goes: delivered, pending (with next_attempt_at) or failed. */
-  status: 'pending' | 'delivered' | 'failed';
-  next_attempt_at: string | null;
-  /** Set to disable the webhook as well (a 410), with this reason. */
-  disable_webhook?: { id: string; reason: string };
-}
-
-/**
- * Records one attempt: the attempt row, the delivery's new state and maybe the webhook disabled. The
- * attempt row (webhook_attempts has no tenant_id) is written only when the delivery is the tenant's.
- */
-export async function recordAttempt(db: Db, d1: D1Database, tenantId: string, outcome: AttemptOutcome) {
-  await runBatch(d1, [
-    db
-      .insertInto('webhook_attempts')
-      .columns(['delivery_id', 'attempt', 'status_code', 'error', 'duration_ms', 'at'])
-      .expression((eb) =>
-        eb
-          .selectFrom('webhook_deliveries')
-          .select([
-            'id as delivery_id',
-            eb.val(outcome.attempt).as('attempt'),
-            eb.val(outcome.status_code).as('status_code'),
-            eb.val(outcome.error).as('error'),
-            eb.val(outcome.duration_ms).as('duration_ms'),
-            eb.val(outcome.at).as('at'),
-          ])
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', outcome.delivery_id),
-      )
-      .onConflict((conflict) => conflict.columns(['delivery_id', 'attempt']).doNothing()),
-    db
-      .updateTable('webhook_deliveries')
-      .set({
-        attempts: outcome.attempt,
-        status: outcome.status,
-        next_attempt_at: outcome.next_attempt_at,
-        last_status_code: outcome.status_code,
-        last_error: outcome.error,
-        ...(outcome.status === 'delivered' ? { delivered_at: outcome.at } : {}),
-      })
-      .where('tenant_id', '=', tenantId)
-      .where('id', '=', outcome.delivery_id),
-    ...(outcome.disable_webhook
-      ? [
-          db
-            .updateTable('webhooks')
-            .set({
-              status: 'disabled',
-              disabled_reason: outcome.disable_webhook.reason,
-              updated_at: outcome.at,
-            })
-            .where('tenant_id', '=', tenantId)
-            .where('id', '=', outcome.disable_webhook.id),
-        ]
-      : []),
-  ]);
-}
-
 export async function getDelivery(db: Db, tenantId: string, webhookId: string, deliveryId: string) {
   const delivery = await db
     .selectFrom('webhook_deliveries')
@@ -274,24 +177,6 @@ export async function markForReplay(db: Db, d1: D1Database, caller: Caller, deli
       summary: { webhook_id: delivery.webhook_id, previous_status: delivery.status },
     }),
   ]);
-}
-
-/** Whether any delivery to this webhook succeeded after `since`: a sign the endpoint is alive. */
-export async function deliveredSince(
-  db: Db,
-  tenantId: string,
-  webhookId: string,
-  since: string,
-): Promise<boolean> {
-  const row = await db
-    .selectFrom('webhook_deliveries')
-    .select('id')
-    .where('tenant_id', '=', tenantId)
-    .where('webhook_id', '=', webhookId)
-    .where('status', '=', 'delivered')
-    .where('delivered_at', '>', since)
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /**

@@ -7,7 +7,7 @@
 // was recorded, or retries that ended in the DLQ can lose one.
 //
 // Never a second POST: the swept message carries the attempt count the sweep saw, and the deliverer
-// claims that attempt before sending (deliver.ts, claimAttempt). If the original message turns up
+// claims that attempt before sending (claimWebhookDeliveryBatch). If the original message turns up
 // after all, or an earlier sweep's, whichever claims first sends and the others find the count moved
 // on. The sweep's own query is a claim too (claimStrandedWebhookDeliveries moves next_attempt_at to
 // now), so a delivery is queued again once per WEBHOOK_STRANDED_AFTER_SECONDS, not every minute.
