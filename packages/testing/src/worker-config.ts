@@ -45,6 +45,9 @@ export function workerTestConfig(workerDir: string, options: WorkerTestOptions =
       ],
       test: {
         setupFiles: [setupFile],
+        // A test that takes milliseconds alone has been stalled past vitest's 5 s by the rest of a CI
+        // run on 2 cores (the mesh beside it): a timeout is for a test that hangs, not a busy machine.
+        testTimeout: 20_000,
         // The JSON report feeds the summary line of `npm test` (scripts/test.mjs).
         reporters: ['default', 'json'],
         outputFile: { json: 'test-results.json' },
