@@ -290,6 +290,11 @@ export interface SendQueueMessage {
   kind: 'send';
   tenant_id: string;
   email_id: string;
+  /**
+   * Its SES token was booked when it was handed back to wait (RateLimiterRpc.book): delivered the
+   * first time, it sends without asking the pacer again. Any later delivery asks as usual.
+   */
+  booked?: true;
 }
 
 /**

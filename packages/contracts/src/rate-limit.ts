@@ -20,6 +20,18 @@ export interface PartialGrant {
   retry_after_seconds: number;
 }
 
+export interface Booking {
+  /** Tokens taken for now. */
+  granted: number;
+  /**
+   * Tokens booked from the bucket's future, one per entry: the seconds until each is due, ascending.
+   * The bucket goes below zero by as many, so every later caller waits behind them.
+   */
+  later: number[];
+  /** For what was asked beyond `granted` and `later` (due past the horizon): when to ask again. */
+  retry_after_seconds: number;
+}
+
 export interface RateLimiterRpc {
   /** Takes `cost` tokens if the bucket holds them; takes nothing otherwise. */
   take(rule: RateLimitRule, cost?: number): Promise<RateLimitDecision>;
@@ -29,4 +41,10 @@ export interface RateLimiterRpc {
    * to callers that ask without one (transactional mail), who so never wait behind it.
    */
   takeUpTo(rule: RateLimitRule, max: number, reserve?: number): Promise<PartialGrant>;
+  /**
+   * Like takeUpTo, and what cannot be had now is booked from the bucket's future, up to
+   * `horizonSeconds` ahead: a waiting caller comes back once, when its token is due, instead of
+   * asking again every second with everyone else who waits.
+   */
+  book(rule: RateLimitRule, max: number, horizonSeconds: number): Promise<Booking>;
 }

@@ -5,7 +5,13 @@
 // namespace, so no worker's deploy waits on another's.
 
 import { DurableObject } from 'cloudflare:workers';
-import type { PartialGrant, RateLimitDecision, RateLimiterRpc, RateLimitRule } from '@mailgrid/contracts';
+import type {
+  Booking,
+  PartialGrant,
+  RateLimitDecision,
+  RateLimiterRpc,
+  RateLimitRule,
+} from '@mailgrid/contracts';
 
 interface Bucket {
   tokens: number;
@@ -44,6 +50,33 @@ export class RateLimiter extends DurableObject implements RateLimiterRpc {
       granted,
       retry_after_seconds:
         missing > 0 ? Math.max(1, Math.ceil((missing + reserve - (tokens - granted)) / rule.per_second)) : 0,
+    };
+  }
+
+  /**
+   * Bulk pacing with bookings (RateLimiterRpc.book): whole tokens now, then tokens taken from the
+   * future while the wait for each stays within the horizon. The balance may go below zero: it is
+   * the booked tokens not yet due, and it refills at the rule's rate like any balance, so takeUpTo
+   * (a broadcast) and later bookings wait behind them.
+   */
+  async book(rule: RateLimitRule, max: number, horizonSeconds: number): Promise<Booking> {
+    let tokens = this.refill(rule);
+    let granted = 0;
+    const later: number[] = [];
+    while (granted + later.length < max) {
+      const after = tokens - 1;
+      // The token is due when the balance has refilled from `after` to zero.
+      const wait = after >= 0 ? 0 : Math.ceil(-after / rule.per_second);
+      if (wait > horizonSeconds) break;
+      tokens = after;
+      if (wait === 0) granted++;
+      else later.push(wait);
+    }
+    this.save(tokens);
+    return {
+      granted,
+      later,
+      retry_after_seconds: granted + later.length < max ? Math.max(1, horizonSeconds) : 0,
     };
   }
 

@@ -693,10 +693,10 @@ async function recordSesSend(emailId: string, recipient: string | null, sesMessa
 }
 
 describe('pacing', () => {
-  /** Send's real RATE_LIMITER, noting which bucket the consumer asks and each takeUpTo it makes. */
+  /** Send's real RATE_LIMITER, noting which bucket the consumer asks and each booking it makes. */
   function recordingPacer() {
     const buckets: string[] = [];
-    const takes: { rule: RateLimitRule; max: number }[] = [];
+    const takes: { rule: RateLimitRule; max: number; horizon: number }[] = [];
     const namespace = {
       idFromName: (name: string) => {
         buckets.push(name);
@@ -705,9 +705,9 @@ describe('pacing', () => {
       get: (id: DurableObjectId) => {
         const bucket = testEnv.RATE_LIMITER.get(id);
         return {
-          takeUpTo: (rule: RateLimitRule, max: number) => {
-            takes.push({ rule, max });
-            return bucket.takeUpTo(rule, max);
+          book: (rule: RateLimitRule, max: number, horizon: number) => {
+            takes.push({ rule, max, horizon });
+            return bucket.book(rule, max, horizon);
           },
         };
       },
@@ -727,19 +727,19 @@ describe('pacing', () => {
     );
 
     expect(pacer.buckets).toEqual([`ses:${region}`]);
-    expect(pacer.takes).toEqual([{ rule: { per_second: 5, burst: 5 }, max: 2 }]);
+    expect(pacer.takes).toEqual([{ rule: { per_second: 5, burst: 5 }, max: 2, horizon: 60 }]);
     expect(result.explicitAcks).toHaveLength(2);
     expect(ses.requests).toHaveLength(2);
   });
 
-  it('when fewer tokens are granted than messages, the rest are re-sent with the wait and acked', async () => {
+  it('when fewer tokens are granted than messages, the rest are booked and re-sent to come when due', async () => {
     const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
     const ids = [await accept(acme), await accept(acme), await accept(acme)];
     const ses = sesStub();
     const queue = queueSpy();
 
     // One token a second in a bucket of one (the real RateLimiter): the first email takes the only
-    // token, and the other two wait the 2 s the bucket needs to hold two more.
+    // token, and the other two book the next two, due in 1 s and in 2 s.
     const result = await consume(
       ids.map((id, index) => ({ id: `paced-${index}`, body: messageFor(acme, id), attempts: 4 })),
       { SES_REGION: region, SES_MAX_SEND_RATE: '1' },
@@ -752,11 +752,51 @@ describe('pacing', () => {
     expect(ses.requests).toHaveLength(1);
     expect((await emailRow(ids[0] as string))?.status).toBe('sent');
     expect(queue.enqueued()).toEqual([
-      { body: messageFor(acme, ids[1] as string), delaySeconds: 2 },
-      { body: messageFor(acme, ids[2] as string), delaySeconds: 2 },
+      { body: { ...messageFor(acme, ids[1] as string), booked: true }, delaySeconds: 1 },
+      { body: { ...messageFor(acme, ids[2] as string), booked: true }, delaySeconds: 2 },
     ]);
     for (const id of ids.slice(1)) {
       expect(await emailRow(id)).toMatchObject({ status: 'queued', attempts: 0, claim_token: null });
     }
+  });
+
+  it('sends a booked message on its first delivery without asking again; a redelivery asks', async () => {
+    const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
+    const [first, second] = [await accept(acme), await accept(acme)];
+    const ses = sesStub();
+    const pacer = recordingPacer();
+    const vars = { SES_REGION: region, SES_MAX_SEND_RATE: '1', RATE_LIMITER: pacer.namespace };
+    const booked = (id: string) => ({ ...messageFor(acme, id), booked: true as const });
+
+    await consume([{ body: booked(first as string), attempts: 1 }], vars);
+    expect(pacer.takes).toEqual([]);
+    expect(ses.requests).toHaveLength(1);
+
+    // A retried delivery of a booked message (attempts 2) asks the pacer like any other.
+    await consume([{ body: booked(second as string), attempts: 2 }], vars);
+    expect(pacer.takes).toEqual([{ rule: { per_second: 1, burst: 1 }, max: 1, horizon: 60 }]);
+    expect(ses.requests).toHaveLength(2);
+  });
+
+  it('books no further than a minute ahead: the rest come back then to ask again', async () => {
+    const region = `pacing-${crypto.randomUUID().slice(0, 8)}`;
+    const ids = [await accept(acme), await accept(acme), await accept(acme)];
+    sesStub();
+    const queue = queueSpy();
+    // Others have booked the bucket 59 s ahead already.
+    const rule = { per_second: 1, burst: 1 };
+    const bucket = testEnv.RATE_LIMITER.get(testEnv.RATE_LIMITER.idFromName(`ses:${region}`));
+    expect(await bucket.book(rule, 60, 60)).toMatchObject({ granted: 1, retry_after_seconds: 0 });
+
+    await consume(
+      ids.map((id) => messageFor(acme, id)),
+      { SES_REGION: region, SES_MAX_SEND_RATE: '1' },
+    );
+
+    expect(queue.enqueued()).toEqual([
+      { body: { ...messageFor(acme, ids[0] as string), booked: true }, delaySeconds: 60 },
+      { body: messageFor(acme, ids[1] as string), delaySeconds: 60 },
+      { body: messageFor(acme, ids[2] as string), delaySeconds: 60 },
+    ]);
   });
 });
