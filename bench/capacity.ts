@@ -33,7 +33,7 @@ const PLANNING_UTILISATION = 0.7;
 // broadcast.md: ~2.75 statements per recipient at dispatch, ~0.006 at freeze). Tracking hits use the
 // same commit path as SES events. "target": measured after issue 18's batching (multi-row statements,
 // events and counters folded per queue batch) by bench/cost.ts, in bench/results/scale.md of
-// 2026-12-03: accept 6 single / 0.06 batched, send 0.48, dispatch 0.053, freeze 0.012, 0.09 per SES
+// 2026-12-03: accept 6 single / 0.06 batched, send 0.30 (with booked SES tokens), dispatch 0.053, freeze 0.012, 0.09 per SES
 // event, 0.05 per open or click.
 interface StatementCosts {
   acceptSingle: number; // per email accepted by POST /emails
@@ -57,7 +57,7 @@ const COSTS: Record<'today' | 'target', StatementCosts> = {
   target: {
     acceptSingle: 6,
     acceptBatch: 0.06,
-    send: 0.48,
+    send: 0.3,
     dispatch: 0.053,
     freeze: 0.012,
     sesEvent: 0.09,
