@@ -5,26 +5,20 @@
 // counters and the webhook deliveries; after the commit the deliveries are queued. The send
 // consumer has already set the email's status and last_event to `failed`.
 import type { SendFailedMessage } from '@mailgrid/contracts';
-import { meteredD1, nowIso } from '@mailgrid/db';
-import { commitEventBatch, type NewEvent } from './commit';
 import type { Env } from './env';
-import { type BatchCounts, batchLog, messagesForKnownEmails } from './known-emails';
+import { consumeOneEventEach } from './one-event-each';
 
-export async function consumeSendFailures(
+export function consumeSendFailures(
   messages: readonly Message<SendFailedMessage>[],
   env: Env,
 ): Promise<void> {
-  if (messages.length === 0) return;
-  const { db: d1, usage } = meteredD1(env.DB);
-  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, stored: 0, webhook_deliveries: 0 };
-  const known = await messagesForKnownEmails(d1, messages, isSendFailed, 'send.failed', counts, log);
-  if (known && known.valid.length > 0) {
-    const events: NewEvent[] = [];
-    const createdAt = nowIso();
-    for (const { message, email } of known.valid) {
-      const failure = message.body;
+  return consumeOneEventEach(messages, env, {
+    kind: 'send.failed',
+    logEvent: 'events.send_failed_batch',
+    parses: isSendFailed,
+    toEvent: (failure, email, createdAt) => {
       const data = { reason: failure.reason };
-      events.push({
+      return {
         row: {
           id: crypto.randomUUID(),
           tenant_id: failure.tenant_id,
@@ -42,20 +36,9 @@ export async function consumeSendFailures(
         payload: { type: 'email.failed', recipient: null, occurred_at: failure.occurred_at, data },
         email,
         reaches: 'failed',
-      });
-      counts.events++;
-    }
-    await commitEventBatch(
-      env,
-      d1,
-      { events, written: known.valid.map(({ message }) => message), webhooks: known.context.webhooks },
-      counts,
-      log,
-    );
-  }
-  console.log(
-    JSON.stringify({ event: 'events.send_failed_batch', messages: messages.length, ...counts, d1: usage }),
-  );
+      };
+    },
+  });
 }
 
 function isSendFailed(body: unknown): body is SendFailedMessage {
@@ -71,5 +54,3 @@ function isSendFailed(body: unknown): body is SendFailedMessage {
     !Number.isNaN(Date.parse(b.occurred_at as string))
   );
 }
-
-const log = batchLog('send.failed');

@@ -6,10 +6,8 @@
 // Machine hits (Apple MPP, scanners, bots, HEAD) are stored with `machine = 1` and counted as
 // machine_opened/machine_clicked; they never move last_event, which tells what a person did.
 import type { MachineReason, TrackingEventMessage } from '@mailgrid/contracts';
-import { meteredD1, nowIso } from '@mailgrid/db';
-import { commitEventBatch, type NewEvent } from './commit';
 import type { Env } from './env';
-import { type BatchCounts, batchLog, messagesForKnownEmails } from './known-emails';
+import { consumeOneEventEach } from './one-event-each';
 
 const TYPES = {
   opened: 'email.opened',
@@ -18,22 +16,18 @@ const TYPES = {
 } as const;
 const MACHINE_REASONS: readonly MachineReason[] = ['apple_mpp', 'scanner', 'head', 'bot'];
 
-export async function consumeTrackingBatch(
+export function consumeTrackingBatch(
   messages: readonly Message<TrackingEventMessage>[],
   env: Env,
 ): Promise<void> {
-  if (messages.length === 0) return;
-  const { db: d1, usage } = meteredD1(env.DB);
-  const counts: BatchCounts = { malformed: 0, unknown_email: 0, events: 0, stored: 0, webhook_deliveries: 0 };
-  const known = await messagesForKnownEmails(d1, messages, isTrackingEvent, 'tracking.event', counts, log);
-  if (known && known.valid.length > 0) {
-    const events: NewEvent[] = [];
-    const createdAt = nowIso();
-    for (const { message, email } of known.valid) {
-      const event = message.body;
+  return consumeOneEventEach(messages, env, {
+    kind: 'tracking.event',
+    logEvent: 'events.tracking_batch',
+    parses: isTrackingEvent,
+    toEvent: (event, email, createdAt) => {
       const type = TYPES[event.type];
       const data = eventData(event);
-      events.push({
+      return {
         row: {
           id: crypto.randomUUID(),
           tenant_id: event.tenant_id,
@@ -51,20 +45,9 @@ export async function consumeTrackingBatch(
         email,
         // Only a person's open or click says how far the email got; an unsubscribe is no rung of it.
         reaches: !event.machine && event.type !== 'unsubscribed' ? event.type : null,
-      });
-      counts.events++;
-    }
-    await commitEventBatch(
-      env,
-      d1,
-      { events, written: known.valid.map(({ message }) => message), webhooks: known.context.webhooks },
-      counts,
-      log,
-    );
-  }
-  console.log(
-    JSON.stringify({ event: 'events.tracking_batch', messages: messages.length, ...counts, d1: usage }),
-  );
+      };
+    },
+  });
 }
 
 /** What GET /api/emails/:id/events shows and webhooks carry: never the IP, only coarse geo. */
@@ -100,5 +83,3 @@ function isTrackingEvent(body: unknown): body is TrackingEventMessage {
     (b.machine === null || MACHINE_REASONS.includes(b.machine as MachineReason))
   );
 }
-
-const log = batchLog('tracking.event');
