@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRun } from '../lib/use-run';
+import { InlineError } from './states';
 
 /**
  * A button that runs a change and shows its error beside it; disabled while it runs. Pages render it
@@ -16,30 +17,18 @@ export function Action({
   confirm?: string;
   kind?: 'danger' | 'primary';
 }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string>();
-  const click = async () => {
-    if (confirm && !window.confirm(confirm)) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await run();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, error, start } = useRun(run);
   return (
     <span class="action">
-      <button type="button" class={kind} disabled={busy} onClick={click}>
+      <button
+        type="button"
+        class={kind}
+        disabled={busy}
+        onClick={() => (!confirm || window.confirm(confirm)) && start()}
+      >
         {children}
       </button>
-      {error && (
-        <span class="inline-error" role="alert">
-          {error}
-        </span>
-      )}
+      <InlineError error={error} />
     </span>
   );
 }

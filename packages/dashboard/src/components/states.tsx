@@ -21,6 +21,15 @@ export function ErrorBox({ error, retry }: { error: Error; retry?: () => void })
   );
 }
 
+/** A change's failure, beside the button that made it. */
+export function InlineError({ error }: { error: string | undefined }) {
+  return error ? (
+    <span class="inline-error" role="alert">
+      {error}
+    </span>
+  ) : null;
+}
+
 /** An empty list: what it would hold, and what to do next. */
 export function Empty({ title, children }: { title: string; children?: ComponentChildren }) {
   return (

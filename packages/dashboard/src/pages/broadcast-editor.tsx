@@ -3,12 +3,14 @@
 // changes the draft or scheduled broadcast it was given.
 import { useRef, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
+import { Field, Select } from '../components/forms';
 import { Page } from '../components/page';
-import { ErrorBox, Loading } from '../components/states';
+import { ErrorBox, InlineError, Loading } from '../components/states';
 import { api, type List } from '../lib/api';
 import type { ContactProperty, Segment, Topic } from '../lib/audience';
 import { type BroadcastObject, mergeTag } from '../lib/broadcasts';
 import { useApi } from '../lib/use-api';
+import { useRun } from '../lib/use-run';
 
 const FIELDS = ['name', 'from', 'subject', 'preview_text', 'segment_id', 'topic_id', 'html'] as const;
 type Draft = Record<(typeof FIELDS)[number], string>;
@@ -45,9 +47,7 @@ export function BroadcastEditor({
         FIELDS.map((f) => [f, broadcast ? String(broadcast[f] ?? '') : f === 'html' ? STARTER : '']),
       ) as Draft,
   );
-  const [error, setError] = useState<string>();
   const [saved, setSaved] = useState(false);
-  const [busy, setBusy] = useState(false);
   const html = useRef<HTMLTextAreaElement>(null);
   const set = (field: keyof Draft) => (event: { currentTarget: { value: string } }) => {
     setSaved(false);
@@ -65,10 +65,7 @@ export function BroadcastEditor({
       area?.setSelectionRange(at + text.length, at + text.length);
     });
   };
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    setBusy(true);
+  const { busy, error, start } = useRun(async () => {
     const body = {
       name: draft.name,
       from: draft.from,
@@ -79,22 +76,22 @@ export function BroadcastEditor({
       preview_text: draft.preview_text || null,
       topic_id: draft.topic_id || null,
     };
-    try {
-      const result = broadcast
-        ? await api<{ id: string }>(`/api/broadcasts/${broadcast.id}`, { method: 'PATCH', body })
-        : await api<{ id: string }>('/api/broadcasts', { method: 'POST', body });
-      setSaved(true);
-      onSaved(result.id);
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+    const result = broadcast
+      ? await api<{ id: string }>(`/api/broadcasts/${broadcast.id}`, { method: 'PATCH', body })
+      : await api<{ id: string }>('/api/broadcasts', { method: 'POST', body });
+    setSaved(true);
+    onSaved(result.id);
+  });
   if (segments.error) return <ErrorBox error={segments.error} retry={segments.reload} />;
   if (!segments.data || !topics.data) return <Loading what="Loading segments and topics" />;
   return (
-    <form class="editor" onSubmit={submit}>
+    <form
+      class="editor"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void start();
+      }}
+    >
       <label>
         Name
         <input required name="name" value={draft.name} onInput={set('name')} placeholder="March newsletter" />
@@ -175,11 +172,7 @@ export function BroadcastEditor({
           {submitLabel}
         </button>
         {saved && <span role="status">Saved.</span>}
-        {error && (
-          <span class="inline-error" role="alert">
-            {error}
-          </span>
-        )}
+        <InlineError error={error} />
       </div>
     </form>
   );
@@ -199,23 +192,13 @@ function MergeTags({ onInsert }: { onInsert: (tag: string) => void }) {
   return (
     <fieldset class="filters merge-tags">
       <legend>Merge tag</legend>
-      <label>
-        Field
-        <select value={key} onChange={(event) => setKey(event.currentTarget.value)}>
-          {keys.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-          <option value="RESEND_UNSUBSCRIBE_URL">Unsubscribe link</option>
-        </select>
-      </label>
-      {key !== 'RESEND_UNSUBSCRIBE_URL' && (
-        <label>
-          Fallback
-          <input value={fallback} onInput={(event) => setFallback(event.currentTarget.value)} />
-        </label>
-      )}
+      <Select
+        label="Field"
+        value={key}
+        onValue={setKey}
+        options={[...keys, ['RESEND_UNSUBSCRIBE_URL', 'Unsubscribe link']]}
+      />
+      {key !== 'RESEND_UNSUBSCRIBE_URL' && <Field label="Fallback" value={fallback} onValue={setFallback} />}
       <button type="button" onClick={() => onInsert(mergeTag(key, fallback))}>
         Insert {mergeTag(key, fallback)}
       </button>

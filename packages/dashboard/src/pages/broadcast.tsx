@@ -4,9 +4,11 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { Action } from '../components/action';
+import { Field, FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List, qs } from '../lib/api';
+import { api, qs } from '../lib/api';
 import {
   type BroadcastObject,
   type ClickedLink,
@@ -18,6 +20,7 @@ import {
 import { formatCount, formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
 import { useApi, usePolling } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 import { BroadcastEditor } from './broadcast-editor';
 
 export function BroadcastPage() {
@@ -108,15 +111,14 @@ function TestSend({ id }: { id: string }) {
   return (
     <>
       <h2>Test send</h2>
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label class="grow">
-          Send the saved version to (up to 5, comma-separated)
-          <input
-            value={to}
-            onInput={(event) => setTo(event.currentTarget.value)}
-            placeholder="you@example.com"
-          />
-        </label>
+      <FormRow>
+        <Field
+          label="Send the saved version to (up to 5, comma-separated)"
+          class="grow"
+          value={to}
+          onValue={setTo}
+          placeholder="you@example.com"
+        />
         <Action
           run={() =>
             api<{ emails: { id: string; to: string }[] }>(`/api/broadcasts/${id}/test`, {
@@ -132,7 +134,7 @@ function TestSend({ id }: { id: string }) {
         >
           Send test
         </Action>
-      </form>
+      </FormRow>
       {sent && (
         <p role="status">
           Test sent:{' '}
@@ -171,16 +173,13 @@ function Review({ broadcast: b, onSent }: { broadcast: BroadcastObject; onSent: 
         <dt>Topic</dt>
         <dd>{b.topic_id ?? 'none'}</dd>
       </dl>
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
+      <FormRow>
         <Action kind="primary" confirm={`Send "${b.name}" to its segment now?`} run={() => send()}>
           Send now
         </Action>
-        <label>
-          Or at
-          <input type="datetime-local" value={at} onInput={(event) => setAt(event.currentTarget.value)} />
-        </label>
+        <Field label="Or at" type="datetime-local" value={at} onValue={setAt} />
         <Action run={() => send(new Date(at).toISOString())}>Schedule</Action>
-      </form>
+      </FormRow>
     </>
   );
 }
@@ -222,96 +221,50 @@ function Results({ broadcast: b }: { broadcast: BroadcastObject }) {
 
 function Recipients({ id }: { id: string }) {
   const [type, setType] = useState('');
-  const list = useApi<List<Recipient>>(`/api/broadcasts/${id}/recipients${qs({ limit: 100, type })}`);
+  const list = useList<Recipient>(`/api/broadcasts/${id}/recipients${qs({ limit: 100, type })}`);
   return (
     <>
       <h2>Recipients</h2>
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Outcome
-          <select value={type} onChange={(event) => setType(event.currentTarget.value)}>
-            <option value="">All</option>
-            {RECIPIENT_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading recipients" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title={type ? `No recipient ${type}` : 'No recipient yet'} />
-      ) : (
-        <div class="table-wrap">
-          <table class="recipients">
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Status</th>
-                {type && <th>Detail</th>}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <a href={`/emails/${r.id}`}>{r.email}</a>
-                  </td>
-                  <td>
-                    <Badge value={r.status} />
-                  </td>
-                  {type && <td>{r.bounce_type ?? (r.count !== undefined ? `${r.count}×` : '')}</td>}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <FormRow>
+        <Select label="Outcome" value={type} onValue={setType} options={[['', 'All'], ...RECIPIENT_TYPES]} />
+      </FormRow>
+      <ListView
+        list={list}
+        loading="Loading recipients"
+        empty={<Empty title={type ? `No recipient ${type}` : 'No recipient yet'} />}
+        class="recipients"
+        columns={[
+          { head: 'Address', cell: (r) => <a href={`/emails/${r.id}`}>{r.email}</a> },
+          { head: 'Status', cell: (r) => <Badge value={r.status} /> },
+          !!type && {
+            head: 'Detail',
+            cell: (r) => r.bounce_type ?? (r.count !== undefined ? `${r.count}×` : ''),
+          },
+        ]}
+      />
     </>
   );
 }
 
 function ClickedLinks({ id }: { id: string }) {
-  const links = useApi<List<ClickedLink>>(`/api/broadcasts/${id}/clicked-links?limit=100`);
+  const links = useList<ClickedLink>(`/api/broadcasts/${id}/clicked-links?limit=100`);
   return (
     <>
       <h2>Clicked links</h2>
-      {links.error ? (
-        <ErrorBox error={links.error} retry={links.reload} />
-      ) : !links.data ? (
-        <Loading what="Loading clicked links" />
-      ) : links.data.data.length === 0 ? (
-        <Empty title="No link clicked yet">
-          <p class="muted">Machine clicks (scanners, prefetching) are not counted.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Link</th>
-                <th>Clicks</th>
-                <th>People</th>
-              </tr>
-            </thead>
-            <tbody>
-              {links.data.data.map((l) => (
-                <tr key={l.id}>
-                  <td class="value">
-                    <code>{l.url}</code>
-                  </td>
-                  <td>{formatCount(l.clicks)}</td>
-                  <td>{formatCount(l.unique_clicks)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={links}
+        loading="Loading clicked links"
+        empty={
+          <Empty title="No link clicked yet">
+            <p class="muted">Machine clicks (scanners, prefetching) are not counted.</p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Link', class: 'value', cell: (l) => <code>{l.url}</code> },
+          { head: 'Clicks', cell: (l) => formatCount(l.clicks) },
+          { head: 'People', cell: (l) => formatCount(l.unique_clicks) },
+        ]}
+      />
     </>
   );
 }

@@ -1,17 +1,19 @@
 // Broadcasts, newest first, by status (`?status=` in the URL, the API's own filter).
 import { useLocation } from 'preact-iso';
+import { FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { type List, qs } from '../lib/api';
+import { Badge, Empty } from '../components/states';
+import { qs } from '../lib/api';
 import { BROADCAST_STATUSES, type BroadcastSummary } from '../lib/broadcasts';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function BroadcastsPage() {
   const { query, route, path } = useLocation();
   const status = query.status ?? '';
-  const list = useApi<List<BroadcastSummary>>(`/api/broadcasts${qs({ limit: 100, status })}`);
+  const list = useList<BroadcastSummary>(`/api/broadcasts${qs({ limit: 100, status })}`);
   const can = useCan();
   return (
     <Page
@@ -24,63 +26,33 @@ export function BroadcastsPage() {
         )
       }
     >
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Status
-          <select
-            value={status}
-            onChange={(event) => route(`${path}${qs({ status: event.currentTarget.value })}`, true)}
-          >
-            <option value="">Any</option>
-            {BROADCAST_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading broadcasts" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title={status ? `No ${status} broadcast` : 'No broadcast yet'}>
-          <p>
-            A broadcast sends one email to every contact of a segment.{' '}
-            {can.write ? 'Create one with "New broadcast".' : 'A developer, admin or owner can create one.'}
-          </p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Status</th>
-                <th>Created</th>
-                <th>Scheduled</th>
-                <th>Sent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((b) => (
-                <tr key={b.id}>
-                  <td>
-                    <a href={`/broadcasts/${b.id}`}>{b.name}</a>
-                  </td>
-                  <td>
-                    <Badge value={b.status} />
-                  </td>
-                  <td>{formatDate(b.created_at)}</td>
-                  <td>{formatDate(b.scheduled_at)}</td>
-                  <td>{formatDate(b.sent_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <FormRow>
+        <Select
+          label="Status"
+          value={status}
+          onValue={(value) => route(`${path}${qs({ status: value })}`, true)}
+          options={[['', 'Any'], ...BROADCAST_STATUSES]}
+        />
+      </FormRow>
+      <ListView
+        list={list}
+        loading="Loading broadcasts"
+        empty={
+          <Empty title={status ? `No ${status} broadcast` : 'No broadcast yet'}>
+            <p>
+              A broadcast sends one email to every contact of a segment.{' '}
+              {can.write ? 'Create one with "New broadcast".' : 'A developer, admin or owner can create one.'}
+            </p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Name', cell: (b) => <a href={`/broadcasts/${b.id}`}>{b.name}</a> },
+          { head: 'Status', cell: (b) => <Badge value={b.status} /> },
+          { head: 'Created', cell: (b) => formatDate(b.created_at) },
+          { head: 'Scheduled', cell: (b) => formatDate(b.scheduled_at) },
+          { head: 'Sent', cell: (b) => formatDate(b.sent_at) },
+        ]}
+      />
     </Page>
   );
 }

@@ -2,16 +2,19 @@
 import { useState } from 'preact/hooks';
 import { Action } from '../components/action';
 import { AudienceTabs } from '../components/audience-tabs';
+import { DeleteButton } from '../components/delete-button';
+import { Field, FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Empty } from '../components/states';
+import { api } from '../lib/api';
 import type { ContactProperty } from '../lib/audience';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function ContactPropertiesPage() {
-  const list = useApi<List<ContactProperty>>('/api/contact-properties?limit=100');
+  const list = useList<ContactProperty>('/api/contact-properties?limit=100');
   const can = useCan();
   const [key, setKey] = useState('');
   const [type, setType] = useState<'string' | 'number'>('string');
@@ -33,79 +36,48 @@ export function ContactPropertiesPage() {
     <Page title="Contact properties">
       <AudienceTabs />
       {can.write && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            New property's key
-            <input value={key} placeholder="company" onInput={(event) => setKey(event.currentTarget.value)} />
-          </label>
-          <label>
-            Type
-            <select
-              value={type}
-              onChange={(event) => setType(event.currentTarget.value as 'string' | 'number')}
-            >
-              <option value="string">Text</option>
-              <option value="number">Number</option>
-            </select>
-          </label>
-          <label>
-            Fallback
-            <input value={fallback} onInput={(event) => setFallback(event.currentTarget.value)} />
-          </label>
+        <FormRow>
+          <Field label="New property's key" value={key} placeholder="company" onValue={setKey} />
+          <Select
+            label="Type"
+            value={type}
+            onValue={(value) => setType(value as 'string' | 'number')}
+            options={[
+              ['string', 'Text'],
+              ['number', 'Number'],
+            ]}
+          />
+          <Field label="Fallback" value={fallback} onValue={setFallback} />
           <Action run={create}>Create property</Action>
-        </form>
+        </FormRow>
       )}
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading contact properties" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title="No contact property yet">
-          <p>
-            Properties are custom fields (a company, a plan…) set on contacts by API or CSV import, and merged
-            into broadcasts as <code>{'{{{key|fallback}}}'}</code>.
-          </p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Type</th>
-                <th>Fallback</th>
-                <th>Created</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((p) => (
-                <tr key={p.id}>
-                  <td>
-                    <code>{p.key}</code>
-                  </td>
-                  <td>{p.type}</td>
-                  <td>{p.fallback_value ?? '—'}</td>
-                  <td>{formatDate(p.created_at)}</td>
-                  {can.write && (
-                    <td>
-                      <Action
-                        kind="danger"
-                        confirm={`Delete the property "${p.key}"? Contacts lose its values.`}
-                        run={() =>
-                          api(`/api/contact-properties/${p.id}`, { method: 'DELETE' }).then(list.reload)
-                        }
-                      >
-                        Delete
-                      </Action>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={list}
+        loading="Loading contact properties"
+        empty={
+          <Empty title="No contact property yet">
+            <p>
+              Properties are custom fields (a company, a plan…) set on contacts by API or CSV import, and
+              merged into broadcasts as <code>{'{{{key|fallback}}}'}</code>.
+            </p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Key', cell: (p) => <code>{p.key}</code> },
+          { head: 'Type', cell: (p) => p.type },
+          { head: 'Fallback', cell: (p) => p.fallback_value ?? '—' },
+          { head: 'Created', cell: (p) => formatDate(p.created_at) },
+          can.write && {
+            cell: (p) => (
+              <DeleteButton
+                path={`/api/contact-properties/${p.id}`}
+                confirm={`Delete the property "${p.key}"? Contacts lose its values.`}
+                then={list.reload}
+              />
+            ),
+          },
+        ]}
+      />
     </Page>
   );
 }

@@ -6,6 +6,9 @@ import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { Action } from '../components/action';
 import { AudienceTabs } from '../components/audience-tabs';
+import { DeleteButton } from '../components/delete-button';
+import { FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
 import { api, type List, qs } from '../lib/api';
@@ -14,6 +17,7 @@ import type { EmailSummary } from '../lib/emails';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
 import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function ContactPage() {
   const { params } = useRoute();
@@ -41,13 +45,11 @@ export function ContactPage() {
             >
               {c.unsubscribed ? 'Resubscribe' : 'Unsubscribe'}
             </Action>
-            <Action
-              kind="danger"
+            <DeleteButton
+              path={`/api/contacts/${c.id}`}
               confirm={`Delete ${c.email}?`}
-              run={() => api(`/api/contacts/${c.id}`, { method: 'DELETE' }).then(() => route('/contacts'))}
-            >
-              Delete
-            </Action>
+              then={() => route('/contacts')}
+            />
           </>
         )
       }
@@ -84,7 +86,7 @@ export function ContactPage() {
 }
 
 function ContactSegments({ id }: { id: string }) {
-  const mine = useApi<List<Segment>>(`/api/contacts/${id}/segments?limit=100`);
+  const mine = useList<Segment>(`/api/contacts/${id}/segments?limit=100`);
   const all = useApi<List<Segment>>('/api/segments?limit=100');
   const can = useCan();
   const [pick, setPick] = useState('');
@@ -93,43 +95,30 @@ function ContactSegments({ id }: { id: string }) {
   return (
     <section>
       <h2>Segments</h2>
-      {mine.error ? (
-        <ErrorBox error={mine.error} retry={mine.reload} />
-      ) : !mine.data ? (
-        <Loading what="Loading segments" />
-      ) : mine.data.data.length === 0 ? (
-        <p class="muted">In no segment.</p>
-      ) : (
-        <ul class="plain">
-          {mine.data.data.map((s) => (
-            <li key={s.id}>
-              <a href={`/segments/${s.id}`}>{s.name}</a>{' '}
-              {can.write && (
-                <Action
-                  run={() =>
-                    api(`/api/contacts/${id}/segments/${s.id}`, { method: 'DELETE' }).then(mine.reload)
-                  }
-                >
-                  Remove
-                </Action>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListView list={mine} loading="Loading segments" empty={<p class="muted">In no segment.</p>}>
+        {(segments) => (
+          <ul class="plain">
+            {segments.map((s) => (
+              <li key={s.id}>
+                <a href={`/segments/${s.id}`}>{s.name}</a>{' '}
+                {can.write && (
+                  <DeleteButton quiet path={`/api/contacts/${id}/segments/${s.id}`} then={mine.reload}>
+                    Remove
+                  </DeleteButton>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListView>
       {can.write && others.length > 0 && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            Add to segment
-            <select value={pick} onChange={(event) => setPick(event.currentTarget.value)}>
-              <option value="">Choose…</option>
-              {others.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </label>
+        <FormRow>
+          <Select
+            label="Add to segment"
+            value={pick}
+            onValue={setPick}
+            options={[['', 'Choose…'], ...others.map((s) => [s.id, s.name] as const)]}
+          />
           <Action
             run={() =>
               api(`/api/contacts/${id}/segments/${pick}`, { method: 'POST' }).then(() => {
@@ -140,14 +129,14 @@ function ContactSegments({ id }: { id: string }) {
           >
             Add
           </Action>
-        </form>
+        </FormRow>
       )}
     </section>
   );
 }
 
 function ContactTopics({ id }: { id: string }) {
-  const topics = useApi<List<ContactTopic>>(`/api/contacts/${id}/topics?limit=100`);
+  const topics = useList<ContactTopic>(`/api/contacts/${id}/topics?limit=100`);
   const can = useCan();
   const choose = (topic: ContactTopic) =>
     api(`/api/contacts/${id}/topics`, {
@@ -157,71 +146,54 @@ function ContactTopics({ id }: { id: string }) {
   return (
     <section>
       <h2>Topics</h2>
-      {topics.error ? (
-        <ErrorBox error={topics.error} retry={topics.reload} />
-      ) : !topics.data ? (
-        <Loading what="Loading topics" />
-      ) : topics.data.data.length === 0 ? (
-        <p class="muted">
-          No topic yet (<a href="/topics">topics</a> let contacts choose what they receive).
-        </p>
-      ) : (
-        <ul class="plain">
-          {topics.data.data.map((t) => (
-            <li key={t.id}>
-              {t.name} <Badge value={t.subscription} />{' '}
-              {can.write && (
-                <Action run={() => choose(t)}>{t.subscription === 'opt_in' ? 'Opt out' : 'Opt in'}</Action>
-              )}
-            </li>
-          ))}
-        </ul>
-      )}
+      <ListView
+        list={topics}
+        loading="Loading topics"
+        empty={
+          <p class="muted">
+            No topic yet (<a href="/topics">topics</a> let contacts choose what they receive).
+          </p>
+        }
+      >
+        {(rows) => (
+          <ul class="plain">
+            {rows.map((t) => (
+              <li key={t.id}>
+                {t.name} <Badge value={t.subscription} />{' '}
+                {can.write && (
+                  <Action run={() => choose(t)}>{t.subscription === 'opt_in' ? 'Opt out' : 'Opt in'}</Action>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </ListView>
     </section>
   );
 }
 
 function ContactEmails({ email }: { email: string }) {
-  const emails = useApi<List<EmailSummary>>(`/api/emails${qs({ limit: 100, q: email })}`);
+  const emails = useList<EmailSummary>(`/api/emails${qs({ limit: 100, q: email })}`);
   const address = email.toLowerCase();
-  const mine = emails.data?.data.filter((e) =>
+  const mine = emails.rows?.filter((e) =>
     [...e.to, ...e.cc, ...e.bcc].some((to) => bareAddress(to) === address),
   );
   return (
     <section>
       <h2>Emails sent to this contact</h2>
-      {emails.error ? (
-        <ErrorBox error={emails.error} retry={emails.reload} />
-      ) : !mine ? (
-        <Loading what="Loading emails" />
-      ) : mine.length === 0 ? (
-        <Empty title="No email sent to this contact yet" />
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Subject</th>
-                <th>Status</th>
-                <th>Sent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {mine.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <a href={`/emails/${e.id}`}>{e.subject || '(no subject)'}</a>
-                  </td>
-                  <td>
-                    <Badge value={e.last_event} />
-                  </td>
-                  <td>{formatDate(e.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={{ ...emails, rows: mine }}
+        loading="Loading emails"
+        empty={<Empty title="No email sent to this contact yet" />}
+        columns={[
+          {
+            head: 'Subject',
+            cell: (e) => <a href={`/emails/${e.id}`}>{e.subject || '(no subject)'}</a>,
+          },
+          { head: 'Status', cell: (e) => <Badge value={e.last_event} /> },
+          { head: 'Sent', cell: (e) => formatDate(e.created_at) },
+        ]}
+      />
     </section>
   );
 }

@@ -1,8 +1,10 @@
 // One domain: the DNS records to publish, each with what the last check found, and the verify button.
 import { useLocation, useRoute } from 'preact-iso';
 import { Action } from '../components/action';
+import { DeleteButton } from '../components/delete-button';
 import { Page } from '../components/page';
 import { Badge, ErrorBox, Loading } from '../components/states';
+import { Table } from '../components/table';
 import { api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
@@ -47,13 +49,11 @@ export function DomainPage() {
             >
               Verify DNS records
             </Action>
-            <Action
-              kind="danger"
+            <DeleteButton
+              path={`/api/domains/${d.id}`}
               confirm={`Delete ${d.name}? Emails from it will be refused.`}
-              run={() => api(`/api/domains/${d.id}`, { method: 'DELETE' }).then(() => route('/domains'))}
-            >
-              Delete
-            </Action>
+              then={() => route('/domains')}
+            />
           </>
         )
       }
@@ -78,41 +78,27 @@ export function DomainPage() {
         Publish each record at your DNS provider (names are relative to {d.name}). DMARC is recommended, not
         required.
       </p>
-      <div class="table-wrap">
-        <table class="records">
-          <thead>
-            <tr>
-              <th>Record</th>
-              <th>Type</th>
-              <th>Name</th>
-              <th>Value</th>
-              <th>TTL</th>
-              <th>Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {d.records.map((r) => (
-              <tr key={`${r.record}-${r.name}-${r.type}`}>
-                <td>{r.record}</td>
-                <td>
-                  {r.type}
-                  {r.priority !== undefined ? ` ${r.priority}` : ''}
-                </td>
-                <td>
-                  <code>{r.name}</code>
-                </td>
-                <td class="value">
-                  <code>{r.value}</code>
-                </td>
-                <td>{r.ttl}</td>
-                <td>
-                  <Badge value={r.status} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        class="records"
+        rows={d.records}
+        rowKey={(r) => `${r.record}-${r.name}-${r.type}`}
+        columns={[
+          { head: 'Record', cell: (r) => r.record },
+          {
+            head: 'Type',
+            cell: (r) => (
+              <>
+                {r.type}
+                {r.priority !== undefined ? ` ${r.priority}` : ''}
+              </>
+            ),
+          },
+          { head: 'Name', cell: (r) => <code>{r.name}</code> },
+          { head: 'Value', class: 'value', cell: (r) => <code>{r.value}</code> },
+          { head: 'TTL', cell: (r) => r.ttl },
+          { head: 'Status', cell: (r) => <Badge value={r.status} /> },
+        ]}
+      />
     </Page>
   );
 }

@@ -2,12 +2,13 @@
 // number, address, why) once it has them.
 import { useRoute } from 'preact-iso';
 import { AudienceTabs } from '../components/audience-tabs';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import type { List } from '../lib/api';
 import type { ContactImport, ImportError } from '../lib/audience';
 import { formatCount, formatDate } from '../lib/format';
 import { useApi, usePolling } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function ImportPage() {
   const { params } = useRoute();
@@ -60,40 +61,29 @@ export function ImportPage() {
 }
 
 function Errors({ id }: { id: string }) {
-  const errors = useApi<List<ImportError>>(`/api/contacts/imports/${id}/errors?limit=100`);
+  const errors = useList<ImportError>(`/api/contacts/imports/${id}/errors?limit=100`);
   return (
     <>
       <h2>Rows not imported</h2>
-      {errors.error ? (
-        <ErrorBox error={errors.error} retry={errors.reload} />
-      ) : !errors.data ? (
-        <Loading what="Loading the error report" />
-      ) : errors.data.data.length === 0 ? (
-        <Empty title="No row refused" />
-      ) : (
-        <div class="table-wrap">
-          <table class="import-errors">
-            <thead>
-              <tr>
-                <th>Row</th>
-                <th>Address</th>
-                <th>Why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {errors.data.data.map((e) => (
-                <tr key={e.row}>
-                  <td>{e.row}</td>
-                  <td>{e.email ?? '—'}</td>
-                  <td>
-                    <Badge value={e.reason} /> {e.message}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={errors}
+        loading="Loading the error report"
+        empty={<Empty title="No row refused" />}
+        class="import-errors"
+        rowKey={(e) => e.row}
+        columns={[
+          { head: 'Row', cell: (e) => e.row },
+          { head: 'Address', cell: (e) => e.email ?? '—' },
+          {
+            head: 'Why',
+            cell: (e) => (
+              <>
+                <Badge value={e.reason} /> {e.message}
+              </>
+            ),
+          },
+        ]}
+      />
       {errors.data?.has_more && <p class="muted">The first 100 refused rows are shown.</p>}
     </>
   );

@@ -5,11 +5,15 @@
 import { useMemo } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { Chart, type Series } from '../components/chart';
+import { FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
 import { type List, qs } from '../lib/api';
 import { formatCount, formatPercent, utcDay } from '../lib/format';
+import type { Reputation } from '../lib/reputation';
 import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 interface Counts {
   sent: number;
@@ -29,16 +33,6 @@ interface Stats {
   to: string;
   data: (Counts & { date: string; stream: string })[];
   totals: Counts;
-}
-interface Reputation {
-  stream: string;
-  status: 'ok' | 'warning' | 'paused';
-  sent: number;
-  bounce_rate: number;
-  complaint_rate: number;
-  window_days: number;
-  minimum_sends: number;
-  reason: string | null;
 }
 
 const RANGES = [7, 30, 90];
@@ -69,36 +63,27 @@ export function OverviewPage() {
   const to = new Date();
   const from = new Date(to.getTime() - (days - 1) * 86_400_000);
   const stats = useApi<Stats>(`/api/stats${qs({ from: utcDay(from), to: utcDay(to), stream })}`);
-  const reputation = useApi<{ data: Reputation[] }>('/api/reputation');
+  const reputation = useList<Reputation>('/api/reputation');
   const streams = useApi<List<{ id: string; name: string }>>('/api/streams?limit=100');
   const setFilter = (name: string, value: string) =>
     route(`${path}${qs({ days: String(days), stream, [name]: value })}`, true);
 
   return (
     <Page title="Overview">
-      <form class="filters" onSubmit={(event) => event.preventDefault()}>
-        <label>
-          Range
-          <select value={String(days)} onChange={(event) => setFilter('days', event.currentTarget.value)}>
-            {RANGES.map((n) => (
-              <option key={n} value={n}>
-                Last {n} days
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Stream
-          <select value={stream} onChange={(event) => setFilter('stream', event.currentTarget.value)}>
-            <option value="">All streams</option>
-            {streams.data?.data.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </label>
-      </form>
+      <FormRow>
+        <Select
+          label="Range"
+          value={String(days)}
+          onValue={(value) => setFilter('days', value)}
+          options={RANGES.map((n) => [String(n), `Last ${n} days`] as const)}
+        />
+        <Select
+          label="Stream"
+          value={stream}
+          onValue={(value) => setFilter('stream', value)}
+          options={[['', 'All streams'], ...(streams.data?.data.map((s) => [s.id, s.name] as const) ?? [])]}
+        />
+      </FormRow>
       {stats.error ? (
         <ErrorBox error={stats.error} retry={stats.reload} />
       ) : !stats.data ? (
@@ -107,13 +92,31 @@ export function OverviewPage() {
         <StatsView stats={stats.data} />
       )}
       <h2>Reputation</h2>
-      {reputation.error ? (
-        <ErrorBox error={reputation.error} retry={reputation.reload} />
-      ) : !reputation.data ? (
-        <Loading what="Loading reputation" />
-      ) : (
-        <ReputationTable rows={reputation.data.data} />
-      )}
+      <ListView
+        list={reputation}
+        loading="Loading reputation"
+        empty={
+          <Empty title="No stream has sent yet">
+            <p>Each stream's bounce and complaint rates over the last 7 days appear here once it sends.</p>
+          </Empty>
+        }
+        rowKey={(r) => r.stream}
+        columns={[
+          { head: 'Stream', cell: (r) => r.stream },
+          { head: 'State', cell: (r) => <Badge value={r.status} /> },
+          { head: 'Sent (window)', cell: (r) => formatCount(r.sent) },
+          { head: 'Bounce rate', cell: (r) => formatPercent(r.bounce_rate) },
+          { head: 'Complaint rate', cell: (r) => formatPercent(r.complaint_rate) },
+          {
+            head: 'Why',
+            cell: (r) =>
+              r.reason ??
+              (r.sent < r.minimum_sends
+                ? `Rates are judged from ${r.minimum_sends} sends in ${r.window_days} days.`
+                : '—'),
+          },
+        ]}
+      />
     </Page>
   );
 }
@@ -225,49 +228,4 @@ function chartData(stats: Stats) {
       ...lines(COMPLAINT_LINES),
     ],
   };
-}
-
-function ReputationTable({ rows }: { rows: Reputation[] }) {
-  if (rows.length === 0) {
-    return (
-      <Empty title="No stream has sent yet">
-        <p>Each stream's bounce and complaint rates over the last 7 days appear here once it sends.</p>
-      </Empty>
-    );
-  }
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th>Stream</th>
-            <th>State</th>
-            <th>Sent (window)</th>
-            <th>Bounce rate</th>
-            <th>Complaint rate</th>
-            <th>Why</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.stream}>
-              <td>{r.stream}</td>
-              <td>
-                <Badge value={r.status} />
-              </td>
-              <td>{formatCount(r.sent)}</td>
-              <td>{formatPercent(r.bounce_rate)}</td>
-              <td>{formatPercent(r.complaint_rate)}</td>
-              <td>
-                {r.reason ??
-                  (r.sent < r.minimum_sends
-                    ? `Rates are judged from ${r.minimum_sends} sends in ${r.window_days} days.`
-                    : '—')}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }

@@ -3,27 +3,27 @@
 import { useState } from 'preact/hooks';
 import { Action } from '../components/action';
 import { AudienceTabs } from '../components/audience-tabs';
+import { DeleteButton } from '../components/delete-button';
+import { Field, FormRow } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Empty } from '../components/states';
+import { api } from '../lib/api';
 import type { Segment } from '../lib/audience';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function SegmentsPage() {
-  const list = useApi<List<Segment>>('/api/segments?limit=100');
+  const list = useList<Segment>('/api/segments?limit=100');
   const can = useCan();
   const [name, setName] = useState('');
   return (
     <Page title="Segments">
       <AudienceTabs />
       {can.write && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label class="grow">
-            New segment's name
-            <input value={name} onInput={(event) => setName(event.currentTarget.value)} />
-          </label>
+        <FormRow>
+          <Field label="New segment's name" class="grow" value={name} onValue={setName} />
           <Action
             run={() =>
               api('/api/segments', { method: 'POST', body: { name } }).then(() => {
@@ -34,53 +34,33 @@ export function SegmentsPage() {
           >
             Create segment
           </Action>
-        </form>
+        </FormRow>
       )}
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading segments" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title="No segment yet">
-          <p>
-            A segment is the audience of a broadcast: create one, then add contacts to it (or import a CSV
-            into it).
-          </p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Created</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <a href={`/segments/${s.id}`}>{s.name}</a>
-                  </td>
-                  <td>{formatDate(s.created_at)}</td>
-                  {can.write && (
-                    <td>
-                      <Action
-                        kind="danger"
-                        confirm={`Delete the segment "${s.name}"? Its contacts stay.`}
-                        run={() => api(`/api/segments/${s.id}`, { method: 'DELETE' }).then(list.reload)}
-                      >
-                        Delete
-                      </Action>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={list}
+        loading="Loading segments"
+        empty={
+          <Empty title="No segment yet">
+            <p>
+              A segment is the audience of a broadcast: create one, then add contacts to it (or import a CSV
+              into it).
+            </p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Name', cell: (s) => <a href={`/segments/${s.id}`}>{s.name}</a> },
+          { head: 'Created', cell: (s) => formatDate(s.created_at) },
+          can.write && {
+            cell: (s) => (
+              <DeleteButton
+                path={`/api/segments/${s.id}`}
+                confirm={`Delete the segment "${s.name}"? Its contacts stay.`}
+                then={list.reload}
+              />
+            ),
+          },
+        ]}
+      />
     </Page>
   );
 }

@@ -1,12 +1,15 @@
 // Streams and reputation: each message stream's settings beside its guardrail state (bounce and
 // complaint rates over the window), and resuming a stream the guardrail paused.
 import { Action } from '../components/action';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Badge, Empty, ErrorBox } from '../components/states';
+import { api } from '../lib/api';
 import { formatCount, formatPercent } from '../lib/format';
+import type { Reputation } from '../lib/reputation';
 import { useCan } from '../lib/session';
 import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 interface Stream {
   id: string;
@@ -17,19 +20,11 @@ interface Stream {
   list_unsubscribe: boolean;
   default: boolean;
 }
-interface Reputation {
-  stream: string;
-  status: 'ok' | 'warning' | 'paused';
-  sent: number;
-  bounce_rate: number;
-  complaint_rate: number;
-  reason: string | null;
-}
 
 const onOff = (value: boolean | null) => (value === null ? 'domain default' : value ? 'on' : 'off');
 
 export function StreamsPage() {
-  const streams = useApi<List<Stream>>('/api/streams?limit=100');
+  const streams = useList<Stream>('/api/streams?limit=100');
   const reputation = useApi<{ data: Reputation[] }>('/api/reputation');
   const can = useCan();
   const error = streams.error ?? reputation.error;
@@ -46,72 +41,68 @@ export function StreamsPage() {
       </Page>
     );
   const byStream = new Map(reputation.data?.data.map((r) => [r.stream, r]));
+  const reputationOf = (s: Stream) => byStream.get(s.id);
   return (
     <Page title="Streams">
-      {!streams.data ? (
-        <Loading what="Loading streams" />
-      ) : streams.data.data.length === 0 ? (
-        <Empty title="No stream">
-          <p>Create one with POST /api/streams to send a kind of mail with its own reputation.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Stream</th>
-                <th>Type</th>
-                <th>Opens / clicks</th>
-                <th>State</th>
-                <th>Sent (7 days)</th>
-                <th>Bounces</th>
-                <th>Complaints</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {streams.data.data.map((s) => {
-                const r = byStream.get(s.id);
-                return (
-                  <tr key={s.id}>
-                    <td>
-                      {s.name} <code>{s.id}</code>
-                    </td>
-                    <td>{s.type}</td>
-                    <td>
-                      {onOff(s.track_opens)} / {onOff(s.track_clicks)}
-                    </td>
-                    <td>
-                      <Badge value={r?.status ?? 'ok'} />
-                      {r?.reason && <div class="muted">{r.reason}</div>}
-                    </td>
-                    <td>{formatCount(r?.sent ?? 0)}</td>
-                    <td>{formatPercent(r?.bounce_rate ?? 0)}</td>
-                    <td>{formatPercent(r?.complaint_rate ?? 0)}</td>
-                    {can.write && (
-                      <td>
-                        {r?.status === 'paused' && (
-                          <Action
-                            kind="primary"
-                            confirm={`Resume sending on ${s.id}? Fix what raised the rates first.`}
-                            run={() =>
-                              api('/api/reputation/resume', { method: 'POST', body: { stream: s.id } }).then(
-                                reputation.reload,
-                              )
-                            }
-                          >
-                            Resume sending
-                          </Action>
-                        )}
-                      </td>
-                    )}
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={streams}
+        loading="Loading streams"
+        empty={
+          <Empty title="No stream">
+            <p>Create one with POST /api/streams to send a kind of mail with its own reputation.</p>
+          </Empty>
+        }
+        columns={[
+          {
+            head: 'Stream',
+            cell: (s) => (
+              <>
+                {s.name} <code>{s.id}</code>
+              </>
+            ),
+          },
+          { head: 'Type', cell: (s) => s.type },
+          {
+            head: 'Opens / clicks',
+            cell: (s) => (
+              <>
+                {onOff(s.track_opens)} / {onOff(s.track_clicks)}
+              </>
+            ),
+          },
+          {
+            head: 'State',
+            cell: (s) => {
+              const r = reputationOf(s);
+              return (
+                <>
+                  <Badge value={r?.status ?? 'ok'} />
+                  {r?.reason && <div class="muted">{r.reason}</div>}
+                </>
+              );
+            },
+          },
+          { head: 'Sent (7 days)', cell: (s) => formatCount(reputationOf(s)?.sent ?? 0) },
+          { head: 'Bounces', cell: (s) => formatPercent(reputationOf(s)?.bounce_rate ?? 0) },
+          { head: 'Complaints', cell: (s) => formatPercent(reputationOf(s)?.complaint_rate ?? 0) },
+          can.write && {
+            cell: (s) =>
+              reputationOf(s)?.status === 'paused' && (
+                <Action
+                  kind="primary"
+                  confirm={`Resume sending on ${s.id}? Fix what raised the rates first.`}
+                  run={() =>
+                    api('/api/reputation/resume', { method: 'POST', body: { stream: s.id } }).then(
+                      reputation.reload,
+                    )
+                  }
+                >
+                  Resume sending
+                </Action>
+              ),
+          },
+        ]}
+      />
     </Page>
   );
 }

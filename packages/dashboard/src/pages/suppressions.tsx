@@ -1,12 +1,15 @@
 // The suppression list: addresses every send leaves out (hard bounces, complaints, added by hand).
 import { useState } from 'preact/hooks';
 import { Action } from '../components/action';
+import { DeleteButton } from '../components/delete-button';
+import { Field, FormRow } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Badge, Empty } from '../components/states';
+import { api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 interface Suppression {
   id: string;
@@ -18,17 +21,14 @@ interface Suppression {
 }
 
 export function SuppressionsPage() {
-  const list = useApi<List<Suppression>>('/api/suppressions?limit=100');
+  const list = useList<Suppression>('/api/suppressions?limit=100');
   const can = useCan();
   const [email, setEmail] = useState('');
   return (
     <Page title="Suppressions">
       {can.write && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label class="grow">
-            Suppress an address
-            <input type="email" value={email} onInput={(event) => setEmail(event.currentTarget.value)} />
-          </label>
+        <FormRow>
+          <Field label="Suppress an address" class="grow" type="email" value={email} onValue={setEmail} />
           <Action
             run={() =>
               api('/api/suppressions', { method: 'POST', body: { email } }).then(() => {
@@ -39,65 +39,48 @@ export function SuppressionsPage() {
           >
             Add
           </Action>
-        </form>
+        </FormRow>
       )}
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading suppressions" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title="No suppressed address">
-          <p>Hard bounces and complaints are added here automatically, so they are never sent to again.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Address</th>
-                <th>Origin</th>
-                <th>Reason</th>
-                <th>Since</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.email}</td>
-                  <td>
-                    <Badge value={s.origin} />
-                  </td>
-                  <td>
-                    {s.reason}
-                    {s.source_id && (
-                      <>
-                        {' '}
-                        (<a href={`/emails/${s.source_id}`}>email</a>)
-                      </>
-                    )}
-                  </td>
-                  <td>{formatDate(s.created_at)}</td>
-                  {can.write && (
-                    <td>
-                      <Action
-                        confirm={`Send to ${s.email} again?`}
-                        run={() =>
-                          api(`/api/suppressions/${encodeURIComponent(s.email)}`, { method: 'DELETE' }).then(
-                            list.reload,
-                          )
-                        }
-                      >
-                        Remove
-                      </Action>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={list}
+        loading="Loading suppressions"
+        empty={
+          <Empty title="No suppressed address">
+            <p>Hard bounces and complaints are added here automatically, so they are never sent to again.</p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Address', cell: (s) => s.email },
+          { head: 'Origin', cell: (s) => <Badge value={s.origin} /> },
+          {
+            head: 'Reason',
+            cell: (s) => (
+              <>
+                {s.reason}
+                {s.source_id && (
+                  <>
+                    {' '}
+                    (<a href={`/emails/${s.source_id}`}>email</a>)
+                  </>
+                )}
+              </>
+            ),
+          },
+          { head: 'Since', cell: (s) => formatDate(s.created_at) },
+          can.write && {
+            cell: (s) => (
+              <DeleteButton
+                quiet
+                path={`/api/suppressions/${encodeURIComponent(s.email)}`}
+                confirm={`Send to ${s.email} again?`}
+                then={list.reload}
+              >
+                Remove
+              </DeleteButton>
+            ),
+          },
+        ]}
+      />
     </Page>
   );
 }

@@ -3,8 +3,10 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { Action } from '../components/action';
+import { DeleteButton } from '../components/delete-button';
 import { Page } from '../components/page';
 import { Badge, ErrorBox, Loading } from '../components/states';
+import { Table } from '../components/table';
 import { api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
@@ -73,13 +75,11 @@ function Editor({ template: t, reload }: { template: TemplateObject; reload: () 
             >
               Duplicate
             </Action>
-            <Action
-              kind="danger"
+            <DeleteButton
+              path={`/api/templates/${t.id}`}
               confirm={`Delete the template "${t.name}"? Sends naming it will be refused.`}
-              run={() => api(`/api/templates/${t.id}`, { method: 'DELETE' }).then(() => route('/templates'))}
-            >
-              Delete
-            </Action>
+              then={() => route('/templates')}
+            />
           </>
         )
       }
@@ -126,69 +126,67 @@ function Editor({ template: t, reload }: { template: TemplateObject; reload: () 
           </label>
         </div>
         <h2>Variables</h2>
-        <div class="table-wrap">
-          <table class="variables">
-            <thead>
-              <tr>
-                <th>Key</th>
-                <th>Type</th>
-                <th>Fallback</th>
-                <th>Preview value</th>
-                {!readOnly && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {variables.map((v, i) => (
-                <tr key={i}>
-                  <td>
-                    <input
-                      aria-label="Key"
-                      value={v.key}
-                      onInput={(event) => changed(i, { key: event.currentTarget.value })}
-                    />
-                  </td>
-                  <td>
-                    <select
-                      aria-label="Type"
-                      value={v.type}
-                      onChange={(event) =>
-                        changed(i, { type: event.currentTarget.value as 'string' | 'number' })
-                      }
-                    >
-                      <option value="string">string</option>
-                      <option value="number">number</option>
-                    </select>
-                  </td>
-                  <td>
-                    <input
-                      aria-label="Fallback"
-                      value={v.fallback_value ?? ''}
-                      onInput={(event) => changed(i, { fallback_value: event.currentTarget.value })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`Preview value of ${v.key}`}
-                      value={values[v.key] ?? ''}
-                      onInput={(event) => setValues({ ...values, [v.key]: event.currentTarget.value })}
-                    />
-                  </td>
-                  {!readOnly && (
-                    <td>
-                      <button
-                        type="button"
-                        class="link"
-                        onClick={() => setVariables(variables.filter((_, j) => j !== i))}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          class="variables"
+          rows={variables}
+          rowKey={(_, i) => i}
+          columns={[
+            {
+              head: 'Key',
+              cell: (v, i) => (
+                <input
+                  aria-label="Key"
+                  value={v.key}
+                  onInput={(event) => changed(i, { key: event.currentTarget.value })}
+                />
+              ),
+            },
+            {
+              head: 'Type',
+              cell: (v, i) => (
+                <select
+                  aria-label="Type"
+                  value={v.type}
+                  onChange={(event) => changed(i, { type: event.currentTarget.value as 'string' | 'number' })}
+                >
+                  <option value="string">string</option>
+                  <option value="number">number</option>
+                </select>
+              ),
+            },
+            {
+              head: 'Fallback',
+              cell: (v, i) => (
+                <input
+                  aria-label="Fallback"
+                  value={v.fallback_value ?? ''}
+                  onInput={(event) => changed(i, { fallback_value: event.currentTarget.value })}
+                />
+              ),
+            },
+            {
+              head: 'Preview value',
+              cell: (v) => (
+                <input
+                  aria-label={`Preview value of ${v.key}`}
+                  value={values[v.key] ?? ''}
+                  onInput={(event) => setValues({ ...values, [v.key]: event.currentTarget.value })}
+                />
+              ),
+            },
+            !readOnly && {
+              cell: (_, i) => (
+                <button
+                  type="button"
+                  class="link"
+                  onClick={() => setVariables(variables.filter((_, j) => j !== i))}
+                >
+                  Remove
+                </button>
+              ),
+            },
+          ]}
+        />
         {!readOnly && (
           <p>
             <button

@@ -2,27 +2,26 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { Action } from '../components/action';
+import { Field, FormRow } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Badge, Empty } from '../components/states';
+import { api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
 import type { TemplateSummary } from '../lib/templates';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function TemplatesPage() {
-  const list = useApi<List<TemplateSummary>>('/api/templates?limit=100');
+  const list = useList<TemplateSummary>('/api/templates?limit=100');
   const can = useCan();
   const { route } = useLocation();
   const [name, setName] = useState('');
   return (
     <Page title="Templates">
       {can.write && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label class="grow">
-            New template's name
-            <input value={name} onInput={(event) => setName(event.currentTarget.value)} />
-          </label>
+        <FormRow>
+          <Field label="New template's name" class="grow" value={name} onValue={setName} />
           <Action
             run={() =>
               api<{ id: string }>('/api/templates', {
@@ -37,50 +36,28 @@ export function TemplatesPage() {
           >
             Create template
           </Action>
-        </form>
+        </FormRow>
       )}
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading templates" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title="No template yet">
-          <p>
-            A template is an email written once and sent many times with variables:{' '}
-            <code>{'POST /api/emails { template: { id, variables } }'}</code>. Create one, edit it, publish
-            it.
-          </p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Alias</th>
-                <th>Status</th>
-                <th>Published</th>
-                <th>Changed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <a href={`/templates/${t.id}`}>{t.name}</a>
-                  </td>
-                  <td>{t.alias ? <code>{t.alias}</code> : '—'}</td>
-                  <td>
-                    <Badge value={t.status} />
-                  </td>
-                  <td>{formatDate(t.published_at)}</td>
-                  <td>{formatDate(t.updated_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={list}
+        loading="Loading templates"
+        empty={
+          <Empty title="No template yet">
+            <p>
+              A template is an email written once and sent many times with variables:{' '}
+              <code>{'POST /api/emails { template: { id, variables } }'}</code>. Create one, edit it, publish
+              it.
+            </p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Name', cell: (t) => <a href={`/templates/${t.id}`}>{t.name}</a> },
+          { head: 'Alias', cell: (t) => (t.alias ? <code>{t.alias}</code> : '—') },
+          { head: 'Status', cell: (t) => <Badge value={t.status} /> },
+          { head: 'Published', cell: (t) => formatDate(t.published_at) },
+          { head: 'Changed', cell: (t) => formatDate(t.updated_at) },
+        ]}
+      />
     </Page>
   );
 }

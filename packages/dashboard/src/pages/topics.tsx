@@ -3,16 +3,19 @@
 import { useState } from 'preact/hooks';
 import { Action } from '../components/action';
 import { AudienceTabs } from '../components/audience-tabs';
+import { DeleteButton } from '../components/delete-button';
+import { Field, FormRow, Select } from '../components/forms';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
-import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { Badge, Empty } from '../components/states';
+import { api } from '../lib/api';
 import type { Topic } from '../lib/audience';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
-import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 
 export function TopicsPage() {
-  const list = useApi<List<Topic>>('/api/topics?limit=100');
+  const list = useList<Topic>('/api/topics?limit=100');
   const can = useCan();
   const [name, setName] = useState('');
   const [description, setDescription] = useState('');
@@ -31,82 +34,57 @@ export function TopicsPage() {
     <Page title="Topics">
       <AudienceTabs />
       {can.write && (
-        <form class="filters" onSubmit={(event) => event.preventDefault()}>
-          <label>
-            New topic's name
-            <input value={name} onInput={(event) => setName(event.currentTarget.value)} />
-          </label>
-          <label class="grow">
-            Description
-            <input value={description} onInput={(event) => setDescription(event.currentTarget.value)} />
-          </label>
-          <label>
-            Until a contact chooses
-            <select value={subscription} onChange={(event) => setSubscription(event.currentTarget.value)}>
-              <option value="opt_in">Subscribed (opt_in)</option>
-              <option value="opt_out">Not subscribed (opt_out)</option>
-            </select>
-          </label>
-          <label>
-            On the preferences page
-            <select value={visibility} onChange={(event) => setVisibility(event.currentTarget.value)}>
-              <option value="public">Shown (public)</option>
-              <option value="private">Hidden (private)</option>
-            </select>
-          </label>
+        <FormRow>
+          <Field label="New topic's name" value={name} onValue={setName} />
+          <Field label="Description" class="grow" value={description} onValue={setDescription} />
+          <Select
+            label="Until a contact chooses"
+            value={subscription}
+            onValue={setSubscription}
+            options={[
+              ['opt_in', 'Subscribed (opt_in)'],
+              ['opt_out', 'Not subscribed (opt_out)'],
+            ]}
+          />
+          <Select
+            label="On the preferences page"
+            value={visibility}
+            onValue={setVisibility}
+            options={[
+              ['public', 'Shown (public)'],
+              ['private', 'Hidden (private)'],
+            ]}
+          />
           <Action run={create}>Create topic</Action>
-        </form>
+        </FormRow>
       )}
-      {list.error ? (
-        <ErrorBox error={list.error} retry={list.reload} />
-      ) : !list.data ? (
-        <Loading what="Loading topics" />
-      ) : list.data.data.length === 0 ? (
-        <Empty title="No topic yet">
-          <p>
-            Topics let contacts choose which broadcasts they receive; a broadcast names one in its editor.
-          </p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Description</th>
-                <th>Default</th>
-                <th>Visibility</th>
-                <th>Created</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {list.data.data.map((t) => (
-                <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{t.description ?? ''}</td>
-                  <td>
-                    <Badge value={t.default_subscription} />
-                  </td>
-                  <td>{t.visibility}</td>
-                  <td>{formatDate(t.created_at)}</td>
-                  {can.write && (
-                    <td>
-                      <Action
-                        kind="danger"
-                        confirm={`Delete the topic "${t.name}"?`}
-                        run={() => api(`/api/topics/${t.id}`, { method: 'DELETE' }).then(list.reload)}
-                      >
-                        Delete
-                      </Action>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={list}
+        loading="Loading topics"
+        empty={
+          <Empty title="No topic yet">
+            <p>
+              Topics let contacts choose which broadcasts they receive; a broadcast names one in its editor.
+            </p>
+          </Empty>
+        }
+        columns={[
+          { head: 'Name', cell: (t) => t.name },
+          { head: 'Description', cell: (t) => t.description ?? '' },
+          { head: 'Default', cell: (t) => <Badge value={t.default_subscription} /> },
+          { head: 'Visibility', cell: (t) => t.visibility },
+          { head: 'Created', cell: (t) => formatDate(t.created_at) },
+          can.write && {
+            cell: (t) => (
+              <DeleteButton
+                path={`/api/topics/${t.id}`}
+                confirm={`Delete the topic "${t.name}"?`}
+                then={list.reload}
+              />
+            ),
+          },
+        ]}
+      />
     </Page>
   );
 }

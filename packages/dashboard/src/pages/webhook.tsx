@@ -4,20 +4,23 @@
 import { useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
 import { Action } from '../components/action';
+import { DeleteButton } from '../components/delete-button';
+import { ListView } from '../components/list-view';
 import { Page } from '../components/page';
 import { OnceSecret } from '../components/secret';
 import { Badge, Empty, ErrorBox, Loading } from '../components/states';
-import { api, type List } from '../lib/api';
+import { api } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { useCan } from '../lib/session';
 import { useApi } from '../lib/use-api';
+import { useList } from '../lib/use-list';
 import type { Secret, Webhook, WebhookEvent } from '../lib/webhooks';
 
 export function WebhookPage() {
   const { params } = useRoute();
   const { route } = useLocation();
   const webhook = useApi<Webhook>(`/api/webhooks/${params.id}`);
-  const events = useApi<List<WebhookEvent>>(`/api/webhooks/${params.id}/events?limit=100`);
+  const events = useList<WebhookEvent>(`/api/webhooks/${params.id}/events?limit=100`);
   const can = useCan();
   const [secret, setSecret] = useState<Secret>();
   if (webhook.error) return <ErrorBox error={webhook.error} retry={webhook.reload} />;
@@ -47,13 +50,11 @@ export function WebhookPage() {
             >
               Rotate secret
             </Action>
-            <Action
-              kind="danger"
+            <DeleteButton
+              path={`/api/webhooks/${w.id}`}
               confirm={`Delete the webhook to ${w.endpoint}?`}
-              run={() => api(`/api/webhooks/${w.id}`, { method: 'DELETE' }).then(() => route('/webhooks'))}
-            >
-              Delete
-            </Action>
+              then={() => route('/webhooks')}
+            />
           </>
         )
       }
@@ -89,56 +90,39 @@ export function WebhookPage() {
         <dd>{formatDate(w.created_at)}</dd>
       </dl>
       <h2>Events sent</h2>
-      {events.error ? (
-        <ErrorBox error={events.error} retry={events.reload} />
-      ) : !events.data ? (
-        <Loading what="Loading its events" />
-      ) : events.data.data.length === 0 ? (
-        <Empty title="Nothing sent yet">
-          <p>Each event of the types above is delivered here as it happens; they appear in this list.</p>
-        </Empty>
-      ) : (
-        <div class="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th>Event</th>
-                <th>Status</th>
-                <th>Attempts</th>
-                <th>At</th>
-                {can.write && <th />}
-              </tr>
-            </thead>
-            <tbody>
-              {events.data.data.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    {e.type} <code class="muted">{e.id}</code>
-                  </td>
-                  <td>
-                    <Badge value={e.status} />
-                  </td>
-                  <td>{e.attempts}</td>
-                  <td>{formatDate(e.created_at)}</td>
-                  {can.write && (
-                    <td>
-                      <Action
-                        run={() =>
-                          api(`/api/webhooks/${w.id}/events/${e.id}/replay`, { method: 'POST' }).then(
-                            events.reload,
-                          )
-                        }
-                      >
-                        Replay
-                      </Action>
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <ListView
+        list={events}
+        loading="Loading its events"
+        empty={
+          <Empty title="Nothing sent yet">
+            <p>Each event of the types above is delivered here as it happens; they appear in this list.</p>
+          </Empty>
+        }
+        columns={[
+          {
+            head: 'Event',
+            cell: (e) => (
+              <>
+                {e.type} <code class="muted">{e.id}</code>
+              </>
+            ),
+          },
+          { head: 'Status', cell: (e) => <Badge value={e.status} /> },
+          { head: 'Attempts', cell: (e) => e.attempts },
+          { head: 'At', cell: (e) => formatDate(e.created_at) },
+          can.write && {
+            cell: (e) => (
+              <Action
+                run={() =>
+                  api(`/api/webhooks/${w.id}/events/${e.id}/replay`, { method: 'POST' }).then(events.reload)
+                }
+              >
+                Replay
+              </Action>
+            ),
+          },
+        ]}
+      />
       <p>
         <button type="button" onClick={events.reload}>
           Refresh events
