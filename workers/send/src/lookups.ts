@@ -1,4 +1,5 @@
-// Everything an accept reads, in ONE D1 batch (one round trip, however many emails): the idempotency
+// Everything an accept reads, in ONE D1 batch (one round trip, however many emails; the common reads
+// in one statement of it): the idempotency
 // key's claim, the tenant's daily limit, today's count and its paused streams, the sending domains
 // and streams the emails name, their templates and files, and the suppressions and topic opt-outs
 // of all their recipients. `planReads` lists what the request names (before any check, so it never
@@ -33,11 +34,14 @@ import {
   topicDefaultsQuery,
 } from '@mailgrid/db';
 import { parseAddress } from '@mailgrid/mime';
-import type { Compilable, InferResult } from 'kysely';
+import type { Compilable, InferResult, SelectQueryBuilder } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/sqlite';
 import { usageDay } from './daily-quota';
 import type { PausedStreams } from './paused';
 
 type DomainLookup = Awaited<ReturnType<typeof findDomainByName>>;
+// biome-ignore lint/suspicious/noExplicitAny: any query of the schema; its rows are typed by InferResult.
+type AnySelect = SelectQueryBuilder<any, any, any>;
 type TemplateLookup = Awaited<ReturnType<typeof findTemplate>>;
 type FileLookup = Awaited<ReturnType<typeof getFile>>;
 
@@ -108,18 +112,42 @@ export function planReads(emails: SendEmailRequest[]): ReadPlan {
   return plan;
 }
 
-/** Queries run together in one batch(); each `add` gives the reader of its own rows. */
+/**
+ * Queries run together in one batch(); each `add` gives the reader of its own rows. Reads with
+ * explicit columns (`addToOne`) share ONE statement, each as a JSON array column
+ * (kysely's jsonArrayFrom): D1 runs one statement at a time for every tenant, so a lone email's
+ * accept reads in one statement instead of one per kind of lookup. The key's claim (an INSERT) and
+ * the `selectAll` reads (templates, files: rare) stay statements of their own.
+ */
 class ReadBatch {
   private readonly queries: Compilable[] = [];
+  private readonly combined: [string, AnySelect][] = [];
   private results: D1Result[] = [];
+  private columns: Record<string, unknown> = {};
 
   add<Q extends Compilable>(query: Q): () => InferResult<Q> {
     const index = this.queries.push(query) - 1;
     return () => (this.results[index]?.results ?? []) as InferResult<Q>;
   }
 
-  async run(d1: D1Database): Promise<void> {
-    this.results = await runBatch(d1, this.queries);
+  addToOne<Q extends AnySelect>(query: Q): () => InferResult<Q> {
+    const name = `r${this.combined.length}`;
+    this.combined.push([name, query]);
+    return () => {
+      const value = this.columns[name];
+      return (typeof value === 'string' ? JSON.parse(value) : (value ?? [])) as InferResult<Q>;
+    };
+  }
+
+  async run(d1: D1Database, db: Db): Promise<void> {
+    const statements = [...this.queries];
+    if (this.combined.length > 0) {
+      statements.push(db.selectNoFrom(this.combined.map(([name, query]) => jsonArrayFrom(query).as(name))));
+    }
+    this.results = await runBatch(d1, statements);
+    if (this.combined.length > 0) {
+      this.columns = (this.results[this.queries.length]?.results?.[0] ?? {}) as Record<string, unknown>;
+    }
   }
 }
 
@@ -139,26 +167,31 @@ export async function readForAccept(
     : null;
   const claimed = claimQueries ? batch.add(claimQueries.claim) : null;
   const existing = claimQueries ? batch.add(claimQueries.existing) : null;
-  const state = batch.add(acceptStateQuery(db, tenantId, usageDay(now)));
+  const state = batch.addToOne(acceptStateQuery(db, tenantId, usageDay(now)));
   const domains =
     plan.allDomains || plan.domains.size > 0
-      ? batch.add(sendingDomainsQuery(db, tenantId, plan.allDomains ? 'all' : plan.domains))
+      ? batch.addToOne(sendingDomainsQuery(db, tenantId, plan.allDomains ? 'all' : plan.domains))
       : null;
-  const streams = plan.streams.size > 0 ? batch.add(streamTypesQuery(db, tenantId, plan.streams)) : null;
+  const streams = plan.streams.size > 0 ? batch.addToOne(streamTypesQuery(db, tenantId, plan.streams)) : null;
   const templates =
     plan.templates.size > 0 ? batch.add(findTemplatesQuery(db, tenantId, [...plan.templates])) : null;
   const files = plan.files.size > 0 ? batch.add(findFilesQuery(db, tenantId, [...plan.files])) : null;
   const suppressions =
-    plan.recipients.size > 0 ? batch.add(suppressedAmongQuery(db, tenantId, plan.recipients)) : null;
+    plan.recipients.size > 0 ? batch.addToOne(suppressedAmongQuery(db, tenantId, plan.recipients)) : null;
   const contacts =
     plan.optOutRecipients.size > 0
-      ? batch.add(optOutContactsQuery(db, tenantId, plan.optOutRecipients, plan.topics))
+      ? batch.addToOne(optOutContactsQuery(db, tenantId, plan.optOutRecipients, plan.topics))
       : null;
-  const topics = plan.topics.size > 0 ? batch.add(topicDefaultsQuery(db, tenantId, plan.topics)) : null;
-  await batch.run(d1);
+  const topics = plan.topics.size > 0 ? batch.addToOne(topicDefaultsQuery(db, tenantId, plan.topics)) : null;
+  await batch.run(d1, db);
 
   const tenant = state()[0];
-  const paused = JSON.parse(tenant?.paused ?? '[]') as { stream: string; reason: string | null }[];
+  // The paused list is JSON inside the JSON: a string, or already an array where SQLite kept it as JSON.
+  const pausedValue: unknown = tenant?.paused ?? '[]';
+  const paused = (typeof pausedValue === 'string' ? JSON.parse(pausedValue) : pausedValue) as {
+    stream: string;
+    reason: string | null;
+  }[];
   const domainRows = new Map((domains?.() ?? []).map((row) => [row.name, row]));
   const streamRows = new Map((streams?.() ?? []).map((row) => [row.id, row.type]));
   const templateRows = templates?.() ?? [];

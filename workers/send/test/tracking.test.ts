@@ -45,7 +45,13 @@ function partOf(eml: string, subtype: 'html' | 'plain'): string {
   const start = eml.indexOf(`Content-Type: text/${subtype}; charset=utf-8`);
   if (start < 0) return '';
   const bodyStart = eml.indexOf('\r\n\r\n', start) + 4;
-  const end = eml.indexOf('\r\n--', bodyStart);
+  // The part ends at the next boundary line, not at any line starting with "--": a click token is
+  // base64url, and one with "--" at the start of a quoted-printable line cut the html short.
+  const boundaries = [...eml.matchAll(/boundary="([^"]+)"/g)].map((match) => match[1] as string);
+  const ends = boundaries
+    .map((boundary) => eml.indexOf(`\r\n--${boundary}`, bodyStart))
+    .filter((i) => i >= 0);
+  const end = ends.length > 0 ? Math.min(...ends) : -1;
   const qp = eml.slice(bodyStart, end < 0 ? undefined : end).replace(/=\r\n/g, '');
   const bytes: number[] = [];
   for (let i = 0; i < qp.length; i++) {
