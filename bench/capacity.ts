@@ -33,7 +33,7 @@ const PLANNING_UTILISATION = 0.7;
 // broadcast.md: ~2.75 statements per recipient at dispatch, ~0.006 at freeze). Tracking hits use the
 // same commit path as SES events. "target": measured after issue 18's batching (multi-row statements,
 // events and counters folded per queue batch) by bench/cost.ts, in bench/results/scale.md of
-// 2026-12-03: accept 6 single / 0.06 batched, send 0.30 (with booked SES tokens), dispatch 0.053, freeze 0.012, 0.09 per SES
+// 2026-12-03: accept 4 single (one read statement, the write batch, the request log) / 0.04 batched, send 0.30 (with booked SES tokens), dispatch 0.053, freeze 0.012, 0.09 per SES
 // event, 0.05 per open or click.
 interface StatementCosts {
   acceptSingle: number; // per email accepted by POST /emails
@@ -55,8 +55,8 @@ const COSTS: Record<'today' | 'target', StatementCosts> = {
     trackingHit: 2,
   },
   target: {
-    acceptSingle: 6,
-    acceptBatch: 0.06,
+    acceptSingle: 4,
+    acceptBatch: 0.04,
     send: 0.3,
     dispatch: 0.053,
     freeze: 0.012,
