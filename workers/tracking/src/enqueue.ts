@@ -38,24 +38,40 @@ export function trackingEvent(
   };
 }
 
+/** Waits before the 2nd and 3rd try of a send: a brief Queues error passes within a second. */
+const RESEND_AFTER_MS = [100, 400];
+
+/** Sends, trying again after a failure; the event's own id makes a doubled send store once. */
+async function sendWithRetries(env: Env, event: TrackingEventMessage): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await env.EVENTS_QUEUE.send(event);
+      return;
+    } catch (err) {
+      const wait = RESEND_AFTER_MS[attempt];
+      if (wait === undefined) throw err;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
 /**
- * Sends after the response: the person is not kept waiting on the queue, and a failed send is
- * logged, never turned into an error page (the redirect matters more than the count).
+ * Sends after the response: the person is not kept waiting on the queue. A send that still fails
+ * after its retries is logged, never turned into an error page (the redirect matters more than the
+ * count).
  */
 export function enqueueAfterResponse(env: Env, ctx: ExecutionContext, event: TrackingEventMessage): void {
   ctx.waitUntil(
-    Promise.resolve()
-      .then(() => env.EVENTS_QUEUE.send(event))
-      .catch((err: unknown) => {
-        console.error(
-          JSON.stringify({
-            worker: 'tracking',
-            error: `events queue send failed: ${String(err)}`,
-            event_type: event.type,
-            tenant_id: event.tenant_id,
-            email_id: event.email_id,
-          }),
-        );
-      }),
+    sendWithRetries(env, event).catch((err: unknown) => {
+      console.error(
+        JSON.stringify({
+          worker: 'tracking',
+          error: `events queue send failed: ${String(err)}`,
+          event_type: event.type,
+          tenant_id: event.tenant_id,
+          email_id: event.email_id,
+        }),
+      );
+    }),
   );
 }

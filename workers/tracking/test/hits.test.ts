@@ -1,5 +1,6 @@
 // The pixel and the click redirect as a mail client, a person and a scanner meet them, and every
 // kind of bad token: never a redirect, never an event.
+import type { TrackingEventMessage } from '@mailgrid/contracts';
 import { signToken } from '@mailgrid/tracking-tokens';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claims, hit, keys, sign } from './helpers';
@@ -123,20 +124,38 @@ describe('GET /c/<token>: the click redirect', () => {
     expect(sent.map((event) => event.machine)).toEqual(['bot']);
   });
 
-  it('still redirects when the events queue fails, and logs it', async () => {
+  it('still redirects when the events queue fails, and logs it after three tries', async () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    let tries = 0;
     const { response } = await hit(
       `/c/${await sign()}`,
       { headers: { 'user-agent': BROWSER } },
       {
         send: async () => {
+          tries++;
           throw new Error('queue down');
         },
       },
     );
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('https://example.com/pricing?ref=mail');
+    expect(tries).toBe(3);
     expect(String(logged.mock.calls[0]?.[0])).toContain('queue down');
+  });
+
+  it('sends the event once the queue answers again after a brief failure', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const sent: TrackingEventMessage[] = [];
+    let tries = 0;
+    const { response } = await hit(`/c/${await sign()}`, { headers: { 'user-agent': BROWSER } }, {
+      send: async (body: unknown) => {
+        if (++tries === 1) throw new Error('queue busy');
+        sent.push(body as TrackingEventMessage);
+      },
+    } as unknown as Partial<Queue>);
+    expect(response.status).toBe(302);
+    expect(sent.map((event) => event.type)).toEqual(['clicked']);
+    expect(logged).not.toHaveBeenCalled();
   });
 
   it('refuses other methods with 405 and no redirect', async () => {
