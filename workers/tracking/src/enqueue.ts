@@ -56,22 +56,26 @@ async function sendWithRetries(env: Env, event: TrackingEventMessage): Promise<v
 }
 
 /**
- * Sends after the response: the person is not kept waiting on the queue. A send that still fails
- * after its retries is logged, never turned into an error page (the redirect matters more than the
- * count).
+ * Sends the event, trying again after a failure; one that still fails is logged, never thrown: what
+ * the person did (a redirect, an unsubscribe) stands whether or not it is counted.
  */
+export async function sendTrackingEvent(env: Env, event: TrackingEventMessage): Promise<void> {
+  try {
+    await sendWithRetries(env, event);
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        worker: 'tracking',
+        error: `events queue send failed: ${String(err)}`,
+        event_type: event.type,
+        tenant_id: event.tenant_id,
+        email_id: event.email_id,
+      }),
+    );
+  }
+}
+
+/** Sends after the response: the person is not kept waiting on the queue. */
 export function enqueueAfterResponse(env: Env, ctx: ExecutionContext, event: TrackingEventMessage): void {
-  ctx.waitUntil(
-    sendWithRetries(env, event).catch((err: unknown) => {
-      console.error(
-        JSON.stringify({
-          worker: 'tracking',
-          error: `events queue send failed: ${String(err)}`,
-          event_type: event.type,
-          tenant_id: event.tenant_id,
-          email_id: event.email_id,
-        }),
-      );
-    }),
-  );
+  ctx.waitUntil(sendTrackingEvent(env, event));
 }

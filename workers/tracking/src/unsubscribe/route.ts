@@ -10,7 +10,7 @@ import {
   unwrap,
 } from '@mailgrid/contracts';
 import type { TrackingClaims } from '@mailgrid/tracking-tokens';
-import { trackingEvent } from '../enqueue';
+import { sendTrackingEvent, trackingEvent } from '../enqueue';
 import type { Env } from '../env';
 import { verifiedClaims } from '../hits';
 import { invalidLink } from '../pages';
@@ -178,21 +178,9 @@ async function recordUnsubscribe(request: Request, env: Env, claims: TrackingCla
       `unsubscribed\u0000${claims.tenant_id}\u0000${claims.email_id}\u0000${claims.recipient}\u0000${claims.topic_id ?? ''}`,
     ),
   };
-  try {
-    // Awaited (unlike opens and clicks): the event is part of what the POST did.
-    await env.EVENTS_QUEUE.send(event);
-  } catch (err) {
-    // The unsubscribe itself is done and must still be confirmed; the event is logged as lost.
-    console.error(
-      JSON.stringify({
-        worker: 'tracking',
-        error: `events queue send failed: ${String(err)}`,
-        event_type: event.type,
-        tenant_id: event.tenant_id,
-        email_id: event.email_id,
-      }),
-    );
-  }
+  // Awaited (unlike opens and clicks): the event is part of what the POST did. The unsubscribe itself
+  // is done and confirmed even if the event is lost (then logged).
+  await sendTrackingEvent(env, event);
 }
 
 /** A UUID (version 8, RFC 9562) from the SHA-256 of `name`: the same name gives the same id. */
