@@ -45,8 +45,11 @@ export async function consumeSendBatch(
   const { db: d1, usage } = meteredD1(env.DB);
   const { SES_MAX_SEND_RATE: rate, SES_REGION } = config(env);
   // A message handed back with its token booked sends on its first delivery without asking again.
-  const booked = messages.filter((message) => message.body.booked === true && message.attempts === 1);
-  const asking = messages.filter((message) => !booked.includes(message));
+  const booked: Message<SendQueueMessage>[] = [];
+  const asking: Message<SendQueueMessage>[] = [];
+  for (const message of messages) {
+    (message.body.booked === true && message.attempts === 1 ? booked : asking).push(message);
+  }
   let granted = 0;
   if (asking.length > 0) {
     const pacer = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(`ses:${SES_REGION}`));

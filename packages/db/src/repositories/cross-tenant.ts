@@ -8,7 +8,7 @@ import { type Compilable, CompiledQuery, sql } from 'kysely';
 import { runBatch } from '../batch';
 import { SETTLING } from '../claims';
 import { type Db, nowIso } from '../client';
-import type { EmailRow, EventSource, InvitationRow, Tenant, UserRow } from '../schema';
+import type { EmailRow, EventsTable, InvitationRow, Tenant, UserRow } from '../schema';
 import { auditEntry, systemAuditEntry } from './audit-log';
 import {
   type BatchClaim,
@@ -412,21 +412,12 @@ export async function readEventBatch(
   };
 }
 
-/** An event a consumer batch stores: the events row, its tenant included. */
-export interface BatchEvent {
-  id: string;
-  tenant_id: string;
-  email_id: string;
-  type: string;
-  recipient: string | null;
-  occurred_at: string;
-  source: EventSource;
-  dedupe_key: string;
+/** An event a consumer batch stores: the events row, its tenant included, every column given. */
+export type BatchEvent = Omit<EventsTable, 'data' | 'machine'> & {
   /** JSON text. */
   data: string;
   machine: number;
-  created_at: string;
-}
+};
 
 /**
  * Why cross-tenant: a consumer batch's events span tenants; each row carries its own tenant_id.
