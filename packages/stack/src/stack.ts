@@ -60,6 +60,11 @@ export interface Stack {
    */
   killWorkers(): Promise<void>;
   startWorkers(): Promise<void>;
+  /**
+   * Kills wrangler alone (SIGKILL), as when it exits on a crash of workerd, for a stack started with
+   * restartOnExit to notice; resolves once the workers it starts again answer.
+   */
+  crashWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -153,6 +158,8 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   /** Restarts after a crash (restartOnExit) are for a stack that started, and few. */
   let started = false;
   let restarts = 0;
+  /** The last restart after a crash, for crashWorkers to wait on. */
+  let restarted: Promise<void> = Promise.resolve();
   const crons = driveCrons(url, log);
   const stop = async () => {
     stopping = true;
@@ -190,7 +197,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         log(`the workers exited by themselves (${code}); starting them again on the same state`);
         // What the dead wrangler left running in its process group (a workerd holding the port) goes first.
         killGroup(child);
-        startWorkers().catch((err: Error) => log(`the workers did not start again: ${err.message}`));
+        restarted = startWorkers().catch((err: Error) =>
+          log(`the workers did not start again: ${err.message}`),
+        );
       });
     }
     return child;
@@ -219,6 +228,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       killedAt = Date.now();
     },
     startWorkers,
+    crashWorkers: async () => {
+      if (!options.restartOnExit || !workers)
+        throw new Error('crashWorkers needs a started stack with restartOnExit');
+      const child = workers;
+      child.process.kill('SIGKILL');
+      await child.exited;
+      // The exit handler ran on the same exit (it was attached first): `restarted` is its restart.
+      await restarted;
+    },
     stop,
   };
 }
