@@ -129,6 +129,14 @@ function processed(): Totals {
 
 try {
   const bodies = emails.map(notification);
+  // The harness's own ceiling, in the same run: the gateway's cheapest answer (GET /health without a
+  // key: 401 before any binding is touched) through the same `wrangler dev`, at the same concurrency.
+  const ceiling = await load(
+    Math.min(NOTIFICATIONS, 3000),
+    CONCURRENCY,
+    () => fetch(`${stack.url}/health`),
+    401,
+  );
   const started = performance.now();
   const intake = await load(
     NOTIFICATIONS,
@@ -157,6 +165,7 @@ try {
     machine: `${process.platform} ${process.arch}, node ${process.version}, wrangler dev (local workerd)`,
     notifications: NOTIFICATIONS,
     intake,
+    harness_ceiling: ceiling,
     processed_messages: totals.messages,
     events_written: totals.stored,
     queue_batches: totals.batches,
@@ -189,10 +198,11 @@ try {
     `Machine: ${figures.machine}. Command: \`flock /tmp/mesh.lock node scripts/run.mjs node bench/feedback.ts\` (BENCH_NOTIFICATIONS=${NOTIFICATIONS}).`,
     '',
     `- ${NOTIFICATIONS} signed SNS notifications (SES Delivery events), concurrency ${CONCURRENCY}: intake ${intake.rps} req/s, p50 ${intake.p50_ms} ms, p99 ${intake.p99_ms} ms`,
+    `- The same \`wrangler dev\` answers its cheapest request (\`GET /health\` without a key, 401) at ${ceiling.rps} req/s (p50 ${ceiling.p50_ms} ms) at the same concurrency, just before: the SNS intake is ${Math.round((100 * intake.rps) / Math.max(1, ceiling.rps))} % of what the harness itself passes`,
     `- Processed by the events worker: ${totals.messages} notifications in ${totals.batches} queue batches, ${totals.stored} events written, all within ${figures.end_to_end_seconds} s of the first post: ${figures.events_per_second} events/s end to end`,
     `- The consumer's own rate: ${figures.consumer.events_per_busy_second} events/s of consumer time (${figures.consumer.ms_per_batch} ms per batch of up to 100, D1 included), ${figures.consumer.events_per_invocation_second} events/s over whole queue invocations (${figures.consumer.ms_per_invocation} ms each, as wrangler reports them): what a consumer that always finds a full queue sustains. ${figures.consumer.backlog_at_intake_end} notifications were still queued when the intake ended, all stored ${figures.consumer.drain_seconds} s later`,
     figures.limited_by === 'intake'
-      ? `- Limit: the HTTP intake. The consumer stores events ${Math.round(figures.consumer.events_per_busy_second / Math.max(1, intake.rps))}× faster than the gateway takes the POSTs in, so the queue stays near empty and end to end follows the intake. Each POST is its own request through \`wrangler dev\` (parse, SNS signature check, one queue send, a log line) on ${cpus().length} cores shared with everything else running (load average ${figures.load_average} at the end).`
+      ? `- Limit: the HTTP intake, and there \`wrangler dev\` itself: it passes its cheapest request at ${ceiling.rps} req/s and the signed SNS POSTs (parse, signature check, one queue send, a log line) at ${intake.rps}, on ${cpus().length} cores shared with everything else running (load average ${figures.load_average} at the end). The consumer stores events ${Math.round(figures.consumer.events_per_busy_second / Math.max(1, intake.rps))}× faster than that, so the queue stays near empty and end to end follows the intake. In production each POST is its own Worker invocation.`
       : '- Limit: the events consumer (the queue backs up behind it).',
     `- D1 per event: ${figures.d1_per_event.round_trips} round trips, ${figures.d1_per_event.statements} statements, ${figures.d1_per_event.rows_written} rows written (one read and one write batch per queue batch of up to 100, plus the reputation guardrail's write when a stream's state moves)`,
     '',
