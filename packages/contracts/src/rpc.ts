@@ -122,7 +122,7 @@ export interface SendRpc extends HealthRpc, RecoveryRpc, BroadcastSendingRpc {
     idempotency: IdempotencyInput | null,
   ): Promise<RpcResult<BatchResponse>>;
   getEmail(caller: Caller, id: string): Promise<RpcResult<EmailObject>>;
-  /** The archived EML (one reader's copy when the email was sent as a copy per reader). */
+  /** The EML as sent, rebuilt (or archived, before 0023); one reader's copy when sent as a copy per reader. */
   getRawEmail(caller: Caller, id: string, recipient?: string): Promise<RpcResult<RawEmail>>;
   listEmails(caller: Caller, query: ListEmailsQuery): Promise<RpcResult<EmailList>>;
   reschedule(
