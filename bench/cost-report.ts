@@ -284,6 +284,9 @@ export function writeResults(phases: PhaseResult[], run: RunSettings) {
   writeScale(phases, measuredAt, machine, run.out);
 }
 
+/** D1's size limit per database (Workers Paid), which cannot be raised. */
+const D1_DATABASE_LIMIT_BYTES = 10e9;
+
 function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, out: string) {
   // Issue 19's lifecycle: accept, send, and SES's Send and Delivery events; beside it the full one
   // (with the broadcast's own steps, the open, the click and the webhook delivery).
@@ -339,6 +342,12 @@ function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, 
   const msPerStatement = full > 0 ? round(fullMs / full, 4) : null;
   const broadcast = perPhase.find((p) => p.phase === 'broadcast');
   const ceiling = (statementsOrMs: number) => (statementsOrMs > 0 ? Math.floor(1000 / statementsOrMs) : null);
+  // What fills one database's 10 GB first: nothing expires emails or events yet (docs/scaling.md's hot
+  // window is a design), so at this many bytes per email it holds this many emails, all time.
+  const d1BytesPerEmail = Math.round(
+    phases.reduce((s, p) => s + p.state_bytes_per_email.d1 * p.emails, 0) / emails,
+  );
+  const emailsUntilFull = d1BytesPerEmail > 0 ? Math.floor(D1_DATABASE_LIMIT_BYTES / d1BytesPerEmail) : null;
   const scale = {
     measured_at: measuredAt,
     machine,
@@ -365,6 +374,7 @@ function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, 
       at_1ms_per_statement: { lifecycle: ceiling(lifecycle), full_lifecycle: ceiling(full) },
       at_measured_durations: { lifecycle: ceiling(lifecycleMs), full_lifecycle: ceiling(fullMs) },
     },
+    storage_one_database: { d1_bytes_per_email: d1BytesPerEmail, emails_until_10_gb: emailsUntilFull },
   };
   writeFileSync(join(out, 'scale.json'), `${JSON.stringify(scale, null, 2)}\n`);
   const md = [
@@ -397,6 +407,8 @@ function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, 
     `| measured locally (D1 meta.duration, ${msPerStatement ?? '—'} ms per statement on average) | ${scale.ceiling_emails_per_second_one_database.at_measured_durations.lifecycle ?? '—'} emails/s | ${scale.ceiling_emails_per_second_one_database.at_measured_durations.full_lifecycle ?? '—'} emails/s |`,
     '',
     'meta.duration is the time SQLite spent in the statement on this machine (no network); a deployed D1 adds its own overhead per statement, which is why the 1 ms row is the planning figure.',
+    '',
+    `Storage binds before throughput: each email keeps ${d1BytesPerEmail} bytes of D1 (its row, events, webhook delivery and their index entries, measured as the database's growth), so one database's 10 GB holds **${emailsUntilFull?.toLocaleString('en-US') ?? '—'} emails**, all time: nothing expires emails or events yet. [docs/scaling.md](../../docs/scaling.md#storage-the-limit-that-binds-first) keeps a hot window in SQL and moves older mail to R2; that is not built.`,
     '',
   ].join('\n');
   writeFileSync(join(out, 'scale.md'), md);
