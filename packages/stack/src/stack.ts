@@ -129,19 +129,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   // (for service bindings across sessions, which the stack does not use: all five run in one). Two
   // stacks at once (the restart test beside the mesh, a bench beside a test run) register the same
   // names, and one's kill changes what the other watches; each stack keeps a registry of its own.
-  //
-  // VSCODE_INSPECTOR_OPTIONS: wrangler relays the workers' console output through its inspector proxy
-  // unless a VS Code debugger is attached (this variable set), when it prints workerd's own stdout
-  // instead. The relay falls behind a burst of log lines (a recovery, a queue backlog, the cost
-  // meter), workerd's memory grows, a request in flight is lost and wrangler exits with an empty
-  // "✘ [ERROR]": the crash that failed CI runs. Reproduced with one worker logging 200 lines per
-  // request at 16 at once: dead within 10 s through the relay; through stdout 126,200 lines in 60 s
-  // and no error. Nothing here attaches a debugger.
-  const workersEnv = {
-    ...wranglerEnv,
-    WRANGLER_REGISTRY_PATH: join(configsDir, 'registry'),
-    VSCODE_INSPECTOR_OPTIONS: '{}',
-  };
+  const workersEnv = { ...wranglerEnv, WRANGLER_REGISTRY_PATH: join(configsDir, 'registry') };
   const devVars = join(configsDir, '.dev.vars');
   rmSync(devVars, { force: true });
   if (options.secrets && Object.keys(options.secrets).length > 0) {
