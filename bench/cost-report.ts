@@ -281,13 +281,20 @@ export function writeResults(phases: PhaseResult[], run: RunSettings) {
   writeFileSync(join(run.out, 'cost.md'), md);
   console.log(md);
 
-  writeScale(phases, measuredAt, machine, run.out);
+  writeScale(phases, measuredAt, machine, run.out, statePerEmail.d1);
 }
 
 /** D1's size limit per database (Workers Paid), which cannot be raised. */
 const D1_DATABASE_LIMIT_BYTES = 10e9;
 
-function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, out: string) {
+/** `d1BytesPerEmail`: the run's D1 growth per email, as cost.json has it (state_bytes_per_email.d1). */
+function writeScale(
+  phases: PhaseResult[],
+  measuredAt: string,
+  machine: string,
+  out: string,
+  d1BytesPerEmail: number,
+) {
   // Issue 19's lifecycle: accept, send, and SES's Send and Delivery events; beside it the full one
   // (with the broadcast's own steps, the open, the click and the webhook delivery).
   const LIFECYCLE = ['accept', 'send', 'broadcast dispatch', 'broadcast setup', 'SES events'];
@@ -344,9 +351,6 @@ function writeScale(phases: PhaseResult[], measuredAt: string, machine: string, 
   const ceiling = (statementsOrMs: number) => (statementsOrMs > 0 ? Math.floor(1000 / statementsOrMs) : null);
   // What fills one database's 10 GB first: nothing expires emails or events yet (docs/scaling.md's hot
   // window is a design), so at this many bytes per email it holds this many emails, all time.
-  const d1BytesPerEmail = Math.round(
-    phases.reduce((s, p) => s + p.state_bytes_per_email.d1 * p.emails, 0) / emails,
-  );
   const emailsUntilFull = d1BytesPerEmail > 0 ? Math.floor(D1_DATABASE_LIMIT_BYTES / d1BytesPerEmail) : null;
   const scale = {
     measured_at: measuredAt,

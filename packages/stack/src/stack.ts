@@ -197,9 +197,9 @@ export async function startStack(options: StackOptions): Promise<Stack> {
         log(`the workers exited by themselves (${code}); starting them again on the same state`);
         // What the dead wrangler left running in its process group (a workerd holding the port) goes first.
         killGroup(child);
-        restarted = startWorkers().catch((err: Error) =>
-          log(`the workers did not start again: ${err.message}`),
-        );
+        // Kept rejected for crashWorkers to report; logged here for a stack nobody awaits.
+        restarted = startWorkers();
+        restarted.catch((err: Error) => log(`the workers did not start again: ${err.message}`));
       });
     }
     return child;
@@ -232,9 +232,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       if (!options.restartOnExit || !workers)
         throw new Error('crashWorkers needs a started stack with restartOnExit');
       const child = workers;
+      const before = restarts;
       child.process.kill('SIGKILL');
       await child.exited;
-      // The exit handler ran on the same exit (it was attached first): `restarted` is its restart.
+      // The exit handler ran on the same exit (it was attached first): it counted a restart and set
+      // `restarted`, unless the stack has given up (MAX_RESTARTS), which the caller must hear of.
+      if (restarts === before) throw new Error('the stack did not start the workers again');
       await restarted;
     },
     stop,
